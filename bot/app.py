@@ -1,0 +1,80 @@
+"""The service: settings → database → state → adapter → dialogs → bot → routes, in that order."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from botbuilder.core import ConversationState, UserState
+from sqlalchemy import text
+
+from bot.adapter import VsbAdapter
+from bot.services import Services
+from bot.settings import Settings
+from bot.teams_bot import VirtualSchoolBot
+from dialogs.main_dialog import MainDialog
+from storage.bot_state import SqlStorage
+from storage.db import create_engine, session_factory
+from storage.migrate import migrations_current
+
+log = logging.getLogger("vsbot.app")
+
+SERVICES_KEY = web.AppKey("services", Services)
+ADAPTER_KEY = web.AppKey("adapter", VsbAdapter)
+BOT_KEY = web.AppKey("bot", VirtualSchoolBot)
+
+
+def build_services(settings: Settings) -> Services:
+    engine = create_engine(settings.effective_database_url)
+    services = Services(settings=settings, engine=engine, sessions=session_factory(engine))
+    services.knowledge = load_knowledge()
+    return services
+
+
+def load_knowledge():
+    """The FAQ knowledge base (None if that module is absent in this build)."""
+    try:
+        from dialogs.knowledge.loader import KnowledgeBaseStore  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    return KnowledgeBaseStore()
+
+
+def create_app(settings: Settings, services: Services | None = None) -> web.Application:
+    services = services or build_services(settings)
+    storage = SqlStorage(services.engine)
+    conversation_state = ConversationState(storage)
+    user_state = UserState(storage)
+    adapter = VsbAdapter(settings)
+    dialog = MainDialog(services)
+    bot = VirtualSchoolBot(services, conversation_state, user_state, dialog)
+
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SERVICES_KEY] = services
+    app[ADAPTER_KEY] = adapter
+    app[BOT_KEY] = bot
+
+    async def messages(request: web.Request) -> web.Response:
+        return await adapter.handle_request(request, bot)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_request: web.Request) -> web.Response:
+        try:
+            async with services.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            current = await migrations_current(services.engine)
+        except Exception as exc:  # any database failure means "not ready", with the reason's type only
+            return web.json_response({"status": "unavailable", "database": type(exc).__name__}, status=503)
+        if not current:
+            return web.json_response({"status": "unavailable", "migrations": "behind"}, status=503)
+        return web.json_response({"status": "ready"})
+
+    async def dispose(_app: web.Application) -> None:
+        await services.engine.dispose()
+
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.on_cleanup.append(dispose)
+    return app

@@ -1,0 +1,220 @@
+"""`vsbot`: the one command-line entry point. Errors are one clear line on stderr and a non-zero exit."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def _settings():
+    from bot.settings import Settings  # pylint: disable=import-outside-toplevel
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise CliError(f"configuration error: {first.get('msg')}") from exc
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # aiohttp's access log would record request paths and ips; our per-turn line is the record.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+async def _with_session(settings, work):
+    from storage.db import create_engine, session_factory  # pylint: disable=import-outside-toplevel
+
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def cmd_serve(args) -> int:
+    from aiohttp import web  # pylint: disable=import-outside-toplevel
+
+    from bot.adapter import ProductionGuardError  # pylint: disable=import-outside-toplevel
+    from bot.app import create_app  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+    _configure_logging(settings.log_level)
+    try:
+        app = create_app(settings)
+    except ProductionGuardError as exc:
+        raise CliError(str(exc)) from exc
+    host = args.host or settings.host
+    port = args.port or settings.port
+    logging.getLogger("vsbot").info("serving on http://%s:%s/api/messages", host, port)
+    # run_app turns SIGINT/SIGTERM into a graceful shutdown: in-flight turns finish, the engine is disposed.
+    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=10)
+    return 0
+
+
+def cmd_db_upgrade(_args) -> int:
+    from storage.db import create_engine  # pylint: disable=import-outside-toplevel
+    from storage.migrate import current_revision, upgrade  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+
+    async def run():
+        engine = create_engine(settings.effective_database_url)
+        try:
+            await upgrade(engine)
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        revision = asyncio.run(run())
+    except OSError as exc:
+        raise CliError(f"cannot reach the database: {exc}") from exc
+    print(f"database at revision {revision}")
+    return 0
+
+
+def cmd_demo_seed(_args) -> int:
+    from storage.demo import seed  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+
+    async def work(session):
+        report = await seed(session=session, today=today, timezone=settings.timezone)
+        await session.commit()
+        return report
+
+    report = asyncio.run(_with_session(settings, work))
+    print(f"demo data ready: {report.staff} staff, {report.localities} localities, {report.children} children, "
+          f"{report.surgeries_created} new surgeries")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from storage.importers import ImportError_, import_file  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+
+    async def work(session):
+        try:
+            report = await import_file(session=session, kind=args.kind, path=Path(args.file))
+        except ImportError_:
+            await session.rollback()
+            raise
+        if args.dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
+        return report
+
+    try:
+        report = asyncio.run(_with_session(settings, work))
+    except ImportError_ as exc:
+        for problem in exc.problems[1:]:
+            print(problem, file=sys.stderr)
+        raise CliError(f"import failed, nothing changed: {exc.problems[0]}" +
+                       (f" (and {len(exc.problems) - 1} more above)" if len(exc.problems) > 1 else "")) from exc
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {report.rows} {report.kind} rows: {report.created} new, {report.updated} updated")
+    return 0
+
+
+def cmd_manifest_build(args) -> int:
+    from bot.app_package import build_app_package  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+    if not settings.app_id:
+        raise CliError("MicrosoftAppId is empty: set it to the bot's app id to build the Teams app package")
+    try:
+        out = build_app_package(bot_id=settings.app_id, out=Path(args.out), valid_domains=[settings.public_host],
+                                version=args.version)
+    except (ValueError, FileNotFoundError) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    try:
+        from dialogs.knowledge.cli import ask_main  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        raise CliError("the knowledge base is not part of this build") from exc
+    question = " ".join(args.question).strip() or None
+    return ask_main(question, args.json, sys.stdin, sys.stdout)
+
+
+def cmd_bench(args) -> int:
+    try:
+        from dialogs.knowledge.bench import main as faq_bench  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        raise CliError("the knowledge base is not part of this build") from exc
+    return faq_bench(["--json"] if args.json else [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vsbot", description="Virtual School Assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot (HTTP endpoint /api/messages)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--no-scheduler", action="store_true", help="do not run scheduled jobs in this process")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
+    demo.add_parser("seed", help="load fictional demo data (idempotent)").set_defaults(func=cmd_demo_seed)
+
+    manifest = sub.add_parser("manifest", help="Teams app package").add_subparsers(dest="manifest_command", required=True)
+    build = manifest.add_parser("build", help="build the Teams app package zip")
+    build.add_argument("--out", required=True)
+    build.add_argument("--version", default="1.0.0")
+    build.set_defaults(func=cmd_manifest_build)
+
+    ask = sub.add_parser("ask", help='ask "does the Virtual School do X?" (no question: one a line on stdin)')
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(func=cmd_ask)
+
+    imp = sub.add_parser("import", help="import a CSV file")
+    imp.add_argument("kind", choices=["staff", "children", "attendance", "peps", "localities"])
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report without changing anything")
+    imp.set_defaults(func=cmd_import)
+
+    bench = sub.add_parser("bench", help="run the benchmarks")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"vsbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

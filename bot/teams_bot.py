@@ -1,0 +1,132 @@
+"""The bot: routes Teams activities to dialogs and handlers, stores conversation references, saves state.
+
+It holds no business logic of its own."""
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import Dialog, DialogSet, DialogTurnStatus
+from botbuilder.schema import ChannelAccount, ConversationReference
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+
+from bot.adapter import tenant_of
+from bot.messages import card_activity, reference_to_dict
+from bot.services import Services
+from cards.menu import welcome_card
+from storage import conversations
+
+log = logging.getLogger("vsbot.bot")
+
+
+class VirtualSchoolBot(TeamsActivityHandler):
+    def __init__(
+        self,
+        services: Services,
+        conversation_state: ConversationState,
+        user_state: UserState,
+        dialog: Dialog,
+        actions: dict | None = None,
+    ):
+        self.services = services
+        self.conversation_state = conversation_state
+        self.user_state = user_state
+        self.dialog = dialog
+        self.actions = actions or {}  # verb -> async handler(turn_context, services, data) for stateless card actions
+        self._dialog_state = conversation_state.create_property("DialogState")
+
+    async def on_turn(self, turn_context: TurnContext):
+        await super().on_turn(turn_context)
+        # Save at the end of every turn: a flow half way through survives a restart or another instance.
+        await self.conversation_state.save_changes(turn_context)
+        await self.user_state.save_changes(turn_context)
+
+    # --- messages and card submits ------------------------------------------------------------
+    async def on_message_activity(self, turn_context: TurnContext):
+        first_contact = await self._remember_user(turn_context)
+        if first_contact and turn_context.activity.conversation.conversation_type in (None, "personal"):
+            await turn_context.send_activity(card_activity(welcome_card(first_name=_first_name(turn_context)),
+                                                           summary="Welcome"))
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        handler = self.actions.get(str(value.get("action") or ""))
+        if handler is not None:
+            await handler(turn_context, self.services, value)
+            return
+        await self._run_dialog(turn_context, restart=value.get("action") == "menu.open")
+
+    async def on_teams_card_action_invoke(self, turn_context: TurnContext):
+        return await super().on_teams_card_action_invoke(turn_context)
+
+    async def _run_dialog(self, turn_context: TurnContext, *, restart: bool = False) -> None:
+        dialog_set = DialogSet(self._dialog_state)
+        dialog_set.add(self.dialog)
+        dc = await dialog_set.create_context(turn_context)
+        if restart:
+            await dc.cancel_all_dialogs()
+        result = await dc.continue_dialog()
+        if result.status == DialogTurnStatus.Empty:
+            await dc.begin_dialog(self.dialog.id)
+
+    # --- installs and first contact -------------------------------------------------------------
+    async def on_installation_update_add(self, turn_context: TurnContext):
+        await self._greet(turn_context)
+
+    async def on_teams_members_added(  # pylint: disable=arguments-differ
+        self, teams_members_added: list[TeamsChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ):
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in teams_members_added):
+            await self._greet(turn_context)
+
+    async def _greet(self, turn_context: TurnContext) -> None:
+        conversation = turn_context.activity.conversation
+        is_team = bool(conversation and conversation.conversation_type == "channel")
+        if is_team:
+            await self._remember_channel(turn_context)
+        new = await self._remember_user(turn_context)
+        # Teams sends both installationUpdate and conversationUpdate on install: greet once.
+        if is_team or new or turn_context.activity.type == "installationUpdate":
+            if not await self._already_greeted(turn_context):
+                await turn_context.send_activity(
+                    card_activity(welcome_card(first_name=None if is_team else _first_name(turn_context), team=is_team),
+                                  summary="Welcome")
+                )
+
+    async def _already_greeted(self, turn_context: TurnContext) -> bool:
+        greeted = self.conversation_state.create_property("greeted")
+        if await greeted.get(turn_context, False):
+            return True
+        await greeted.set(turn_context, True)
+        return False
+
+    async def _remember_user(self, turn_context: TurnContext) -> bool:
+        """Store the user's conversation reference for proactive messages. True on first contact."""
+        activity = turn_context.activity
+        aad_id = getattr(activity.from_property, "aad_object_id", None) if activity.from_property else None
+        if not aad_id or (activity.conversation and activity.conversation.conversation_type not in (None, "personal")):
+            return False
+        async with self.services.sessions() as session:
+            existing = await conversations.get_reference(session=session, scope=conversations.USER_SCOPE, key=aad_id)
+            await conversations.save_reference(
+                session=session, scope=conversations.USER_SCOPE, key=aad_id,
+                reference=reference_to_dict(activity), tenant_id=tenant_of(activity),
+            )
+            await session.commit()
+        return existing is None
+
+    async def _remember_channel(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        channel_id = activity.conversation.id
+        async with self.services.sessions() as session:
+            await conversations.save_reference(
+                session=session, scope=conversations.CHANNEL_SCOPE, key=channel_id,
+                reference=reference_to_dict(activity), tenant_id=tenant_of(activity),
+            )
+            await session.commit()
+
+
+def _first_name(turn_context: TurnContext) -> str | None:
+    account: ChannelAccount | None = turn_context.activity.from_property
+    name = (account.name or "").strip() if account else ""
+    return name.split()[0] if name else None

@@ -1,0 +1,47 @@
+"""Welcome card, main menu and plain notices."""
+from __future__ import annotations
+
+from cards.common import card, heading, submit, text, with_id
+
+MENU_ITEMS: list[tuple[str, str, str]] = [
+    ("Make a referral", "refer", "Refer a child to the inclusion team"),
+    ("Book a surgery", "book", "Book a place at an advice surgery"),
+    ('Ask "does the Virtual School do…?"', "ask", "Get a yes / no / partly answer"),
+    ("My referrals", "my_referrals", "See the referrals you made or hold"),
+    ("My bookings", "my_bookings", "See and cancel your surgery bookings"),
+]
+
+
+def _menu_actions() -> list[dict]:
+    return [submit(title, "menu.open", target=target) for title, target, _ in MENU_ITEMS]
+
+
+def main_menu_card(*, intro: str | None = None) -> dict:
+    body = [heading("What would you like to do?", size="Medium")]
+    if intro:
+        body.insert(0, text(intro))
+    body.append(text("You can also type a command: refer · book · ask · my referrals · help.", subtle=True))
+    return with_id(card(body, _menu_actions()), "main-menu")
+
+
+def welcome_card(*, first_name: str | None = None, team: bool = False) -> dict:
+    greeting = f"Hello {first_name}," if first_name else "Hello,"
+    where = "this team" if team else "Teams"
+    body = [
+        heading("Virtual School Assistant"),
+        text(
+            f"{greeting} I'm the Virtual School's assistant in {where}. I can take a referral to the inclusion "
+            "team, book you a place at a Virtual School surgery, and tell you what the Virtual School does "
+            "and does not do."
+        ),
+        text(
+            "Please don't put a child's details in a team channel: referrals are made in a personal chat with me.",
+            subtle=True,
+        ),
+    ]
+    return with_id(card(body, _menu_actions()), "welcome")
+
+
+def notice_card(title: str, message: str, *, card_id: str = "notice", show_menu: bool = False) -> dict:
+    body = [heading(title, size="Medium"), text(message)]
+    return with_id(card(body, _menu_actions() if show_menu else None), card_id)

@@ -1,0 +1,44 @@
+"""Ask "does the Virtual School do X?": take the question (asking for it if none was given) and answer it."""
+from __future__ import annotations
+
+from botbuilder.core import MessageFactory
+from botbuilder.dialogs import DialogTurnResult, TextPrompt, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.prompts import PromptOptions
+
+from bot.services import Services
+from dialogs.base_dialog import CancelAndHelpDialog
+from dialogs.faq_answer import send_answer
+
+QUESTION_PROMPT = "faq.question"
+
+
+class FaqDialog(CancelAndHelpDialog):
+    def __init__(self, services: Services):
+        super().__init__(FaqDialog.__name__)
+        self.services = services
+        self.add_dialog(TextPrompt(QUESTION_PROMPT, FaqDialog.question_validator))
+        self.add_dialog(WaterfallDialog("faq.steps", [self.question_step, self.answer_step]))
+        self.initial_dialog_id = "faq.steps"
+
+    @staticmethod
+    async def question_validator(prompt_context) -> bool:
+        value = (prompt_context.recognized.value or "").strip()
+        return prompt_context.recognized.succeeded and 0 < len(value) <= 500
+
+    async def question_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        question = (step.options or {}).get("question") if isinstance(step.options, dict) else None
+        if question:
+            return await step.next(question)
+        return await step.prompt(
+            QUESTION_PROMPT,
+            PromptOptions(
+                prompt=MessageFactory.text(
+                    "What would you like to know? For example: *Does the Virtual School chair PEP meetings?*"
+                ),
+                retry_prompt=MessageFactory.text("Please type your question in a sentence (up to 500 characters)."),
+            ),
+        )
+
+    async def answer_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        await send_answer(step.context, self.services, str(step.result))
+        return await step.end_dialog()

@@ -1,0 +1,50 @@
+"""Plain-text commands. Kept tiny and explicit: anything else is a question for the knowledge base."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str  # help | cancel | refer | book | ask | my_referrals | my_bookings | question | empty
+    argument: str = ""
+
+
+def clean(text: str | None) -> str:
+    """Drop @mentions of the bot (team channels) and collapse white space."""
+    return _SPACES.sub(" ", _MENTION.sub(" ", text or "")).strip()
+
+
+_EXACT = {
+    "help": "help", "menu": "help", "start": "help", "hi": "help", "hello": "help", "hey": "help",
+    "what can you do": "help", "what can you do?": "help", "?": "help",
+    "cancel": "cancel", "stop": "cancel", "quit": "cancel", "never mind": "cancel", "nevermind": "cancel",
+    "refer": "refer", "make a referral": "refer", "new referral": "refer", "referral": "refer",
+    "book": "book", "book a surgery": "book", "surgery": "book", "surgeries": "book", "book a place": "book",
+    "ask": "ask",
+    "my referrals": "my_referrals", "referrals": "my_referrals", "queue": "my_referrals", "my queue": "my_referrals",
+    "my bookings": "my_bookings", "bookings": "my_bookings",
+}
+_REFER = re.compile(r"^(i('d| would)? (like|want|need) to |can i |how do i |please )?(make an? |do an? )?refer(ral)?\b"
+                    r"(?!.*\?$)", re.IGNORECASE)
+_BOOK = re.compile(r"^(i('d| would)? (like|want|need) to |can i |please )?book\b(?!.*\?$)", re.IGNORECASE)
+
+
+def parse(text: str | None) -> Intent:
+    cleaned = clean(text)
+    if not cleaned:
+        return Intent("empty")
+    lowered = cleaned.lower().rstrip(".!")
+    if lowered in _EXACT:
+        return Intent(_EXACT[lowered])
+    if lowered.startswith("ask "):
+        return Intent("ask", cleaned[4:].strip())
+    if _REFER.match(lowered):
+        return Intent("refer")
+    if _BOOK.match(lowered):
+        return Intent("book")
+    return Intent("question", cleaned)

@@ -1,0 +1,106 @@
+"""Staff directory, localities and postcode routing."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import Locality, PostcodeRoute, StaffMember, StaffMemberBase
+
+EXTERNAL_ROLE = "external"
+# Roles that carry professional status for referrals and bookings; anyone not in the directory is an
+# external professional (a teacher at another school, a health colleague) and may refer and book too.
+MANAGER_ROLES = frozenset({"manager", "admin"})
+
+_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(raw: str) -> str | None:
+    """`ha1 2ab` -> `HA1 2AB`; None when it is not a well-formed UK postcode."""
+    compact = re.sub(r"\s+", "", (raw or "").upper())
+    match = _POSTCODE_RE.match(compact[:-3] + " " + compact[-3:]) if len(compact) >= 5 else None
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+async def get_staff(*, session: AsyncSession, aad_object_id: str) -> StaffMember | None:
+    if not aad_object_id:
+        return None
+    return (
+        await session.execute(
+            select(StaffMember).where(StaffMember.aad_object_id == aad_object_id, StaffMember.active.is_(True))
+        )
+    ).scalar_one_or_none()
+
+
+async def role_of(*, session: AsyncSession, aad_object_id: str | None) -> str:
+    member = await get_staff(session=session, aad_object_id=aad_object_id or "")
+    return member.role if member else EXTERNAL_ROLE
+
+
+async def upsert_staff(*, session: AsyncSession, staff_in: StaffMemberBase) -> tuple[StaffMember, bool]:
+    """Create or update by AAD object id. Returns (row, created)."""
+    existing = (
+        await session.execute(select(StaffMember).where(StaffMember.aad_object_id == staff_in.aad_object_id))
+    ).scalar_one_or_none()
+    if existing is None:
+        row = StaffMember.model_validate(staff_in)
+        session.add(row)
+        return row, True
+    for field, value in staff_in.model_dump().items():
+        setattr(existing, field, value)
+    existing.active = True
+    existing.updated_at = utcnow()
+    return existing, False
+
+
+async def upsert_locality(
+    *, session: AsyncSession, name: str, officer_aad_id: str | None = None, manager_aad_id: str | None = None
+) -> Locality:
+    row = (await session.execute(select(Locality).where(Locality.name == name))).scalar_one_or_none()
+    if row is None:
+        row = Locality(name=name)
+        session.add(row)
+    if officer_aad_id is not None:
+        row.officer_aad_id = officer_aad_id
+    if manager_aad_id is not None:
+        row.manager_aad_id = manager_aad_id
+    await session.flush()
+    return row
+
+
+async def set_postcode_route(*, session: AsyncSession, prefix: str, locality: Locality) -> PostcodeRoute:
+    prefix = " ".join(prefix.upper().split())
+    row = (await session.execute(select(PostcodeRoute).where(PostcodeRoute.prefix == prefix))).scalar_one_or_none()
+    if row is None:
+        row = PostcodeRoute(prefix=prefix, locality_id=locality.id)
+        session.add(row)
+    else:
+        row.locality_id = locality.id
+    return row
+
+
+async def locality_for_postcode(*, session: AsyncSession, postcode: str) -> Locality | None:
+    """Longest matching prefix: sector ("HA1 2") before district ("HA1"). None = triage."""
+    normalised = normalise_postcode(postcode)
+    if not normalised:
+        return None
+    district, inward = normalised.split(" ")
+    candidates = [f"{district} {inward[0]}", district]
+    rows = (
+        await session.execute(
+            select(PostcodeRoute.prefix, Locality)
+            .join(Locality, Locality.id == PostcodeRoute.locality_id)
+            .where(PostcodeRoute.prefix.in_(candidates))
+        )
+    ).all()
+    by_prefix = {prefix: locality for prefix, locality in rows}
+    for candidate in candidates:
+        if candidate in by_prefix:
+            return by_prefix[candidate]
+    return None
+
+
+async def list_localities(*, session: AsyncSession) -> list[Locality]:
+    return list((await session.execute(select(Locality).order_by(Locality.name))).scalars())

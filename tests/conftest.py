@@ -1,0 +1,179 @@
+"""Fixtures that start, yield and stop real things: databases (SQLite and PostgreSQL), the bot's aiohttp
+app on a free port, and a fake Bot Connector. Nothing here mocks the database."""
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import build_services, create_app
+from bot.settings import Settings
+from storage.db import create_engine, session_factory
+from storage.demo import seed
+from storage.migrate import upgrade
+from tests.utils.teams import FakeConnector
+
+PG_ADMIN_URL = os.environ.get("VSB_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+SEED_DAY = date(2026, 11, 23)  # a Monday; tests that care about dates pass their own clock
+
+
+def _backends() -> list[str]:
+    chosen = os.environ.get("VSB_TEST_DATABASES", "sqlite,postgresql")
+    return [b.strip() for b in chosen.split(",") if b.strip()]
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> str:
+    """A migrated PostgreSQL template database, created once per session; each test clones it."""
+    name = f"vsbot_tpl_{uuid.uuid4().hex[:8]}"
+
+    async def make():
+        admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await admin.dispose()
+        engine = create_engine(_pg_url(name))
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        _run_in_thread(make())
+    except OSError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({exc}); start it or set "
+                    "VSB_TEST_DATABASES=sqlite", pytrace=False)
+    yield name
+    _run_in_thread(_drop_pg(name))
+
+
+def _run_in_thread(coro):
+    """Session fixtures may be first requested from inside a test's running loop: use a loop of their own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _pg_url(database: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
+
+
+async def _drop_pg(name: str) -> None:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture(params=_backends())
+async def database_url(request, tmp_path) -> str:
+    """A fresh, migrated, empty database of each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+        yield url
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"vsbot_t_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        await admin.dispose()
+    yield _pg_url(name)
+    await _drop_pg(name)
+
+
+@pytest.fixture
+async def engine(database_url):
+    eng = create_engine(database_url)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+async def seeded(engine):
+    async with session_factory(engine)() as session:
+        await seed(session=session, today=SEED_DAY, timezone="Europe/London")
+        await session.commit()
+    return engine
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def serve(app: web.Application):
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@dataclass
+class BotHarness:
+    url: str
+    connector: FakeConnector
+    http: aiohttp.ClientSession
+    settings: Settings
+    services: object
+
+    async def post(self, activity: dict, headers: dict | None = None) -> aiohttp.ClientResponse:
+        async with self.http.post(f"{self.url}/api/messages", json=activity, headers=headers or {}) as resp:
+            await resp.read()
+            return resp
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    values = {"MicrosoftAppId": "", "DATABASE_URL": database_url, "VSB_ALLOWED_TENANTS": ""}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@asynccontextmanager
+async def running_bot(database_url: str, connector: FakeConnector, **overrides):
+    settings = make_settings(database_url, **overrides)
+    services = build_services(settings)
+    async with serve(create_app(settings, services)) as url, aiohttp.ClientSession() as http:
+        yield BotHarness(url=url, connector=connector, http=http, settings=settings, services=services)
+
+
+@pytest.fixture
+async def connector():
+    fake = FakeConnector()
+    async with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture
+async def bot(seeded, database_url, connector):
+    async with running_bot(database_url, connector) as harness:
+        yield harness
