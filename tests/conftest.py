@@ -79,11 +79,11 @@ async def _drop_pg(name: str) -> None:
         await admin.dispose()
 
 
-@pytest.fixture(params=_backends())
-async def database_url(request, tmp_path) -> str:
-    """A fresh, migrated, empty database of each backend."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+@asynccontextmanager
+async def new_database(kind: str, request, tmp_path):
+    """A fresh, migrated, empty database: an SQLite file, or a PostgreSQL clone of the migrated template."""
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / f'test-{uuid.uuid4().hex[:6]}.db'}"
         engine = create_engine(url)
         try:
             await upgrade(engine)
@@ -99,8 +99,16 @@ async def database_url(request, tmp_path) -> str:
             await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     finally:
         await admin.dispose()
-    yield _pg_url(name)
-    await _drop_pg(name)
+    try:
+        yield _pg_url(name)
+    finally:
+        await _drop_pg(name)
+
+
+@pytest.fixture(params=_backends())
+async def database_url(request, tmp_path) -> str:
+    async with new_database(request.param, request, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

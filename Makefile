@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create and use .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+MANIFEST_NPM := manifest/node_modules/.installed-stamp
+PLAYGROUND_NPM := tools/playground/node_modules/.installed-stamp
+
+.PHONY: venv run serve test test-sqlite e2e bench seed package clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+$(MANIFEST_NPM): manifest/package-lock.json
+	npm ci --prefix manifest --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(PLAYGROUND_NPM): tools/playground/package-lock.json
+	npm ci --prefix tools/playground --no-audit --no-fund --loglevel=error
+	@touch $@
+
+venv: $(STAMP)
+
+## The bot on SQLite with demo data, plus the Microsoft 365 Agents Playground pointed at it.
+run: $(STAMP) $(PLAYGROUND_NPM)
+	bash scripts/dev_run.sh
+
+## Only the bot (no Playground).
+serve: $(STAMP)
+	$(BIN)/vsbot db upgrade && $(BIN)/vsbot demo seed && $(BIN)/vsbot serve
+
+## The whole suite, on SQLite and PostgreSQL (set VSB_TEST_DATABASES=sqlite to skip PostgreSQL).
+test: $(STAMP) $(MANIFEST_NPM)
+	$(BIN)/python -m pytest -m "not e2e" -q
+
+test-sqlite: $(STAMP) $(MANIFEST_NPM)
+	VSB_TEST_DATABASES=sqlite $(BIN)/python -m pytest -m "not e2e" -q
+
+## End-to-end through the Agents Playground in Debian's Chromium.
+e2e: $(STAMP) $(PLAYGROUND_NPM)
+	bash scripts/install_e2e_deps.sh
+	$(BIN)/python -m pytest tests/e2e -m e2e -q
+
+## Benchmarks (speed and memory targets live here, not in tests).
+bench: $(STAMP)
+	$(BIN)/vsbot bench
+
+seed: $(STAMP)
+	$(BIN)/vsbot db upgrade && $(BIN)/vsbot demo seed
+
+## Teams app package (needs MicrosoftAppId).
+package: $(STAMP)
+	$(BIN)/vsbot manifest build --out var/virtual-school-assistant.zip
+
+clean:
+	rm -rf $(VENV) var manifest/node_modules tools/playground/node_modules test-artifacts
