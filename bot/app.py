@@ -11,7 +11,10 @@ from bot.adapter import VsbAdapter
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams_bot import VirtualSchoolBot
+from bot.proactive import Notifier
+from bot.scheduler import LeaderScheduler
 from dialogs.main_dialog import MainDialog
+from dialogs.referral_actions import ACTIONS as REFERRAL_ACTIONS
 from storage.bot_state import SqlStorage
 from storage.db import create_engine, session_factory
 from storage.migrate import migrations_current
@@ -31,22 +34,32 @@ def build_services(settings: Settings) -> Services:
 
 
 def load_knowledge():
-    """The FAQ knowledge base (None if that module is absent in this build)."""
+    """The FAQ knowledge base. A broken knowledge base must not take referrals down with it: log the
+    problems loudly and run without answers (the FAQ says it cannot answer; /readyz reports it)."""
+    from dialogs.knowledge.loader import KnowledgeBaseError, KnowledgeBaseStore  # pylint: disable=import-outside-toplevel
+
     try:
-        from dialogs.knowledge.loader import KnowledgeBaseStore  # pylint: disable=import-outside-toplevel
-    except ImportError:
+        return KnowledgeBaseStore()
+    except (KnowledgeBaseError, OSError) as exc:
+        log.error("knowledge base not loaded: %s", exc)
         return None
-    return KnowledgeBaseStore()
 
 
-def create_app(settings: Settings, services: Services | None = None) -> web.Application:
+def build_runtime(settings: Settings, services: Services | None = None) -> tuple[Services, VsbAdapter]:
+    """Services plus the adapter and the notifier that sends through it (also used by `vsbot worker`/`jobs run`)."""
     services = services or build_services(settings)
+    adapter = VsbAdapter(settings)
+    services.notifier = Notifier(adapter, services)
+    return services, adapter
+
+
+def create_app(settings: Settings, services: Services | None = None, *, run_scheduler: bool = False) -> web.Application:
+    services, adapter = build_runtime(settings, services)
     storage = SqlStorage(services.engine)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
-    adapter = VsbAdapter(settings)
-    dialog = MainDialog(services)
-    bot = VirtualSchoolBot(services, conversation_state, user_state, dialog)
+    router = MainDialog(services, actions=REFERRAL_ACTIONS)
+    bot = VirtualSchoolBot(services, conversation_state, user_state, router)
 
     app = web.Application(client_max_size=1024 * 1024)
     app[SERVICES_KEY] = services
@@ -70,11 +83,20 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
             return web.json_response({"status": "unavailable", "migrations": "behind"}, status=503)
         return web.json_response({"status": "ready"})
 
+    scheduler = LeaderScheduler(services) if run_scheduler else None
+
+    async def start_scheduler(_app: web.Application) -> None:
+        if scheduler:
+            scheduler.start()
+
     async def dispose(_app: web.Application) -> None:
+        if scheduler:
+            scheduler.shutdown()
         await services.engine.dispose()
 
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.on_startup.append(start_scheduler)
     app.on_cleanup.append(dispose)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -53,7 +54,7 @@ def cmd_serve(args) -> int:
     settings = _settings()
     _configure_logging(settings.log_level)
     try:
-        app = create_app(settings)
+        app = create_app(settings, run_scheduler=not args.no_scheduler)
     except ProductionGuardError as exc:
         raise CliError(str(exc)) from exc
     host = args.host or settings.host
@@ -166,6 +167,70 @@ def cmd_bench(args) -> int:
     return faq_bench(["--json"] if args.json else [])
 
 
+def _parse_now(raw: str | None, timezone: str) -> datetime:
+    if not raw:
+        return datetime.now(ZoneInfo(timezone))
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise CliError(f"--now {raw!r} is not an ISO-8601 date-time (e.g. 2026-11-25T09:00:00)") from exc
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
+
+
+def cmd_jobs_list(_args) -> int:
+    from bot.jobs import JOBS  # pylint: disable=import-outside-toplevel
+
+    for job in JOBS.values():
+        when = " ".join(f"{k}={v}" for k, v in job.cron.items())
+        print(f"{job.name:<16} {when:<40} {job.description}")
+    return 0
+
+
+def cmd_jobs_run(args) -> int:
+    from bot.app import build_runtime  # pylint: disable=import-outside-toplevel
+    from bot.jobs import JOBS, run_job  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+    if args.name not in JOBS:
+        raise CliError(f"no job named {args.name!r} (see `vsbot jobs list`)")
+    now = _parse_now(args.now, settings.timezone)
+
+    async def work():
+        services, _adapter = build_runtime(settings)
+        try:
+            return await run_job(args.name, services, now)
+        finally:
+            await services.engine.dispose()
+
+    print(f"{args.name}: {asyncio.run(work())}")
+    return 0
+
+
+def cmd_worker(_args) -> int:
+    from bot.app import build_runtime  # pylint: disable=import-outside-toplevel
+    from bot.scheduler import LeaderScheduler  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+    _configure_logging(settings.log_level)
+
+    async def work():
+        services, _adapter = build_runtime(settings)
+        scheduler = LeaderScheduler(services)
+        scheduler.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown()
+            await services.engine.dispose()
+
+    asyncio.run(work())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vsbot", description="Virtual School Assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -198,6 +263,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="validate and report without changing anything")
     imp.set_defaults(func=cmd_import)
+
+    jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)
+    jobs.add_parser("list", help="list the scheduled jobs").set_defaults(func=cmd_jobs_list)
+    run = jobs.add_parser("run", help="run one job now")
+    run.add_argument("name")
+    run.add_argument("--now", help="the clock to run it with (ISO-8601; default: now)")
+    run.set_defaults(func=cmd_jobs_run)
+
+    sub.add_parser("worker", help="run the scheduled jobs only (pair with `serve --no-scheduler`)").set_defaults(
+        func=cmd_worker)
 
     bench = sub.add_parser("bench", help="run the benchmarks")
     bench.add_argument("--json", action="store_true")

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from storage.clock import utcnow
 
 
 @dataclass
@@ -15,4 +18,12 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     knowledge: Any = None  # dialogs.knowledge store, once loaded
+    notifier: Any = None  # bot.proactive.Notifier, once the adapter exists
+    clock: Callable[[], datetime] = utcnow  # tests pass a controllable clock
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.now().astimezone(ZoneInfo(self.settings.timezone)).date()

@@ -7,8 +7,7 @@ import logging
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import Dialog, DialogSet, DialogTurnStatus
-from botbuilder.schema import ChannelAccount, ConversationReference
+from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from bot.adapter import tenant_of
@@ -26,14 +25,12 @@ class VirtualSchoolBot(TeamsActivityHandler):
         services: Services,
         conversation_state: ConversationState,
         user_state: UserState,
-        dialog: Dialog,
-        actions: dict | None = None,
+        router,
     ):
         self.services = services
         self.conversation_state = conversation_state
         self.user_state = user_state
-        self.dialog = dialog
-        self.actions = actions or {}  # verb -> async handler(turn_context, services, data) for stateless card actions
+        self.router = router
         self._dialog_state = conversation_state.create_property("DialogState")
 
     async def on_turn(self, turn_context: TurnContext):
@@ -48,25 +45,7 @@ class VirtualSchoolBot(TeamsActivityHandler):
         if first_contact and turn_context.activity.conversation.conversation_type in (None, "personal"):
             await turn_context.send_activity(card_activity(welcome_card(first_name=_first_name(turn_context)),
                                                            summary="Welcome"))
-        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        handler = self.actions.get(str(value.get("action") or ""))
-        if handler is not None:
-            await handler(turn_context, self.services, value)
-            return
-        await self._run_dialog(turn_context, restart=value.get("action") == "menu.open")
-
-    async def on_teams_card_action_invoke(self, turn_context: TurnContext):
-        return await super().on_teams_card_action_invoke(turn_context)
-
-    async def _run_dialog(self, turn_context: TurnContext, *, restart: bool = False) -> None:
-        dialog_set = DialogSet(self._dialog_state)
-        dialog_set.add(self.dialog)
-        dc = await dialog_set.create_context(turn_context)
-        if restart:
-            await dc.cancel_all_dialogs()
-        result = await dc.continue_dialog()
-        if result.status == DialogTurnStatus.Empty:
-            await dc.begin_dialog(self.dialog.id)
+        await self.router.on_turn(turn_context, self._dialog_state)
 
     # --- installs and first contact -------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext):

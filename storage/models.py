@@ -156,3 +156,100 @@ class SurgerySlot(SQLModel, table=True):
     starts_at: datetime
     ends_at: datetime
     capacity: int = Field(default=1, ge=1)
+
+
+# --- referrals -----------------------------------------------------------------------------------
+REFERRAL_REASONS = {
+    "not_in_education": "Not in education",
+    "suspension_risk": "At risk of suspension",
+    "exclusion_risk": "At risk of permanent exclusion",
+    "suspended": "Suspended",
+    "permanently_excluded": "Permanently excluded",
+    "attendance": "Attendance",
+    "barriers": "Barriers to accessing education",
+    "other": "Other",
+}
+REFERRAL_STATUSES = ("new", "accepted", "info_requested", "closed")
+CLOSE_OUTCOMES = {
+    "advice_given": "Advice given",
+    "signposted": "Signposted",
+    "joined_up_with_school": "Joined up with school",
+    "not_eligible": "Not eligible",
+    "other": "Other",
+}
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """Per-year sequence for referral references; incremented in the referral's own transaction (gap-free)."""
+
+    __tablename__ = "reference_counter"
+    year: int = Field(primary_key=True)
+    last: int = Field(default=0)
+
+
+class Referral(SQLModel, table=True):
+    __tablename__ = "referral"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True)
+    submit_token: str = Field(max_length=64, unique=True)  # from the form card: a resubmit is the same referral
+    status: str = Field(default="new", max_length=20, index=True)
+    outcome: str | None = Field(default=None, max_length=40)
+    version: int = Field(default=1)  # bumped on every change; card actions carry it, so stale ones are refused
+
+    child_first_name: str = Field(max_length=100)
+    child_last_name: str = Field(max_length=100)
+    child_dob: date
+    home_postcode: str = Field(max_length=10)
+    school_name: str = Field(max_length=200)
+    legal_status: str = Field(max_length=20)
+    reasons: str = Field(max_length=200)  # comma list of REFERRAL_REASONS keys
+    details: str = Field(sa_column=Column(Text, nullable=False))
+
+    referrer_aad_id: str = Field(max_length=64, index=True)
+    referrer_role: str = Field(max_length=40)
+    social_worker_name: str | None = Field(default=None, max_length=200)
+    social_worker_email: str | None = Field(default=None, max_length=320)
+
+    locality_id: int | None = Field(default=None, foreign_key="locality.id", index=True)  # None = triage
+    assigned_aad_id: str | None = Field(default=None, max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    acknowledged_at: datetime | None = None
+    manager_nudged_at: datetime | None = None
+    closed_at: datetime | None = Field(default=None, index=True)
+
+
+class ReferralEvent(SQLModel, table=True):
+    """Status history of a referral (deleted with it on purge; the audit log keeps an id-only trace)."""
+
+    __tablename__ = "referral_event"
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_aad_id: str | None = Field(default=None, max_length=64)
+    kind: str = Field(max_length=30)  # created | accepted | info_requested | closed | reassigned | manager_nudged
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+# --- proactive messages --------------------------------------------------------------------------
+class Delivery(SQLModel, table=True):
+    """Outbox of proactive messages. The key is claimed in the database before sending, so a message is
+    never sent twice, also with several instances; rows are written in the same transaction as the change
+    they announce, so a committed change is never left unannounced."""
+
+    __tablename__ = "delivery"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    recipient_aad_id: str = Field(max_length=64, index=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {"card": {...}, "summary": "..."}
+    status: str = Field(default="pending", max_length=20, index=True)  # pending | sending | sent | failed | no_reference
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = None
+    activity_id: str | None = Field(default=None, max_length=200)
+    conversation_id: str | None = Field(default=None, max_length=256)
+    referral_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=200)

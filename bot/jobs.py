@@ -1,0 +1,53 @@
+"""Every scheduled job, declared in one place: its name, what it runs and when.
+
+Each job is an async function of (services, now) returning a one-line summary; `vsbot jobs run NAME --now`
+runs the same function with a chosen clock. Jobs are idempotent (outbox keys), so a rerun sends nothing twice."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from dialogs import referral_workflow
+from storage.working_days import is_working_day
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    run: Callable[..., Awaitable[str]]
+    cron: dict  # APScheduler CronTrigger fields, in VSB_TIMEZONE
+    working_days_only: bool = False  # no sends at weekends or on England's bank holidays
+
+
+async def referral_sla(services, now: datetime) -> str:
+    count = await referral_workflow.nudge_managers(services, now=now)
+    return f"{count} manager nudge(s) for referrals unacknowledged after 2 working days"
+
+
+async def purge(services, now: datetime) -> str:
+    purged = await referral_workflow.purge(services, now=now)
+    return f"{len(purged)} closed referral(s) past retention purged"
+
+
+async def outbox(services, now: datetime) -> str:  # noqa: ARG001 - the outbox decides what is due itself
+    sent = await services.notifier.dispatch() if services.notifier else 0
+    return f"{sent} queued message(s) sent"
+
+
+JOBS: dict[str, Job] = {job.name: job for job in (
+    Job("referral-sla", "nudge managers about referrals unacknowledged after 2 working days", referral_sla,
+        {"day_of_week": "mon-fri", "hour": "8-17", "minute": "0,30"}, working_days_only=True),
+    Job("purge", "delete closed referrals past the retention period", purge, {"hour": 2, "minute": 30}),
+    Job("outbox", "retry proactive messages that could not be sent at once", outbox, {"minute": "*"}),
+)}
+
+
+async def run_job(name: str, services, now: datetime) -> str:
+    job = JOBS[name]
+    local_day = now.astimezone(ZoneInfo(services.settings.timezone)).date()
+    if job.working_days_only and not is_working_day(local_day):
+        return f"skipped: {local_day.isoformat()} is not a working day"
+    return await job.run(services, now)

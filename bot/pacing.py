@@ -1,0 +1,49 @@
+"""Stay under Teams' proactive limits: per conversation 7/1 s, 8/2 s, 60/30 s, 1,800/hour; 50/s per app."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict, deque
+
+CONVERSATION_WINDOWS = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+APP_WINDOWS = ((1.0, 50),)
+
+
+class _Windows:
+    def __init__(self, windows):
+        self.windows = windows
+        self.stamps: deque[float] = deque()
+
+    def wait_time(self, now: float) -> float:
+        longest = self.windows[-1][0]
+        while self.stamps and now - self.stamps[0] >= longest:
+            self.stamps.popleft()
+        wait = 0.0
+        for span, limit in self.windows:
+            recent = [t for t in self.stamps if now - t < span]
+            if len(recent) >= limit:
+                wait = max(wait, span - (now - recent[-limit]))
+        return wait
+
+
+class Pacer:
+    """Sliding windows in this process. Several instances each pace themselves; the 429 handling in
+    bot.proactive covers what one process cannot see."""
+
+    def __init__(self, clock=time.monotonic, sleep=asyncio.sleep):
+        self._clock, self._sleep = clock, sleep
+        self._app = _Windows(APP_WINDOWS)
+        self._conversations: dict[str, _Windows] = defaultdict(lambda: _Windows(CONVERSATION_WINDOWS))
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, conversation_id: str) -> None:
+        while True:
+            async with self._lock:  # never held while sleeping: other conversations keep flowing
+                conv = self._conversations[conversation_id]
+                now = self._clock()
+                wait = max(self._app.wait_time(now), conv.wait_time(now))
+                if wait <= 0:
+                    conv.stamps.append(now)
+                    self._app.stamps.append(now)
+                    return
+            await self._sleep(wait)

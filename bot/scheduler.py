@@ -1,0 +1,87 @@
+"""APScheduler in one process at a time: a leader lease row in the database, renewed, taken over when stale.
+
+APScheduler 3 cannot share a job store between processes, so every instance declares the jobs (memory job
+store, explicit ids, replace_existing) and only the lease holder runs them; the jobs are idempotent anyway."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from bot.jobs import JOBS, run_job
+from storage.clock import utcnow
+from storage.models import SchedulerLease
+
+log = logging.getLogger("vsbot.scheduler")
+LEASE_NAME = "scheduler"
+LEASE_SECONDS = 60
+RENEW_SECONDS = 20
+
+
+async def try_acquire_lease(services, holder: str, *, now=None, seconds: int = LEASE_SECONDS) -> bool:
+    now = now or utcnow()
+    async with services.sessions() as session:
+        result = await session.execute(
+            update(SchedulerLease)
+            .where(SchedulerLease.name == LEASE_NAME,
+                   (SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
+            .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
+        )
+        if result.rowcount == 1:
+            await session.commit()
+            return True
+        await session.rollback()
+    async with services.sessions() as session:
+        session.add(SchedulerLease(name=LEASE_NAME, holder=holder, expires_at=now + timedelta(seconds=seconds)))
+        try:
+            await session.commit()
+            return True
+        except IntegrityError:  # someone else holds a live lease
+            await session.rollback()
+            return False
+
+
+class LeaderScheduler:
+    def __init__(self, services):
+        self.services = services
+        self.holder = f"{socket.gethostname()}:{os.getpid()}"
+        self.is_leader = False
+        self.scheduler = AsyncIOScheduler(timezone=services.settings.timezone,
+                                          job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+
+    def start(self) -> None:
+        for name, job in JOBS.items():
+            self.scheduler.add_job(self._run, CronTrigger(timezone=self.services.settings.timezone, **job.cron),
+                                   args=[name], id=name, name=name, replace_existing=True)
+        self.scheduler.add_job(self._renew, "interval", seconds=RENEW_SECONDS, id="lease", replace_existing=True,
+                               next_run_time=utcnow())
+        self.scheduler.start()
+
+    async def _renew(self) -> None:
+        try:
+            leader = await try_acquire_lease(self.services, self.holder)
+        except Exception:  # noqa: BLE001 - a database blip must not kill the scheduler; retry next tick
+            log.warning("lease renewal failed")
+            leader = False
+        if leader != self.is_leader:
+            log.info("scheduler leadership %s holder=%s", "taken" if leader else "lost", self.holder)
+        self.is_leader = leader
+
+    async def _run(self, name: str) -> None:
+        if not self.is_leader:
+            return
+        try:
+            summary = await run_job(name, self.services, utcnow())
+            log.info("job %s: %s", name, summary)
+        except Exception:  # noqa: BLE001 - one failed run is logged; the next run tries again
+            log.exception("job %s failed", name)
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

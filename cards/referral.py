@@ -1,0 +1,193 @@
+"""Referral cards: the form, the referrer's confirmation and updates, the officer's card, lists, nudges.
+
+Each card shows the least its reader needs: the referrer already knows the child, so updates carry the
+reference and the child's first name; the officer sees what they need to act."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from cards.common import card, facts, heading, submit, text, user_text, with_id
+from dialogs.referral_rules import LEGAL_STATUS_CHOICES, MAX, REFERRER_ROLES
+from storage.models import CLOSE_OUTCOMES, REFERRAL_REASONS
+
+STATUS_LABELS = {"new": "New — waiting for the locality officer", "accepted": "Accepted",
+                 "info_requested": "More information requested", "closed": "Closed"}
+
+
+def _choices(options: dict[str, str]) -> list[dict]:
+    return [{"title": title, "value": value} for value, title in options.items()]
+
+
+def _error(errors: dict[str, str], key: str) -> list[dict]:
+    return [text(errors[key], color="Attention", size="Small")] if key in errors else []
+
+
+def _input_text(key: str, label: str, values: dict, errors: dict, *, required: bool = True,
+                placeholder: str = "", multiline: bool = False, style: str | None = None) -> list[dict]:
+    field = {"type": "Input.Text", "id": key, "label": label, "isRequired": required,
+             "value": str(values.get(key) or ""), "maxLength": MAX.get(key, 100)}
+    if placeholder:
+        field["placeholder"] = placeholder
+    if multiline:
+        field["isMultiline"] = True
+    if style:
+        field["style"] = style
+    if required:
+        field["errorMessage"] = f"{label} is required"
+    return [field] + _error(errors, key)
+
+
+def referral_form_card(*, token: str, values: dict | None = None, errors: dict[str, str] | None = None,
+                       default_role: str = "") -> dict:
+    values, errors = dict(values or {}), errors or {}
+    role = values.get("referrer_role") or default_role
+    is_sw = values.get("is_allocated_sw", "true" if role == "social_worker" else "false")
+    body: list[dict] = [heading("Referral to the Virtual School inclusion team", size="Medium"),
+                        text("For a child with a social worker who is not in education, at risk of suspension or "
+                             "exclusion, or facing barriers to education. Fields marked * are required.", subtle=True)]
+    if errors:
+        body.append(text(f"Please check {len(errors)} thing{'s' if len(errors) > 1 else ''} below — "
+                         "everything you entered is kept.", color="Attention", weight="Bolder"))
+    body += _input_text("child_first_name", "Child's first name", values, errors)
+    body += _input_text("child_last_name", "Child's last name", values, errors)
+    body += [{"type": "Input.Date", "id": "child_dob", "label": "Date of birth", "isRequired": True,
+              "errorMessage": "Date of birth is required", "value": str(values.get("child_dob") or "")}]
+    body += _error(errors, "child_dob")
+    body += _input_text("home_postcode", "Child's home postcode (where they live, not the school's)", values, errors,
+                        placeholder="HA1 2AB")
+    body += _input_text("school_name", "School or setting", values, errors)
+    body += [{"type": "Input.ChoiceSet", "id": "legal_status", "label": "Legal status", "isRequired": True,
+              "errorMessage": "Choose a legal status", "style": "compact",
+              "value": str(values.get("legal_status") or ""), "choices": _choices(LEGAL_STATUS_CHOICES)}]
+    body += _error(errors, "legal_status")
+    body += [{"type": "Input.ChoiceSet", "id": "reasons", "label": "Reasons for the referral", "isRequired": True,
+              "errorMessage": "Choose at least one reason", "isMultiSelect": True, "style": "expanded",
+              "value": str(values.get("reasons") or ""), "choices": _choices(REFERRAL_REASONS)}]
+    body += _error(errors, "reasons")
+    body += _input_text("details", "What is happening and what do you need from the team?", values, errors,
+                        multiline=True)
+    body += [{"type": "Input.ChoiceSet", "id": "referrer_role", "label": "Your role", "isRequired": True,
+              "errorMessage": "Tell us your role", "style": "compact", "value": role,
+              "choices": _choices(REFERRER_ROLES)}]
+    body += _error(errors, "referrer_role")
+    body += [{"type": "Input.Toggle", "id": "is_allocated_sw", "title": "I am the child's allocated social worker",
+              "valueOn": "true", "valueOff": "false", "value": is_sw}]
+    body += [text("If you are not the allocated social worker, tell us who is:", subtle=True, size="Small")]
+    body += _input_text("social_worker_name", "Social worker's name", values, errors, required=False)
+    body += _input_text("social_worker_email", "Social worker's e-mail", values, errors, required=False, style="Email")
+    body += [{"type": "Input.Toggle", "id": "consent", "isRequired": True,
+              "title": "I have the right to share this information under the information-sharing agreement",
+              "valueOn": "true", "valueOff": "false", "value": str(values.get("consent") or "false"),
+              "errorMessage": "Consent is required"}]
+    body += _error(errors, "consent")
+    actions = [submit("Send referral", "referral.submit", style="positive", token=token),
+               {"type": "Action.Submit", "title": "Cancel", "associatedInputs": "none",
+                "data": {"action": "referral.cancel", "token": token}}]
+    return with_id(card(body, actions), "referral-form")
+
+
+def _age(dob: date, today: date) -> int:
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+def _reasons(referral) -> str:
+    return ", ".join(REFERRAL_REASONS.get(r, r) for r in referral.reasons.split(",") if r)
+
+
+def referral_confirmation_card(*, referral, locality_name: str | None) -> dict:
+    where = (f"the {locality_name} locality officer" if locality_name
+             else "the inclusion manager, who will route it (the postcode is outside our localities)")
+    body = [heading("Referral received", size="Medium"),
+            facts([("Reference", referral.reference), ("Child", referral.child_first_name),
+                   ("Goes to", locality_name or "Triage (inclusion manager)")]),
+            text(f"It has gone to {where}. You'll get a message here when they accept it, ask for more information "
+                 "or close it. Type **my referrals** to see its status at any time.")]
+    return with_id(card(body), "referral-confirmation")
+
+
+def officer_referral_card(*, referral, locality_name: str | None, today: date, localities: list[tuple[int, str]],
+                          history: list[str]) -> dict:
+    """The assigned officer's card, updated in place after each action."""
+    body = [heading(f"Referral {referral.reference}", size="Medium"),
+            text(STATUS_LABELS.get(referral.status, referral.status), weight="Bolder",
+                 color="Good" if referral.status == "accepted" else None),
+            facts([("Child", f"{referral.child_first_name} {referral.child_last_name}"),
+                   ("Age", str(_age(referral.child_dob, today))),
+                   ("Postcode district", referral.home_postcode.split(" ")[0]),
+                   ("Legal status", LEGAL_STATUS_CHOICES.get(referral.legal_status, referral.legal_status)),
+                   ("Reasons", _reasons(referral)),
+                   ("Locality", locality_name or "Triage")]),
+            user_text(referral.school_name, label="School or setting"),
+            user_text(referral.details, label="Details")]
+    if referral.social_worker_name:
+        body.append(user_text(f"{referral.social_worker_name} ({referral.social_worker_email})",
+                              label="Allocated social worker"))
+    if history:
+        body.append(text(" · ".join(history), subtle=True, size="Small"))
+    actions: list[dict] = []
+    if referral.status != "closed":
+        common = {"reference": referral.reference, "version": referral.version}
+        if referral.status != "accepted":
+            actions.append(submit("Accept", "referral.accept", style="positive", **common))
+        actions.append({"type": "Action.ShowCard", "title": "Ask for information", "card": card(
+            [{"type": "Input.Text", "id": "info_request", "label": "What do you need from the referrer?",
+              "isMultiline": True, "isRequired": True, "maxLength": 1000, "errorMessage": "Say what you need"}],
+            [submit("Send request", "referral.ask", **common)])})
+        actions.append({"type": "Action.ShowCard", "title": "Close", "card": card(
+            [{"type": "Input.ChoiceSet", "id": "outcome", "label": "Outcome", "isRequired": True, "style": "compact",
+              "errorMessage": "Choose an outcome", "choices": _choices(CLOSE_OUTCOMES)}],
+            [submit("Close referral", "referral.close", **common)])})
+        others = [(str(i), name) for i, name in localities if name != locality_name]
+        if others:
+            actions.append({"type": "Action.ShowCard", "title": "Reassign", "card": card(
+                [{"type": "Input.ChoiceSet", "id": "locality_id", "label": "Move to locality", "isRequired": True,
+                  "style": "compact", "errorMessage": "Choose a locality",
+                  "choices": [{"title": n, "value": i} for i, n in others]}],
+                [submit("Reassign", "referral.reassign", **common)])})
+    return with_id(card(body, actions), "referral-officer")
+
+
+def referrer_update_card(*, referral, headline: str, message: str | None = None, note: str | None = None) -> dict:
+    body = [heading(headline, size="Medium"),
+            facts([("Reference", referral.reference), ("Child", referral.child_first_name),
+                   ("Status", STATUS_LABELS.get(referral.status, referral.status))])]
+    if message:
+        body.append(text(message))
+    if note:
+        body.append(user_text(note, label="From the officer"))
+    return with_id(card(body), "referral-update")
+
+
+def manager_nudge_card(*, referral, locality_name: str | None, working_days: int) -> dict:
+    body = [heading("Referral not yet acknowledged", size="Medium"),
+            text(f"Referral {referral.reference} ({locality_name or 'triage'}) has waited more than {working_days} "
+                 "working days without the officer accepting it, asking for information or closing it."),
+            facts([("Reference", referral.reference), ("Locality", locality_name or "Triage"),
+                   ("Received", referral.created_at.strftime("%d %b %Y"))])]
+    return with_id(card(body), "referral-nudge")
+
+
+def referral_list_card(*, groups: dict[str, list], locality_names: dict[int | None, str], now: datetime) -> dict:
+    titles = {"made": "Referrals you made", "assigned": "Your open queue", "all_open": "All open referrals"}
+    body: list[dict] = [heading("Referrals", size="Medium")]
+    if not groups:
+        body.append(text("You have no referrals to see. Type **refer** to make one."))
+    for key in ("made", "assigned", "all_open"):
+        rows = groups.get(key)
+        if not rows:
+            continue
+        body.append(text(titles[key], weight="Bolder"))
+        pairs = []
+        for r in rows:
+            age_days = max(0, (now - r.created_at).days)
+            label = f"{r.reference} · {locality_names.get(r.locality_id, 'Triage')}"
+            pairs.append((label, f"{STATUS_LABELS.get(r.status, r.status).split(' —')[0]} · {age_days} days"))
+        body.append(facts(pairs))
+    return with_id(card(body), "referral-list")
+
+
+def signpost_card(*, title: str, message: str, card_id: str = "referral-signpost") -> dict:
+    body = [heading(title, size="Medium"), text(message),
+            text("Nothing has been recorded. Type **ask** if you have a question about what the Virtual School does.",
+                 subtle=True)]
+    return with_id(card(body, [submit("Book a surgery", "menu.open", target="book")]), card_id)
