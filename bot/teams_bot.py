@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
@@ -46,6 +46,23 @@ class VirtualSchoolBot(TeamsActivityHandler):
             await turn_context.send_activity(card_activity(welcome_card(first_name=_first_name(turn_context)),
                                                            summary="Welcome"))
         await self.router.on_turn(turn_context, self._dialog_state)
+
+    async def on_invoke_activity(self, turn_context: TurnContext):
+        """Action.Execute arrives as an `adaptiveCard/action` invoke: route its verb exactly like Action.Submit."""
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
+        data["action"] = str(action.get("verb") or data.get("action") or "")
+        if action.get("type") != "Action.Execute" or not data["action"]:
+            return InvokeResponse(status=400, body={"statusCode": 400, "type": "application/vnd.microsoft.error",
+                                                    "value": {"code": "BadRequest", "message": "not an Action.Execute"}})
+        turn_context.activity.value = data
+        await self._remember_user(turn_context)
+        await self.router.on_turn(turn_context, self._dialog_state)
+        return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                                                "value": "Done"})
 
     # --- installs and first contact -------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext):
