@@ -97,3 +97,27 @@ async def test_tenant_outside_allow_list_is_refused(seeded, database_url, connec
         refused = await bot.post(message("help", service_url=connector.url, tenant="99999999-0000-0000-0000-000000000000"))
         assert refused.status == 403
         assert connector.sent == []
+
+
+async def test_readyz_fails_when_migrations_are_behind(tmp_path, connector):
+    from storage.db import create_engine
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'behind.db'}"
+    engine = create_engine(url)
+    await upgrade(engine, "0001")
+    await engine.dispose()
+    async with running_bot(url, connector) as bot:
+        async with bot.http.get(f"{bot.url}/readyz") as resp:
+            assert resp.status == 503
+            assert (await resp.json())["migrations"] == "behind"
+
+
+async def test_turn_log_has_ids_not_names_or_text(bot, caplog):
+    with caplog.at_level("INFO"):
+        await bot.post(message("My child Zebedee Quill has been excluded", service_url=bot.connector.url))
+        await bot.connector.wait_for(lambda s: len(s) >= 1)
+    turn_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("turn ")]
+    assert turn_lines and "type=message" in turn_lines[0] and "latency_ms=" in turn_lines[0]
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Zebedee" not in everything and "Sam Reed" not in everything and "a:personal" not in everything

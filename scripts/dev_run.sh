@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# `make run`: the bot plus the Microsoft 365 Agents Playground (a local Teams-like client), loopback only.
+#
+#   1. vsbot db upgrade && vsbot demo seed          (idempotent)
+#   2. vsbot serve on 127.0.0.1:$VSB_PORT            (background, log in var/bot.log, waits for /healthz)
+#   3. the Playground on 127.0.0.1:$VSB_PLAYGROUND_PORT, channel msteams, fixed personal-chat id, signed in as the
+#      demo persona Sam Reed (tools/playground/playground.yml)   (until Ctrl-C; log in var/playground.log)
+# Ctrl-C (or SIGTERM to this script) stops both.
+#
+# Environment:
+#   VSB_PORT                 bot port (default 3978)
+#   VSB_PLAYGROUND_PORT      Playground port (default 56150)
+#   VSB_PLAYGROUND_CONFIG    Playground config file (default tools/playground/playground.yml; empty = its built-in
+#                            users, Alex Wilber etc., who are not demo staff)
+#   VSB_PLAYGROUND_CONVERSATION_ID  personal chat id when no config file is used (default vsb-dev-personal-chat)
+#   VENV                     virtual environment (default .venv)
+# DATABASE_URL, VSB_TIMEZONE, VSB_LOG_LEVEL etc. are read by the bot as usual (environment or .env). Auth is forced
+# off (empty MicrosoftAppId) and the tenant allow-list emptied: the Playground sends unsigned requests from a mock
+# tenant.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+VENV="${VENV:-.venv}"
+BOT_PORT="${VSB_PORT:-3978}"
+PLAYGROUND_PORT="${VSB_PLAYGROUND_PORT:-56150}"
+PLAYGROUND_DIR="tools/playground"
+PLAYGROUND_CLI="$PLAYGROUND_DIR/node_modules/@microsoft/m365agentsplayground/cli.js"
+PLAYGROUND_CONFIG="${VSB_PLAYGROUND_CONFIG-$PLAYGROUND_DIR/playground.yml}"
+CONVERSATION_ID="${VSB_PLAYGROUND_CONVERSATION_ID:-vsb-dev-personal-chat}"
+PY="$VENV/bin/python"
+VSBOT="$VENV/bin/vsbot"
+
+die() { echo "dev_run: $*" >&2; exit 1; }
+
+[ -x "$VSBOT" ] || die "$VSBOT not found: create the virtual environment first (make run does)"
+command -v node >/dev/null || die "node is not installed (Node.js 20+ is needed for the Agents Playground)"
+
+pinned="$(node -p "require('./$PLAYGROUND_DIR/package.json').dependencies['@microsoft/m365agentsplayground']")"
+installed="$(node -p "try { require('./$PLAYGROUND_DIR/node_modules/@microsoft/m365agentsplayground/package.json').version } catch (e) { '' }")"
+if [ "$pinned" != "$installed" ]; then
+  echo "dev_run: installing the Agents Playground $pinned (npm ci --prefix $PLAYGROUND_DIR)"
+  npm ci --prefix "$PLAYGROUND_DIR" --no-audit --no-fund
+fi
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_in_use "$BOT_PORT" && die "127.0.0.1:$BOT_PORT is already in use (another make run? set VSB_PORT)"
+# The Playground silently falls back to a random port when its port is taken; refuse instead.
+port_in_use "$PLAYGROUND_PORT" && die "127.0.0.1:$PLAYGROUND_PORT is already in use (set VSB_PLAYGROUND_PORT)"
+
+export MicrosoftAppId="" MicrosoftAppPassword="" MicrosoftAppTenantId="" VSB_ALLOWED_TENANTS=""
+mkdir -p var
+
+"$VSBOT" db upgrade
+"$VSBOT" demo seed
+
+SETSID=()
+command -v setsid >/dev/null && SETSID=(setsid)  # own process group each, so stopping reaches grandchildren too
+BOT_PID=""
+PLAYGROUND_PID=""
+
+stop_group() {  # stop_group PID NAME: TERM the group, wait up to 12 s, then KILL
+  local pid="$1" name="$2" i
+  [ -n "$pid" ] || return 0
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  echo "dev_run: stopping $name"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 120); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleaned=0
+cleanup() {
+  [ "$cleaned" = 1 ] && return
+  cleaned=1
+  trap - INT TERM
+  stop_group "$PLAYGROUND_PID" "the Agents Playground"
+  stop_group "$BOT_PID" "the bot"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+wait_http() {  # wait_http URL EXPECTED_BODY_SUBSTRING PID NAME LOG
+  local url="$1" expect="$2" pid="$3" name="$4" log="$5" i
+  for i in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || { echo "dev_run: $name exited; last lines of $log:" >&2; tail -n 30 "$log" >&2; return 1; }
+    if "$PY" - "$url" "$expect" <<'PY' 2>/dev/null
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=1) as r:
+    sys.exit(0 if sys.argv[2] in r.read().decode() else 1)
+PY
+    then return 0; fi
+    sleep 0.1
+  done
+  echo "dev_run: $name did not answer $url within 30 s; see $log" >&2
+  return 1
+}
+
+"${SETSID[@]}" "$VSBOT" serve --host 127.0.0.1 --port "$BOT_PORT" >var/bot.log 2>&1 </dev/null &
+BOT_PID=$!
+wait_http "http://127.0.0.1:$BOT_PORT/healthz" ok "$BOT_PID" "the bot" var/bot.log
+echo "dev_run: bot ready on http://127.0.0.1:$BOT_PORT/api/messages (log: var/bot.log)"
+
+PRELOAD="$ROOT/$PLAYGROUND_DIR/loopback.cjs"
+case "$PRELOAD" in *" "*) PRELOAD="\"$PRELOAD\"" ;; esac
+playground_env=(
+  TEAMSAPPTESTER_BROWSER=none
+  "NODE_OPTIONS=${NODE_OPTIONS:+$NODE_OPTIONS }--require $PRELOAD"
+  "M365_AGENTS_PLAYGROUND_LOGFILE=$ROOT/var/playground.log"
+)
+if [ -n "$PLAYGROUND_CONFIG" ]; then
+  [ -f "$PLAYGROUND_CONFIG" ] || die "Playground config $PLAYGROUND_CONFIG not found"
+  playground_env+=("M365_AGENTS_PLAYGROUND_CONFIG_PATH=$(cd "$(dirname "$PLAYGROUND_CONFIG")" && pwd)/$(basename "$PLAYGROUND_CONFIG")")
+fi
+# cwd var/: without a config path the Playground looks for ./.m365agentsplayground.yml and writes ./devTools/.
+(cd var && exec env "${playground_env[@]}" "${SETSID[@]}" node "$ROOT/$PLAYGROUND_CLI" \
+  -e "http://127.0.0.1:$BOT_PORT/api/messages" -c msteams -p "$PLAYGROUND_PORT" --dt \
+  --service-url "http://127.0.0.1:$PLAYGROUND_PORT/_connector" --conversation-id "$CONVERSATION_ID" </dev/null) &
+PLAYGROUND_PID=$!
+wait_http "http://127.0.0.1:$PLAYGROUND_PORT/_debug/ping" pong "$PLAYGROUND_PID" "the Agents Playground" var/playground.log
+
+who="$("$PY" - "http://127.0.0.1:$PLAYGROUND_PORT/_internal/v1/config" <<'PY' 2>/dev/null || echo "?"
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+    c = json.load(r)["config"]
+u = c["currentUser"]
+print(f'{u["name"]} (aadObjectId {u["aadObjectId"]}), personal chat "{c["personalChat"]["id"]}"')
+PY
+)"
+
+cat <<EOF
+
+  ────────────────────────────────────────────────────────────────────────────
+   Virtual School Assistant in the Microsoft 365 Agents Playground
+
+   Open   http://127.0.0.1:$PLAYGROUND_PORT
+          (remote machine: ssh -L $PLAYGROUND_PORT:127.0.0.1:$PLAYGROUND_PORT this-host, then open it locally)
+   You    $who
+
+   Try    help                         the main menu card
+          refer                        make a referral (e.g. home postcode HA1 2AB → West)
+          book                         book a surgery
+          ask                          then: "do you do speech and language therapy?"
+          my referrals
+   Check  $PY scripts/playground_smoke.py     (sends "help" through the Playground's API)
+   Logs   var/bot.log · var/playground.log          Stop: Ctrl-C
+  ────────────────────────────────────────────────────────────────────────────
+
+EOF
+
+set +e
+wait "$PLAYGROUND_PID"
+status=$?
+set -e
+PLAYGROUND_PID=""
+echo "dev_run: the Agents Playground exited ($status)"
+exit "$status"

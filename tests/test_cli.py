@@ -1,0 +1,73 @@
+"""`vsbot` as a user runs it: a subprocess, real files, one clear line on stderr for errors."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+
+def vsbot(*args: str, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "MicrosoftAppId": "", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
+                          env=full_env, input=stdin, timeout=120)
+
+
+@pytest.fixture
+def db_env(database_url):
+    return {"DATABASE_URL": database_url}
+
+
+def test_import_dry_run_then_real_then_errors(db_env, tmp_path):
+    good = tmp_path / "staff.csv"
+    good.write_text("aad_object_id,email,name,role,locality,notes\nid-9,x@example.org,X Person,officer,West,n\n")
+    dry = vsbot("import", "staff", str(good), "--dry-run", env=db_env)
+    assert dry.returncode == 0 and "would import 1 staff rows: 1 new" in dry.stdout
+    assert "warning: column 'notes' is not used" in dry.stderr
+    real = vsbot("import", "staff", str(good), env=db_env)
+    assert real.returncode == 0 and "imported 1 staff rows: 1 new" in real.stdout
+    again = vsbot("import", "staff", str(good), env=db_env)
+    assert "0 new, 1 updated" in again.stdout
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("aad_object_id,email,name,role\nid-1,a@example.org,A,wizard\n")
+    result = vsbot("import", "staff", str(bad), env=db_env)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1].startswith("vsbot: import failed, nothing changed: line 2")
+    assert "Traceback" not in result.stderr
+
+    missing = vsbot("import", "staff", str(tmp_path / "nope.csv"), env=db_env)
+    assert missing.returncode != 0 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_demo_seed_twice_and_jobs(db_env):
+    first, second = vsbot("demo", "seed", env=db_env), vsbot("demo", "seed", env=db_env)
+    assert first.returncode == 0 and "2 new surgeries" in first.stdout
+    assert second.returncode == 0 and "0 new surgeries" in second.stdout
+    listed = vsbot("jobs", "list", env=db_env)
+    assert listed.returncode == 0 and "referral-sla" in listed.stdout and "purge" in listed.stdout
+    ran = vsbot("jobs", "run", "referral-sla", "--now", "2026-11-25T09:00:00", env=db_env)
+    assert ran.returncode == 0 and ran.stdout.startswith("referral-sla: 0 manager nudge")
+    bad = vsbot("jobs", "run", "referral-sla", "--now", "yesterday", env=db_env)
+    assert bad.returncode != 0 and "ISO-8601" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_manifest_build_needs_app_id_and_builds_a_package(tmp_path):
+    out = tmp_path / "app.zip"
+    refused = vsbot("manifest", "build", "--out", str(out))
+    assert refused.returncode != 0 and "MicrosoftAppId" in refused.stderr
+    built = vsbot("manifest", "build", "--out", str(out),
+                  env={"MicrosoftAppId": "5f0c7a52-9a3e-4d1c-9c55-2b7a3f1d0e01", "VSB_PUBLIC_HOST": "bot.example.org"})
+    assert built.returncode == 0, built.stderr
+    with zipfile.ZipFile(out) as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert "5f0c7a52-9a3e-4d1c-9c55-2b7a3f1d0e01" in package.read("manifest.json").decode()
+
+
+def test_bad_configuration_is_one_line(tmp_path):
+    result = vsbot("jobs", "list", env={"VSB_TIMEZONE": "Mars/Olympus"})
+    assert result.returncode == 0  # jobs list reads no settings
+    result = vsbot("demo", "seed", env={"VSB_TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"})
+    assert result.returncode != 0 and result.stderr.strip().startswith("vsbot: configuration error")
