@@ -13,6 +13,7 @@ from bot.settings import Settings
 from bot.teams_bot import VirtualSchoolBot
 from bot.proactive import Notifier
 from bot.scheduler import LeaderScheduler
+from dialogs.faq_answer import ACTIONS as FAQ_ACTIONS
 from dialogs.main_dialog import MainDialog
 from dialogs.referral_actions import ACTIONS as REFERRAL_ACTIONS
 from storage.bot_state import SqlStorage
@@ -58,7 +59,7 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
     storage = SqlStorage(services.engine)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
-    router = MainDialog(services, actions=REFERRAL_ACTIONS)
+    router = MainDialog(services, actions={**REFERRAL_ACTIONS, **FAQ_ACTIONS})
     bot = VirtualSchoolBot(services, conversation_state, user_state, router)
 
     app = web.Application(client_max_size=1024 * 1024)

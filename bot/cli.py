@@ -231,6 +231,39 @@ def cmd_worker(_args) -> int:
     return 0
 
 
+def cmd_faq_gaps(args) -> int:
+    from storage.faq_log import gaps  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+
+    async def work(session):
+        return await gaps(session=session, limit=args.limit)
+
+    rows = asyncio.run(_with_session(settings, work))
+    if not rows:
+        print("no unanswered questions or unhelpful votes")
+        return 0
+    for row in rows:
+        why = ("voted unhelpful" if row.helpful is False else "passed to staff" if row.forwarded_at
+               else row.reason.replace("_", " "))
+        suggestion = f" (answered with {row.entry_id})" if row.entry_id else ""
+        print(f"{row.at:%Y-%m-%d %H:%M}  {why:<16} {row.question or '(personal details withheld)'}{suggestion}")
+    return 0
+
+
+def cmd_faq_check(args) -> int:
+    from dialogs.knowledge.loader import KnowledgeBaseError, load_knowledge_base  # pylint: disable=import-outside-toplevel
+
+    try:
+        kb = load_knowledge_base(args.file)
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise CliError(f"the knowledge base has {len(exc.problems)} problem(s), listed above") from exc
+    print(f"ok: {len(kb)} entries")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vsbot", description="Virtual School Assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -257,6 +290,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(func=cmd_ask)
+
+    faq = sub.add_parser("faq", help="the FAQ knowledge base").add_subparsers(dest="faq_command", required=True)
+    faq_gaps = faq.add_parser("gaps", help="unanswered questions and unhelpful votes, newest first")
+    faq_gaps.add_argument("--limit", type=int, default=200)
+    faq_gaps.set_defaults(func=cmd_faq_gaps)
+    faq_check = faq.add_parser("check", help="validate a knowledge base file (default: the bot's own)")
+    faq_check.add_argument("file", nargs="?")
+    faq_check.set_defaults(func=cmd_faq_check)
 
     imp = sub.add_parser("import", help="import a CSV file")
     imp.add_argument("kind", choices=["staff", "children", "attendance", "peps", "localities"])

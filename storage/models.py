@@ -253,3 +253,21 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=200)
+
+
+# --- FAQ -----------------------------------------------------------------------------------------
+class FaqQuery(SQLModel, table=True):
+    """A question put to the knowledge base, for staff to find gaps; feedback votes land on the same row.
+    Questions about a particular child's case are not kept (question is None)."""
+
+    __tablename__ = "faq_query"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    asker_aad_id: str | None = Field(default=None, max_length=64)
+    question: str | None = Field(default=None, max_length=1000)
+    entry_id: str | None = Field(default=None, max_length=100)
+    verdict: str = Field(max_length=10)
+    reason: str = Field(max_length=20, index=True)
+    score: float = 0.0
+    helpful: bool | None = None
+    forwarded_at: datetime | None = None

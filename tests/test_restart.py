@@ -72,3 +72,27 @@ async def test_killed_mid_referral_continues_after_restart(seeded, database_url,
         code = second.wait(timeout=15)
         second.stderr.close()
         assert code == 0, "SIGTERM shuts down cleanly"
+
+
+async def test_killed_mid_question_continues_after_restart(seeded, database_url, connector):
+    """`ask` makes the bot wait for a question; after a SIGKILL and restart the next message is that question."""
+    port = free_port()
+    first = await _start_server(database_url, port)
+    try:
+        assert await _post(port, message("ask", service_url=connector.url)) in (200, 201)
+        await connector.wait_for(lambda s: any("What would you like to know" in x.text for x in s), timeout=10)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        first.stderr.close()
+    connector.clear()
+    port2 = free_port()
+    second = await _start_server(database_url, port2)
+    try:
+        assert await _post(port2, message("chair PEP meetings", service_url=connector.url)) in (200, 201)
+        sent = await connector.wait_for(lambda s: any(c.startswith("faq-") for x in s for c in x.card_ids), timeout=10)
+        assert any("faq-answer" in x.card_ids for x in sent)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=15)
+        second.stderr.close()

@@ -1,0 +1,638 @@
+"""Turn a question into comparable tokens: the explainable half of the matcher.
+
+Pipeline (the same for knowledge-base phrasings and for users' questions):
+  1. surface tokens: lowercase, apostrophes and symbols (PP+, 1:1, &) handled, words and numbers split
+  2. spelling: American -> British (behavior -> behaviour, organize -> organise, program -> programme)
+  3. typo repair (questions only): a word the knowledge base has never seen is replaced by the closest
+     word it knows, if it is within one or two edits (rapidfuzz, Damerau-Levenshtein)
+  4. phrases and abbreviations -> one concept token ("looked after children", "CLA", "LAC" -> cic);
+     question scaffolding ("does the virtual school", "VS") is dropped
+  5. ages ("19 year olds" -> over18), stopwords dropped, synonyms and word forms folded (light stemming)
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+# --- 1. surface tokens ---------------------------------------------------------------------------
+
+_SYMBOLS = [
+    (re.compile(r"\bp\s*p\s*\+|\bpp\s*plus\b|\bppp\b|\bpp\b"), " ppplus "),
+    (re.compile(r"\b1\s*(?::|-|to|-?\s*2\s*-?)\s*1\b"), " onetoone "),
+    (re.compile(r"&"), " and "),
+    (re.compile(r"\+"), " plus "),
+    (re.compile(r"%"), " percent "),
+    (re.compile(r"\bpercentage\b|\bper cent\b"), " percent "),
+    (re.compile(r"[’‘`´]"), "'"),
+]
+_POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
+_CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
+_TOKEN = re.compile(r"[a-z]+|\d+")
+
+
+def surface_tokens(text: str) -> list[str]:
+    """Lowercased words and numbers, with possessives removed and "don't" kept as "do not"."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    for pattern, replacement in _SYMBOLS:
+        text = pattern.sub(replacement, text)
+    text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
+    text = _POSSESSIVE.sub(lambda m: (m.group(1) or m.group(2) + "s"), text)
+    return _TOKEN.findall(text)
+
+
+# --- 2. spelling ------------------------------------------------------------------------------
+
+SPELLING: dict[str, str] = {
+    "behavior": "behaviour", "behaviors": "behaviours", "behavioral": "behavioural",
+    "program": "programme", "programs": "programmes",
+    "center": "centre", "centers": "centres", "color": "colour", "favorite": "favourite",
+    "counselor": "counsellor", "counselors": "counsellors", "counseling": "counselling",
+    "enroll": "enrol", "enrollment": "enrolment", "fulfill": "fulfil",
+    "mom": "mum", "moms": "mums", "mommy": "mum",
+    "judgment": "judgement", "license": "licence", "defense": "defence",
+    "neighbor": "neighbour", "neighborhood": "neighbourhood", "honor": "honour", "labor": "labour",
+    "traveling": "travelling", "traveled": "travelled", "canceled": "cancelled", "canceling": "cancelling",
+    "modeling": "modelling", "labeled": "labelled", "skeptical": "sceptical",
+    "pediatric": "paediatric", "pediatrician": "paediatrician", "learnt": "learned",
+    "catalog": "catalogue", "dialog": "dialogue", "analyze": "analyse", "practise": "practice",
+    "kindergarten": "nursery", "preschool": "nursery", "grade": "year", "grades": "results",
+}
+# -ize / -yze words: organize -> organise, prioritized -> prioritised, analyzing -> analysing.
+_IZE = re.compile(r"^(\w{3,})(iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
+_IZE_KEEP = frozenset({"size", "sizes", "prize", "prizes", "seize", "seized", "citizen", "citizens"})
+
+
+def british(token: str) -> str:
+    if token in SPELLING:
+        return SPELLING[token]
+    match = _IZE.match(token)
+    if match and token not in _IZE_KEEP:
+        return f"{match.group(1)}{'is' if match.group(2) == 'iz' else 'ys'}{match.group(3)}"
+    return token
+
+
+# --- 4. phrases, abbreviations and scaffolding ------------------------------------------------------
+# Each phrase (a tuple of surface words) becomes zero or more concept tokens. Longest match wins.
+# Concept tokens are final: they are not stemmed, and are kept even if they look like stopwords.
+
+# Marks a mention of the Virtual School itself. Dropped like scaffolding, except when a "what / who is"
+# question has nothing else in it: then it becomes the concept "virtualschool".
+VS_MARK = "_vs"
+VS_CONCEPT = "virtualschool"
+_WHAT_WORDS = frozenset({"what", "who", "whats", "explain", "about", "purpose", "point"})
+
+_PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
+    # scaffolding: who the question is addressed to carries no meaning for matching
+    "virtual school heads": (VS_MARK,), "virtual school head": (VS_MARK,), "virtual schools": (VS_MARK,),
+    "virtual school": (VS_MARK,), "virtual head": (VS_MARK,), "virtual heads": (VS_MARK,), "vs": (VS_MARK,),
+    "vsh": (VS_MARK,), "the vs": (VS_MARK,),
+    "can you help with": ("support",), "can you help me with": ("support",), "help with": ("support",),
+    "is it your job": ("role",), "part of your role": ("role",), "your role": ("role",),
+    "keep an eye on": ("monitor",), "keep tabs on": ("monitor",), "keep track of": ("monitor",),
+    "check on": ("monitor",), "look at": ("monitor",), "watch": ("monitor",),
+    "carry out": ("deliver",), "carries out": ("deliver",), "carrying out": ("deliver",),
+    "fill in": ("complete",), "fill out": ("complete",), "filling in": ("complete",),
+    "look after": ("care",), "looks after": ("care",), "looking after": ("care",),
+    "take over": ("takeon",), "take on": ("takeon",), "takes on": ("takeon",), "stand in for": ("takeon",),
+    "do the job of": ("takeon",), "act as": ("takeon",), "acts as": ("takeon",),
+    "go around": ("ignore",), "go over the heads of": ("ignore",), "leave out": ("ignore",),
+    "work around": ("ignore",), "go behind": ("ignore",),
+    "set up": ("arrange",), "sort out": ("arrange",), "sorts out": ("arrange",),
+    "drop in": ("surgery",), "drop ins": ("surgery",), "advice session": ("surgery",),
+    "advice sessions": ("surgery",), "consultation slot": ("surgery",), "consultation slots": ("surgery",),
+    "wait list": ("waitlist",), "waiting list": ("waitlist",), "fully booked": ("full",),
+    "get in touch": ("contact",), "talk to": ("contact",), "speak to": ("contact",), "speak with": ("contact",),
+    "phone number": ("contact",), "email address": ("contact",),
+    "real person": ("staff",), "member of staff": ("staff",), "a person": ("staff",), "a human": ("staff",),
+    "find out": (), "i would like to know": (), "i want to know": (), "please can": (),
+    # cohorts
+    "children previously looked after": ("plac",), "child previously looked after": ("plac",),
+    "previously looked after": ("plac",), "previously in care": ("plac",), "formerly in care": ("plac",),
+    "were previously in care": ("plac",), "used to be in care": ("plac",), "left care": ("plac",),
+    "plac": ("plac",), "pla": ("plac",),
+    "special guardianship orders": ("sgo",), "special guardianship order": ("sgo",),
+    "special guardianship": ("sgo",), "sgo": ("sgo",), "sgos": ("sgo",),
+    "child arrangements orders": ("cao",), "child arrangements order": ("cao",),
+    "child arrangement order": ("cao",), "cao": ("cao",),
+    "children in care": ("cic",), "child in care": ("cic",), "kids in care": ("cic",),
+    "young people in care": ("cic",), "young person in care": ("cic",), "people in care": ("cic",),
+    "looked after children": ("cic",), "looked after child": ("cic",), "looked after": ("cic",),
+    "looked after pupil": ("cic", "child"), "looked after pupils": ("cic", "child"),
+    "in care": ("cic",), "into care": ("cic",), "cic": ("cic",), "cla": ("cic",), "lac": ("cic",),
+    "coming into care": ("cic", "new"), "entering care": ("cic", "new"), "enter care": ("cic", "new"),
+    "come into care": ("cic", "new"), "came into care": ("cic", "new"), "taken into care": ("cic", "new"), "comes into care": ("cic", "new"), "becomes looked after": ("cic", "new"),
+    "become looked after": ("cic", "new"),
+    "corporate parent": ("advocate", "parent"),
+    "care leaver": ("over18",), "care leavers": ("over18",),
+    "children with a social worker": ("cwsw",), "child with a social worker": ("cwsw",),
+    "children with social workers": ("cwsw",), "kids with a social worker": ("cwsw",),
+    "with a social worker": ("cwsw",), "with social workers": ("cwsw",), "have a social worker": ("cwsw",),
+    "has a social worker": ("cwsw",), "cwsw": ("cwsw",), "cwsws": ("cwsw",), "cw sw": ("cwsw",),
+    "known to social care": ("cwsw",), "social care involvement": ("socialcare",),
+    "social workers": ("socialworker",), "social worker": ("socialworker",), "sw": ("socialworker",),
+    "sws": ("socialworker",), "social care": ("socialcare",), "children s services": ("socialcare",),
+    "childrens services": ("socialcare",), "children services": ("socialcare",),
+    "children in need": ("cin",), "child in need": ("cin",), "cin": ("cin",), "section 17": ("cin",),
+    "s17": ("cin",), "s 17": ("cin",),
+    "in the last six years": ("previous",), "in the last 6 years": ("previous",), "last six years": ("previous",),
+    "last 6 years": ("previous",), "within six years": ("previous",), "within 6 years": ("previous",),
+    "child protection": ("cp",), "cp": ("cp",), "cpp": ("cp",),
+    "kinship care": ("kinship",), "kinship carer": ("kinship",), "kinship carers": ("kinship",),
+    "kinship arrangements": ("kinship",), "kinship arrangement": ("kinship",),
+    "family and friends care": ("kinship",), "connected person": ("kinship",), "kinship": ("kinship",),
+    "living with relatives": ("kinship",), "lives with relatives": ("kinship",),
+    # needs
+    "special educational needs and disabilities": ("send",), "special educational needs and disability": ("send",),
+    "special education needs and disabilities": ("send",), "special education needs and disability": ("send",),
+    "special educational needs": ("send",), "special education needs": ("send",),
+    "special educational need": ("send",), "special needs": ("send",), "sen": ("send",), "send": ("send",),
+    "sen d": ("send",), "senco": ("professional", "send"), "additional needs": ("send",),
+    "learning difficulties": ("send",), "learning difficulty": ("send",), "disability": ("send",),
+    "disabilities": ("send",), "disabled": ("send",),
+    "education health and care plans": ("ehcp", "send"), "education health and care plan": ("ehcp", "send"),
+    "education health care plan": ("ehcp", "send"), "ehc plans": ("ehcp", "send"), "ehc plan": ("ehcp", "send"),
+    "ehc needs assessment": ("ehcp", "send"), "ehcp": ("ehcp", "send"), "ehcps": ("ehcp", "send"),
+    "ehc": ("ehcp", "send"),
+    "send iass": ("iass",), "sendiass": ("iass",), "iass": ("iass",),
+    "local offer": ("localoffer",),
+    "mental health": ("mentalhealth",), "camhs": ("mentalhealth",), "semh": ("mentalhealth",),
+    "emotional wellbeing": ("mentalhealth",), "wellbeing": ("mentalhealth",), "well being": ("mentalhealth",),
+    "trauma informed": ("relational",), "trauma perceptive": ("relational",), "attachment aware": ("relational",),
+    "relational schools": ("relational",), "relational approaches": ("relational",),
+    "relational approach": ("relational",), "restorative": ("relational",), "anchor approach": ("relational",),
+    "relational": ("relational",),
+    # roles
+    "designated safeguarding leads": ("dsl",), "designated safeguarding lead": ("dsl",),
+    "safeguarding leads": ("dsl",), "safeguarding lead": ("dsl",), "dsl": ("dsl",), "dsls": ("dsl",),
+    "designated teachers": ("dt",), "designated teacher": ("dt",), "dt": ("dt",), "dts": ("dt",),
+    "educational psychologists": ("ep",), "educational psychologist": ("ep",), "ed psych": ("ep",),
+    "ep": ("ep",), "eps": ("ep",),
+    "independent reviewing officers": ("iro",), "independent reviewing officer": ("iro",),
+    "iro": ("iro",), "iros": ("iro",),
+    "head teacher": ("headteacher",), "head teachers": ("headteacher",), "headteacher": ("headteacher",),
+    "headteachers": ("headteacher",), "head": ("headteacher",), "heads": ("headteacher",),
+    "principal": ("headteacher",),
+    "education liaison officer": ("officer",), "education liaison officers": ("officer",),
+    "inclusion officer": ("officer",), "locality officer": ("officer",),
+    "inclusion manager": ("manager",),
+    # plans, money, programmes
+    "personal education plans": ("pep",), "personal education plan": ("pep",), "pep": ("pep",),
+    "peps": ("pep",), "ppplus": ("ppplus",), "pupil premium plus": ("ppplus",), "pupil premium": ("ppplus",),
+    "multi academy trusts": ("mat",), "multi academy trust": ("mat",), "mat": ("mat",), "mats": ("mat",),
+    "academy trusts": ("mat",), "academy trust": ("mat",),
+    "alternative provision": ("alternativeprovision",), "ap": ("alternativeprovision",),
+    "pupil referral unit": ("alternativeprovision",), "pupil referral units": ("alternativeprovision",),
+    "pru": ("alternativeprovision",), "prus": ("alternativeprovision",),
+    "free school": ("academy",), "free schools": ("academy",),
+    "early years": ("earlyyears",), "eyfs": ("earlyyears",), "under 5": ("earlyyears",),
+    "under 5s": ("earlyyears",), "under five": ("earlyyears",), "under fives": ("earlyyears",),
+    "sixth form": ("post16",), "sixth formers": ("post16",), "sixth former": ("post16",),
+    "post 16": ("post16",), "16 18": ("post16",), "further education": ("post16",), "fe": ("post16",),
+    "over 18": ("over18",), "over 18s": ("over18",), "18 plus": ("over18",), "after 18": ("over18",),
+    "18th birthday": ("over18",), "0 18": ("agerange",), "0 to 18": ("agerange",),
+    # education status
+    "not in education": ("noteducation",), "out of education": ("noteducation",),
+    "missing education": ("noteducation",), "missing from education": ("noteducation",),
+    "children missing education": ("noteducation",), "cme": ("noteducation",), "neet": ("noteducation",),
+    "no school place": ("noteducation",), "not in school": ("noteducation",),
+    "not in any school": ("noteducation",),
+    "reduced timetable": ("reducedtimetable",), "reduced timetables": ("reducedtimetable",),
+    "part time timetable": ("reducedtimetable",), "part time timetables": ("reducedtimetable",),
+    "parttime timetable": ("reducedtimetable",), "reduced hours": ("reducedtimetable",),
+    "full time": ("fulltime",), "fulltime": ("fulltime",),
+    "persistent absence": ("persistentabsence",), "persistently absent": ("persistentabsence",),
+    "persistent absentee": ("persistentabsence",), "pa": ("persistentabsence",),
+    "severe absence": ("severeabsence",), "severely absent": ("severeabsence",),
+    "fixed term exclusions": ("suspension",), "fixed term exclusion": ("suspension",),
+    "fixed term": ("suspension",), "fte": ("suspension",), "ftes": ("suspension",),
+    "permanent exclusion": ("permanent", "exclusion"), "permanently excluded": ("permanent", "exclusion"),
+    "pex": ("permanent", "exclusion"),
+    "penalty notice": ("penalty",), "penalty notices": ("penalty",), "legal action": ("penalty",),
+    "take to court": ("penalty",),
+    "school transport": ("transport",), "home to school transport": ("transport",), "bus pass": ("transport",),
+    "school place": ("admission",), "school places": ("admission",), "in year": ("admission",),
+    "school visit": ("visit",), "school visits": ("visit",), "look round": ("visit",),
+    "home visit": ("homevisit",), "home visits": ("homevisit",), "visit the family": ("homevisit",),
+    "at home": ("homevisit",), "family homes": ("homevisit",), "family home": ("homevisit",),
+    "home address": ("address",), "home postcode": ("address",), "post code": ("address",),
+    "where they live": ("address",), "where the child lives": ("address",), "where children live": ("address",),
+    "child lives": ("address",), "lives": ("address",), "live": ("address",), "living": ("address",),
+    "core group": ("cpmeeting",), "core groups": ("cpmeeting",), "strategy meeting": ("cpmeeting",),
+    "cp conference": ("cpmeeting",), "conference": ("cpmeeting",), "conferences": ("cpmeeting",),
+    "quality assure": ("qualityassure",), "quality assurance": ("qualityassure",), "qa": ("qualityassure",),
+    "achievement champion": ("achievementchampion",), "achievement champions": ("achievementchampion",),
+    "attainment gap": ("attainmentgap",), "learning gap": ("gap",), "learning gaps": ("gap",),
+    "catch up": ("gap",), "close the gap": ("gap",), "closing gaps": ("gap",), "narrow the gap": ("gap",),
+    "reading writing and maths": ("attainment",), "reading writing maths": ("attainment",),
+    "covid 19": ("covid",), "covid": ("covid",), "pandemic": ("covid",),
+    "climate for learning": ("behaviour", "policy"), "behaviour for learning": ("behaviour", "learning"),
+    "learning behaviour": ("behaviour", "learning"), "learning behaviours": ("behaviour", "learning"),
+    "behaviour policy": ("behaviour", "policy"), "behaviour policies": ("behaviour", "policy"),
+    "evidence based": ("evidencebased",),
+    "good practice": ("goodpractice",), "best practice": ("goodpractice",),
+    "indicators of good practice": ("goodpractice",),
+    "self refer": ("parent", "refer"), "self referral": ("parent", "refer"), "self referrals": ("parent", "refer"),
+    "one to one": ("onetoone",), "onetoone": ("onetoone",), "face to face": ("onetoone",),
+    "statutory duties": ("statutory", "duty"), "statutory duty": ("statutory", "duty"),
+    "legal responsibilities": ("statutory", "duty"), "legal duties": ("statutory", "duty"),
+    "legally required": ("statutory", "duty"),
+    "outside school hours": ("outsideschoolday",), "outside the school day": ("outsideschoolday",),
+    "outside school": ("outsideschoolday",), "after school": ("outsideschoolday",),
+    "beyond school hours": ("outsideschoolday",), "holiday clubs": ("outsideschoolday", "club"),
+    "holiday activities": ("outsideschoolday", "activity"),
+    "information sharing": ("communication",), "sharing of information": ("communication",),
+    "share information": ("communication",), "joint working": ("partnership",),
+}
+
+# "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
+_SEND_VERB_NEXT = frozenset({"a", "an", "the", "it", "me", "you", "them", "this", "that", "my", "our",
+                             "your", "in", "over", "off", "email", "emails", "referral", "referrals",
+                             "him", "her", "us", "out", "back", "through", "to"})
+
+
+def _build_phrases(source: dict[str, tuple[str, ...]]) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+    index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for phrase, concepts in source.items():
+        words = tuple(british(w) for w in surface_tokens(phrase))
+        index.setdefault(words[0], []).append((words, concepts))
+    for options in index.values():
+        options.sort(key=lambda option: -len(option[0]))  # longest first
+    return index
+
+
+PHRASES = _build_phrases(_PHRASES_SOURCE)
+CONCEPTS: frozenset[str] = frozenset(c for concepts in _PHRASES_SOURCE.values() for c in concepts)
+PHRASE_WORDS: frozenset[str] = frozenset(w for options in PHRASES.values() for words, _ in options for w in words)
+
+
+def apply_phrases(tokens: list[str]) -> list[tuple[str, bool]]:
+    """(token, is_concept) pairs: phrases replaced by concept tokens, the other words kept."""
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "send" and i + 1 < len(tokens) and tokens[i + 1] in _SEND_VERB_NEXT:
+            out.append(("send_verb", False))
+            i += 1
+            continue
+        for words, concepts in PHRASES.get(token, ()):
+            if tuple(tokens[i:i + len(words)]) == words:
+                out.extend((c, True) for c in concepts)
+                i += len(words)
+                break
+        else:
+            out.append((token, False))
+            i += 1
+    return out
+
+
+# --- 5. ages, stopwords, synonyms, stemming -------------------------------------------------------------
+
+_YEAR_GROUP = frozenset({"year", "yr", "y"})
+_AGE_AFTER = frozenset({"year", "years", "yr", "yrs", "yo", "month", "months"})
+_AGE_BEFORE = frozenset({"aged", "age", "ages", "over", "under", "above", "below"})
+
+
+def age_concept(tokens: list[tuple[str, bool]], i: int) -> str | None:
+    """A number used as an age becomes the age band the knowledge base talks about."""
+    token, _ = tokens[i]
+    if not token.isdigit():
+        return None
+    after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
+    before = tokens[i - 1][0] if i > 0 else ""
+    if after not in _AGE_AFTER and before not in _AGE_BEFORE:
+        return None
+    if i + 2 < len(tokens) and tokens[i + 2][0] == "ago":  # "3 years ago" is a time, not an age
+        return None
+    age = int(token)
+    if before in {"over", "above"} and age >= 18:
+        return "over18"
+    if age <= 4:
+        return "earlyyears"
+    if 16 <= age <= 18:
+        return "post16"
+    if 19 <= age <= 30:
+        return "over18"
+    return None
+
+
+STOPWORDS: frozenset[str] = frozenset("""
+a an the is are was were be been being am do does did doing done can could would will shall should may might
+must you your yours u ya yall y all we us our ours i me my mine im ive id he she they them their his her hers
+him it its this that these those there here what whats which who whom whose when where why how of to in on at
+by for with w from about as into onto and or but if so than too very just also any some please pls plz hi
+hello hey thanks thank cheers ok okay yes know want wondering wonder question quick like let lets get gets
+got getting go going goes really actually currently anyone someone somebody something anything one ones
+thing things stuff kind sort dont doesnt isnt arent wont cant re regarding per via etc e g ie eg
+year years yr yrs yo month months now still ever even well already yet m s t d ll ve re
+allow allowed allows able permitted possible has had having wo ca sha instead another
+hiya morning afternoon evening dear folks once yourself yourselves myself ourselves themselves itself himself herself
+""".split())
+# Kept although common: not / no / without (negation matters: "no social worker"), and words
+# the knowledge base needs such as "school", "help", "role".
+
+# Synonyms and word forms folded to one canonical word (applied before stemming).
+LEMMAS: dict[str, str] = {}
+
+
+def _lemma_group(canonical: str, *forms: str) -> None:
+    for form in (canonical, *forms):
+        LEMMAS[form] = canonical
+
+
+for _group in (
+    ("not", "no", "without", "never", "non", "nor", "none"),
+    ("child", "children", "kid", "kids", "pupil", "pupils", "student", "students", "learner", "learners",
+     "young", "yp", "cyp", "person", "people", "son", "daughter", "boy", "girl", "baby", "babies",
+     "toddler", "toddlers", "teen", "teenager", "teenagers", "youngster", "youngsters", "nephew", "niece",
+     "grandson", "granddaughter", "grandchild", "grandchildren"),
+    ("parent", "parents", "mum", "mums", "dad", "dads", "mother", "mothers", "father", "fathers",
+     "guardian", "guardians", "parental"),
+    ("carer", "carers", "caregiver", "caregivers"),
+    ("foster", "fostering", "fostered"),
+    ("family", "families", "household", "households", "relative", "relatives", "grandparent", "grandparents",
+     "grandmother", "grandfather", "grandma", "grandad", "granddad", "nan", "nana", "aunt", "auntie", "uncle"),
+    ("adopt", "adopted", "adoption", "adoptions", "adopting", "adoptive"),
+    ("support", "supports", "supporting", "supported", "help", "helps", "helping", "helped", "assist",
+     "assistance", "assisting", "aid"),
+    ("provide", "provides", "providing", "provided", "provision", "offer", "offers", "offering", "offered",
+     "give", "gives", "giving", "given", "gave"),
+    ("monitor", "monitors", "monitoring", "monitored", "track", "tracks", "tracking", "tracked", "oversee",
+     "oversees", "overseeing", "overview", "check", "checks", "checking", "checked", "review", "reviews",
+     "reviewing", "reviewed", "records"),
+    ("report", "reports", "reporting", "reported"),
+    ("teach", "teaches", "teaching", "taught", "tutor", "tutors", "tutoring", "tuition", "lesson",
+     "lessons", "teacher", "teachers"),
+    ("deliver", "delivers", "delivering", "delivered", "run", "runs", "running", "ran", "conduct"),
+    ("chair", "chairs", "chairing", "chaired"),
+    ("meeting", "meetings", "mtg", "mtgs"),
+    ("spend", "spends", "spending", "spent", "fund", "funds", "funding", "funded", "pay", "pays", "paying",
+     "paid", "buy", "buys", "buying", "purchase", "money"),
+    ("include", "includes", "including", "included", "covered", "count", "counts", "counted", "eligible",
+     "eligibility", "cohort", "cohorts", "remit", "cover", "covers"),
+    ("refer", "refers", "referral", "referrals", "referring", "referred"),
+    ("exclusion", "exclusions", "exclude", "excludes", "excluded", "excluding"),
+    ("suspension", "suspensions", "suspend", "suspends", "suspended", "suspending"),
+    ("attendance", "attendances", "absence", "absences", "absent", "nonattendance", "truancy", "truant",
+     "truanting"),
+    ("inspect", "inspects", "inspection", "inspections", "inspecting", "inspector", "inspectors",
+     "inspectorate", "ofsted", "judge"),
+    ("curriculum", "curricula", "curriculums", "syllabus"),
+    ("tell", "tells", "telling", "told", "instruct", "instructs", "instructing", "order", "orders",
+     "ordering", "dictate", "force"),
+    ("overrule", "overrules", "overturn", "overturns", "overturning", "reverse", "reverses", "override",
+     "overrides", "undermine", "undermines", "undermining", "veto", "appeal", "appeals"),
+    ("decision", "decisions", "decide", "decides", "decided", "deciding"),
+    ("ignore", "ignores", "ignoring", "ignored", "bypass", "bypasses", "bypassing", "disregard",
+     "disregards", "sidestep", "sidesteps"),
+    ("apply", "applies", "applied", "applying", "application", "applications"),
+    ("admission", "admissions", "admit", "admitted", "transfer", "transfers", "enrol", "enrolment"),
+    ("transport", "taxi", "taxis", "cab", "bus", "buses", "minibus", "travel", "travelling", "drive",
+     "drives", "driving", "lift", "lifts", "escort", "escorts", "escorting"),
+    ("visit", "visits", "visiting", "visited", "tour"),
+    ("role", "roles", "job", "jobs", "function", "responsibility", "responsibilities", "responsible",
+     "duty", "duties", "obligation", "obligations"),
+    ("statutory", "legal", "legally", "law"),
+    ("advice", "advise", "advises", "advising", "advised", "signpost", "signposts", "signposting",
+     "recommend", "recommends", "information", "info", "consult"),
+    ("guidance", "guide", "guides", "document", "documents", "toolkit"),
+    ("advocate", "advocates", "advocating", "advocacy", "champion", "champions", "championing",
+     "represent", "represented", "representing"),
+    ("listen", "listens", "listening", "hear", "hears", "heard", "voice", "voices", "views", "wishes",
+     "feelings", "say"),
+    ("aspiration", "aspirations", "aspirational", "ambition", "ambitions", "ambitious", "expectations"),
+    ("quality", "standard", "standards", "good"),
+    ("intervention", "interventions", "programme", "programmes"),
+    ("behaviour", "behaviours", "behavioural"),
+    ("policy", "policies", "rules", "rule"),
+    ("training", "train", "trains", "trained", "cpd", "course", "courses", "workshop", "workshops"),
+    ("surgery", "surgeries", "clinic", "clinics", "dropin", "slot", "slots"),
+    ("book", "books", "booking", "bookings", "booked", "reserve", "reserved"),
+    ("network", "networks", "networking"),
+    ("waitlist", "waitlists", "waitlisted", "queue"),
+    ("full", "oversubscribed"),
+    ("locality", "localities", "area", "areas", "patch", "patches", "district", "districts", "region",
+     "borough", "zone"),
+    ("address", "postcode", "postcodes", "addresses", "reside", "resides", "residence"),
+    ("officer", "officers", "worker", "caseworker"),
+    ("allocate", "allocated", "allocation", "allocates", "assigned", "assign"),
+    ("team", "teams", "service", "services", "department"),
+    ("contact", "contacts", "contacting", "call", "phone", "ring", "email", "emails"),
+    ("ask", "asks", "asking", "asked", "request", "requests", "requesting", "requested"),
+    ("staff", "human"),
+    ("status", "update", "updates", "accepted", "follow"),
+    ("progress", "progressing", "academic", "academically", "attainment", "outcomes", "outcome", "achievement", "results", "achieve",
+     "achieving"),
+    ("gap", "gaps", "catchup", "narrow", "narrowing"),
+    ("mentalhealth", "emotional"),
+    ("therapy", "therapies", "counselling", "counsellor", "counsellors", "therapist", "therapists",
+     "therapeutic", "psychotherapy"),
+    ("safeguarding", "safeguard", "safeguarded", "safety", "safe", "danger", "abuse", "harm"),
+    ("concern", "concerns", "concerned", "worry", "worries", "worried", "issue", "issues", "disclosure",
+     "disclosures", "allegation", "allegations"),
+    ("penalty", "penalties", "fine", "fines", "fined", "prosecute", "prosecutes", "prosecution",
+     "court", "enforce", "enforcement", "enforces"),
+    ("uniform", "uniforms", "blazer", "shoes"),
+    ("food", "meal", "meals", "lunch", "lunches", "snack", "snacks", "breakfast"),
+    ("trip", "trips", "excursion", "excursions", "outing", "outings"),
+    ("club", "clubs"),
+    ("activity", "activities", "enrichment", "extracurricular", "extra"),
+    ("hour", "hours", "hrs", "hr"),
+    ("week", "weeks", "weekly", "wk"),
+    ("term", "terms", "termly"),
+    ("timetable", "timetables", "timetabled"),
+    ("governor", "governors", "governing"),
+    ("partnership", "partnerships", "partner", "partners", "links", "link", "relationship", "collaborate",
+     "collaborates", "collaboration", "together", "alongside", "joint", "jointly"),
+    ("communication", "communicate", "communicates", "communicating"),
+    ("school", "schools", "setting", "settings"),
+    ("academy", "academies"),
+    ("college", "colleges"),
+    ("nursery", "nurseries"),
+    ("university", "uni", "universities", "adult", "adults"),
+    ("independent", "private"),
+    ("professional", "professionals", "practitioner", "practitioners", "agencies", "agency", "colleague",
+     "colleagues"),
+    ("accountable", "accountability", "account", "challenge", "challenges", "challenging"),
+    ("placement", "placements", "placed"),
+    ("involve", "involved", "involvement", "involves", "involving"),
+    ("prevent", "prevents", "preventing", "avoid", "avoiding", "stop", "stops", "stopping", "reduce",
+     "reducing", "lower", "cut"),
+    ("alternative", "alternatives", "option", "options", "solution", "solutions"),
+    ("barrier", "barriers", "obstacle", "obstacles"),
+    ("access", "accessing", "accesses", "accessed"),
+    ("risk", "risks", "likely"),
+    ("previous", "previously", "past", "ago", "formerly", "former", "closed", "ended", "historic",
+     "history"),
+    ("learning", "learn", "learns", "maths", "math", "english", "reading", "writing", "science", "phonics",
+     "literacy", "numeracy", "subject", "subjects", "homework", "study", "studying"),
+    ("six", "6"),
+    ("direct", "directly"),
+    ("individual", "individually", "each", "every", "specific", "particular"),
+    ("new", "newly", "first", "initial", "start", "started", "starting", "begin", "deadline",
+     "timescale", "timescales", "soon", "within"),
+    ("strategic", "strategy", "strategically"),
+    ("consultation", "consultations", "strategies", "approaches", "approach"),
+    ("data", "figures", "statistics", "stats"),
+    ("trauma", "attachment"),
+    ("complete", "completes", "completing", "completed"),
+    ("arrange", "arranges", "arranging", "arranged", "organise", "organises", "organising", "organised"),
+    ("cancel", "cancels", "cancelled", "cancelling", "cancellation", "cancellations"),
+    ("since", "2021", "extended", "extension"),
+    ("2024", "september", "sept"),
+    ("send_verb", "submit", "submits", "submitting", "sending", "sends", "sent"),
+    ("process", "procedure", "procedures"),
+):
+    _lemma_group(*_group)
+
+
+
+def stem(token: str) -> str:
+    """Canonical form: synonym table first, then light suffix stripping (same on both sides)."""
+    if token in LEMMAS:
+        return LEMMAS[token]
+    if token.isdigit() or len(token) <= 3:
+        return token
+    base = token
+    if base.endswith("ies") and len(base) > 4:
+        base = base[:-3] + "y"
+    elif base.endswith("sses"):
+        base = base[:-2]
+    elif base.endswith("s") and not base.endswith(("ss", "us", "is")):
+        base = base[:-1]
+    if base in LEMMAS:
+        return LEMMAS[base]
+    for suffix in ("ing", "ed"):
+        if base.endswith(suffix) and len(base) - len(suffix) >= 4:
+            base = base[: -len(suffix)]
+            break
+    if base in LEMMAS:
+        return LEMMAS[base]
+    if base.endswith("e") and len(base) > 4:
+        base = base[:-1]
+    return token if base in CONCEPTS else base  # "place" must not become the concept "plac"
+
+
+# Everyday words (after stemming) that say little about *which* question is asked. A small knowledge
+# base uses each of them only once or twice, so plain IDF would overrate them ("come", "time");
+# the matcher scales their weight down (see matcher.GENERIC_WEIGHT).
+GENERIC: frozenset[str] = frozenset(stem(w) for w in """
+come go goes went gone get find happen happens happened time times way ways thing things need needs
+needed want look looking see seeing sees put puts keep keeps kept out up down off back other others
+more most much many lot lots something someone anyone morning afternoon evening day days
+today tomorrow session sessions work works worked working able try tries trying mean means sure
+only want wants wanted next behalf
+better best worse worst poor poorly local half whole big small large little high low right wrong usual usually
+normal normally general generally different same certain main real really simple easy hard quick quickly
+early late last lately recent recently soon current currently possible probably maybe often always sometimes
+suggest suggests suggested idea ideas use uses used using tell entitled entitlement basically exactly
+ok okay fine bit kind type types sort part parts whether moment moments handle handles deal deals
+""".split()) - set(LEMMAS.values()) - CONCEPTS  # a modelled domain word ("fine" -> penalty) is never generic
+
+
+# Words we modelled on purpose (concepts and the canonical word of each synonym group): a match must
+# rest on at least one of them, not only on an incidental word such as "write" or "pick".
+DOMAIN: frozenset[str] = frozenset((set(CONCEPTS) | set(LEMMAS.values()) | {VS_CONCEPT}) - GENERIC - {VS_MARK})
+
+
+# --- the normaliser ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A question after normalisation."""
+
+    tokens: tuple[str, ...]  # content tokens (concepts, stemmed words), in order, duplicates kept
+    corrections: tuple[tuple[str, str], ...] = ()  # (typed word, word it was read as)
+
+
+class Normaliser:
+    """Normalises text; knows the knowledge base's vocabulary so it can repair typos against it."""
+
+    def __init__(self, corpus: Iterable[str]):
+        counts: Counter[str] = Counter()
+        for text in corpus:
+            counts.update(british(t) for t in surface_tokens(text))
+        known = set(counts) | set(STOPWORDS) | set(LEMMAS) | PHRASE_WORDS | set(SPELLING.values())
+        self.known_words: frozenset[str] = frozenset(known)
+        self._known_stems: frozenset[str] = frozenset(stem(w) for w in known)
+        # Candidates for typo repair: content words long enough to be worth repairing (never a
+        # stopword: "repairing" an unknown word into one would silently delete it), grouped by first
+        # letter (typos rarely change it), most frequent first so ties go to the word the knowledge
+        # base uses most (deterministic).
+        candidates = sorted((w for w in known if w.isalpha() and len(w) >= 4 and w not in STOPWORDS),
+                            key=lambda w: (-counts.get(w, 0), w))
+        self._candidates: dict[str, list[str]] = {}
+        for word in candidates:
+            self._candidates.setdefault(word[0], []).append(word)
+        self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
+
+    def normalise(self, text: str, *, repair: bool = True) -> Normalised:
+        words = [british(t) for t in surface_tokens(text)]
+        corrections: list[tuple[str, str]] = []
+        if repair:
+            repaired: list[str] = []
+            for word in words:
+                fixed = self._repair(word)
+                if fixed != word:
+                    corrections.append((word, fixed))
+                repaired.append(fixed)
+            words = repaired
+        return Normalised(tokens=tuple(content_tokens(words)), corrections=tuple(corrections))
+
+    def _repair_uncached(self, word: str) -> str:
+        if word in self.known_words or not word.isalpha() or len(word) < 5:
+            return word
+        if stem(word) in self._known_stems:  # another form of a known word ("worked"), not a typo
+            return word
+        max_edits = 1 if len(word) < 8 else 2
+        best = process.extractOne(word, self._candidates.get(word[0], ()), scorer=DamerauLevenshtein.distance,
+                                  score_cutoff=max_edits)
+        return best[0] if best is not None else word
+
+
+def content_tokens(words: list[str]) -> list[str]:
+    """Phrases -> concepts, then ages, stopwords and stemming. `words` are British-spelt surface words."""
+    pairs = apply_phrases(words)
+    tokens: list[str] = []
+    for i, (token, is_concept) in enumerate(pairs):
+        if is_concept:
+            if token != VS_MARK:
+                tokens.append(token)
+            continue
+        if token.isdigit() and i > 0 and pairs[i - 1][0] in _YEAR_GROUP:
+            continue  # "year 6" is a school year group, not a number the knowledge base uses
+        age = age_concept(pairs, i)
+        if age:
+            tokens.append(age)
+        elif token not in STOPWORDS:
+            tokens.append(stem(token))
+    if not tokens and (VS_MARK, True) in pairs and _WHAT_WORDS.intersection(words):
+        tokens.append(VS_CONCEPT)
+    return tokens
+
+
+def comparison_key(text: str) -> tuple[str, ...]:
+    """Words of `text` ignoring case, punctuation, US spelling, filler words and "the Virtual School".
+
+    Used to check that evaluation questions are not copies of knowledge-base phrasings: unlike the
+    matcher's tokens it keeps every content word as written (no synonyms, no stems).
+    """
+    words = [british(t) for t in surface_tokens(text)]
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] == "virtual" and i + 1 < len(words) and words[i + 1] in {"school", "schools"}:
+            i += 2
+            continue
+        if words[i] not in STOPWORDS and words[i] not in {"vs", "vsh"}:
+            kept.append(words[i])
+        i += 1
+    return tuple(kept)
