@@ -82,7 +82,8 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
             return web.json_response({"status": "unavailable", "database": type(exc).__name__}, status=503)
         if not current:
             return web.json_response({"status": "unavailable", "migrations": "behind"}, status=503)
-        return web.json_response({"status": "ready"})
+        # A missing knowledge base degrades the FAQ only; it is reported, not a reason to take traffic away.
+        return web.json_response({"status": "ready", "knowledge_base": "loaded" if services.knowledge else "missing"})
 
     scheduler = LeaderScheduler(services) if run_scheduler else None
 

@@ -18,6 +18,9 @@ NOT_YET = {
 }
 
 
+PERSONAL_ONLY = frozenset({"refer", "my_referrals", "submit"})
+
+
 def submitted_verb(activity) -> str:
     value = activity.value if isinstance(activity.value, dict) else {}
     return str(value.get("action") or "")
@@ -67,6 +70,16 @@ class MainDialog:
 
     async def route(self, dc, intent: Intent) -> None:
         context = dc.context
+        conversation = context.activity.conversation
+        shared = bool(conversation and conversation.conversation_type not in (None, "personal"))
+        if shared and intent.name in PERSONAL_ONLY:
+            # Children's details never go into a team channel or group chat.
+            await context.send_activity(card_activity(notice_card(
+                "Let's do that in a personal chat",
+                "Referrals and their status include children's details, so I only handle them in a personal chat "
+                "with me. Open a chat with the Virtual School assistant and type the same thing there.",
+                card_id="personal-only")))
+            return
         if intent.name in ("ask", "question"):
             await dc.begin_dialog(self.faq.id, {"question": intent.argument} if intent.argument else None)
         elif intent.name == "refer":

@@ -121,3 +121,16 @@ async def test_turn_log_has_ids_not_names_or_text(bot, caplog):
     assert turn_lines and "type=message" in turn_lines[0] and "latency_ms=" in turn_lines[0]
     everything = "\n".join(r.getMessage() for r in caplog.records)
     assert "Zebedee" not in everything and "Sam Reed" not in everything and "a:personal" not in everything
+
+
+async def test_referrals_are_kept_out_of_team_channels(bot):
+    activity = message("refer", service_url=bot.connector.url, conversation_id="19:team-channel@thread.tacv2")
+    activity["conversation"]["conversationType"] = "channel"
+    await bot.post(activity)
+    sent = await bot.connector.wait_for(lambda s: any("personal-only" in x.card_ids for x in s))
+    assert not any("referral-form" in x.card_ids for x in sent)
+    activity = message("my referrals", service_url=bot.connector.url, conversation_id="19:team-channel@thread.tacv2")
+    activity["conversation"]["conversationType"] = "channel"
+    bot.connector.clear()
+    await bot.post(activity)
+    await bot.connector.wait_for(lambda s: any("personal-only" in x.card_ids for x in s))

@@ -12,6 +12,7 @@ from dialogs.knowledge.loader import (
 )
 from dialogs.knowledge.matcher import Answer, Matcher
 from dialogs.knowledge.model import ACTIONS, COHORTS, VERDICTS, Entry, KnowledgeBase
+from dialogs.knowledge.present import answer_text, answer_to_dict, format_answer
 
 __all__ = [
     "ACTIONS",
@@ -24,6 +25,9 @@ __all__ = [
     "KnowledgeBaseError",
     "KnowledgeBaseStore",
     "Matcher",
+    "answer_text",
+    "answer_to_dict",
+    "format_answer",
     "load_knowledge_base",
     "parse_knowledge_base",
 ]

@@ -118,10 +118,9 @@ def _parse_entry(raw: Any) -> tuple[Entry | None, list[str]]:
     phrasings = _phrasings(raw.get("phrasings"), problems) if "phrasings" in raw else ()
     cohorts = _choices(raw.get("cohorts", []), "cohorts", "cohort", COHORTS, problems)
     actions = _choices(raw.get("actions", []), "actions", "action", ACTIONS, problems)
-    if problems:
-        return (Entry(entry_id, title, phrasings, verdict, answer, instead, cohorts, source, actions)
-                if entry_id else None), problems
-    return Entry(entry_id, title, phrasings, verdict, answer, instead, cohorts, source, actions), []
+    # Built even when invalid (if it has an id) so duplicate ids are still reported.
+    entry = Entry(entry_id, title, phrasings, verdict, answer, instead, cohorts, source, actions) if entry_id else None
+    return entry, problems
 
 
 def _text(value: Any, name: str, problems: list[str], *, required: bool) -> str:

@@ -472,7 +472,7 @@ for _group in (
     ("previous", "previously", "past", "ago", "formerly", "former", "closed", "ended", "historic",
      "history"),
     ("learning", "learn", "learns", "maths", "math", "english", "reading", "writing", "science", "phonics",
-     "literacy", "numeracy", "subject", "subjects", "homework", "study", "studying"),
+     "literacy", "numeracy", "subject", "subjects"),
     ("six", "6"),
     ("direct", "directly"),
     ("individual", "individually", "each", "every", "specific", "particular"),

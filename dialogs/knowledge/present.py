@@ -13,7 +13,9 @@ _UNKNOWN_OPENINGS = {
         "I can't look up or discuss one child's details here. For a specific child, make a referral "
         "(it goes to the locality officer for where the child lives) or contact the child's social worker."
     ),
-    "out_of_scope": "I don't know: that doesn't look like a question about the Virtual School.",
+    "out_of_scope": (
+        "I don't know: I can only answer questions about what the Virtual School does and doesn't do."
+    ),
     "low_confidence": "I'm not sure I know the answer to that.",
     "empty": "Please type your question in a sentence, for example: Does the Virtual School chair PEP meetings?",
 }
@@ -27,7 +29,7 @@ def answer_text(answer: Answer) -> str:
     if answer.suggestions and answer.reason != "empty":
         titles = "; ".join(f'"{e.title}"' for e in answer.suggestions)
         parts.append(f"The closest questions I can answer are: {titles}.")
-    if answer.reason != "empty":
+    if answer.reason in {"low_confidence", "personal_case"}:
         parts.append("You can also pass your question to the Virtual School team.")
     return " ".join(parts)
 
@@ -55,7 +57,7 @@ def format_answer(answer: Answer) -> str:
     entry = answer.entry
     if entry is None:
         return answer_text(answer)
-    lines = [f"{VERDICT_LABELS[answer.verdict]}. ({entry.title})", entry.answer]
+    lines = [f"[{VERDICT_LABELS[answer.verdict]}] {entry.title}", entry.answer]
     if entry.instead:
         lines.append(f"Instead: {entry.instead}")
     if entry.actions:
