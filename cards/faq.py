@@ -14,8 +14,15 @@ SOURCE_TITLES = {
 }
 
 
+# Facts from the product brief's glossary and rules (PEP timing, absence thresholds, how referrals work).
+BRIEF_TITLES = {"BRIEF.md glossary": "Virtual School definitions and statutory guidance",
+                "BRIEF.md rules": "How the Virtual School's referrals and surgeries work"}
+
+
 def source_title(source: str) -> str:
-    return SOURCE_TITLES.get(source[:3], source) if source else ""
+    if not source:
+        return ""
+    return BRIEF_TITLES.get(source) or SOURCE_TITLES.get(source[:3], source)
 
 
 def _feedback(query_id: int) -> list[dict]:

@@ -1,6 +1,7 @@
 """`vsbot` as a user runs it: a subprocess, real files, one clear line on stderr for errors."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -71,3 +72,16 @@ def test_bad_configuration_is_one_line(tmp_path):
     assert result.returncode == 0  # jobs list reads no settings
     result = vsbot("demo", "seed", env={"VSB_TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"})
     assert result.returncode != 0 and result.stderr.strip().startswith("vsbot: configuration error")
+
+
+def test_ask_contract_single_question_and_stdin():
+    one = vsbot("ask", "Does", "the", "Virtual", "School", "chair", "PEP", "meetings?", "--json")
+    assert one.returncode == 0, one.stderr
+    answer = json.loads(one.stdout)
+    assert answer["verdict"] == "yes" and answer["answer"]
+    many = vsbot("ask", stdin="do you arrange school transport\n\nwhat's the weather tomorrow\n")
+    lines = [json.loads(line) for line in many.stdout.splitlines()]
+    assert [line["verdict"] for line in lines] == ["no", "unknown"]
+    assert all(line["answer"] for line in lines)
+    human = vsbot("ask", "do you chair PEPs")
+    assert human.returncode == 0 and "Yes" in human.stdout
