@@ -50,7 +50,7 @@ def answer_card(*, entry, query_id: int) -> dict:
 def unsure_card(*, question: str, suggestions, query_id: int, out_of_scope: bool) -> dict:
     intro = ("That doesn't look like something the Virtual School covers, so I won't guess."
              if out_of_scope else "I'm not sure I understood, and I won't guess.")
-    body = [heading("I don't know the answer to that", size="Medium"), text(intro), user_text(question, label="You asked")]
+    body = [heading("I don't know the answer to that"), text(intro), user_text(question, label="You asked")]
     actions = []
     if suggestions:
         body.append(text("Did you mean one of these?"))
@@ -60,7 +60,7 @@ def unsure_card(*, question: str, suggestions, query_id: int, out_of_scope: bool
 
 
 def personal_case_card() -> dict:
-    body = [heading("I can't discuss a particular child here", size="Medium"),
+    body = [heading("I can't discuss a particular child here"),
             text("I answer general questions about what the Virtual School does. For a particular child's "
                  "situation, talk to their social worker or the school's designated safeguarding lead, or make a "
                  "referral to the inclusion team. Please don't type a child's details into this chat.")]
@@ -68,13 +68,13 @@ def personal_case_card() -> dict:
 
 
 def unavailable_card() -> dict:
-    return with_id(card([heading("I can't answer questions right now", size="Medium"),
+    return with_id(card([heading("I can't answer questions right now"),
                          text("The knowledge base is being updated. Please try again shortly, or contact the "
                               "Virtual School directly.")]), "faq-unavailable")
 
 
 def forwarded_staff_card(*, question: str, query_id: int, asker_name: str) -> dict:
-    body = [heading("A question for the Virtual School", size="Medium"),
+    body = [heading("A question for the Virtual School"),
             text("The assistant could not answer this question and the person asked for it to be passed on. "
                  "Please reply to them in Teams, and consider adding it to the knowledge base (`vsbot faq gaps`)."),
             user_text(asker_name, label="Asked by"), user_text(question, label="Question"),

@@ -17,7 +17,7 @@ def _menu_actions() -> list[dict]:
 
 
 def main_menu_card(*, intro: str | None = None) -> dict:
-    body = [heading("What would you like to do?", size="Medium")]
+    body = [heading("What would you like to do?")]
     if intro:
         body.insert(0, text(intro))
     body.append(text("You can also type a command: refer · book · ask · my referrals · help.", subtle=True))
@@ -43,5 +43,5 @@ def welcome_card(*, first_name: str | None = None, team: bool = False) -> dict:
 
 
 def notice_card(title: str, message: str, *, card_id: str = "notice", show_menu: bool = False) -> dict:
-    body = [heading(title, size="Medium"), text(message)]
+    body = [heading(title), text(message)]
     return with_id(card(body, _menu_actions() if show_menu else None), card_id)

@@ -22,9 +22,14 @@ def _error(errors: dict[str, str], key: str) -> list[dict]:
     return [text(errors[key], color="Attention", size="Small")] if key in errors else []
 
 
+def _labelled(label: str, errors: dict[str, str], key: str) -> str:
+    """Put the problem into the label too: screen readers announce labels, not the red line under a field."""
+    return f"{label} — {errors[key]}" if key in errors else label
+
+
 def _input_text(key: str, label: str, values: dict, errors: dict, *, required: bool = True,
                 placeholder: str = "", multiline: bool = False, style: str | None = None) -> list[dict]:
-    field = {"type": "Input.Text", "id": key, "label": label, "isRequired": required,
+    field = {"type": "Input.Text", "id": key, "label": _labelled(label, errors, key), "isRequired": required,
              "value": str(values.get(key) or ""), "maxLength": MAX.get(key, 100)}
     if placeholder:
         field["placeholder"] = placeholder
@@ -42,7 +47,7 @@ def referral_form_card(*, token: str, values: dict | None = None, errors: dict[s
     values, errors = dict(values or {}), errors or {}
     role = values.get("referrer_role") or default_role
     is_sw = values.get("is_allocated_sw", "true" if role == "social_worker" else "false")
-    body: list[dict] = [heading("Referral to the Virtual School inclusion team", size="Medium"),
+    body: list[dict] = [heading("Referral to the Virtual School inclusion team"),
                         text("For a child with a social worker who is not in education, at risk of suspension or "
                              "exclusion, or facing barriers to education. Fields marked * are required.", subtle=True)]
     if errors:
@@ -50,32 +55,38 @@ def referral_form_card(*, token: str, values: dict | None = None, errors: dict[s
                          "everything you entered is kept.", color="Attention", weight="Bolder"))
     body += _input_text("child_first_name", "Child's first name", values, errors)
     body += _input_text("child_last_name", "Child's last name", values, errors)
-    body += [{"type": "Input.Date", "id": "child_dob", "label": "Date of birth", "isRequired": True,
+    body += [{"type": "Input.Date", "id": "child_dob", "label": _labelled("Date of birth", errors, "child_dob"),
+              "isRequired": True, "placeholder": "Type it (YYYY-MM-DD) or pick it",
               "errorMessage": "Date of birth is required", "value": str(values.get("child_dob") or "")}]
     body += _error(errors, "child_dob")
     body += _input_text("home_postcode", "Child's home postcode (where they live, not the school's)", values, errors,
-                        placeholder="HA1 2AB")
+                        placeholder="for example AB1 2CD")
     body += _input_text("school_name", "School or setting", values, errors)
-    body += [{"type": "Input.ChoiceSet", "id": "legal_status", "label": "Legal status", "isRequired": True,
+    body += [{"type": "Input.ChoiceSet", "id": "legal_status", "label": _labelled("Legal status", errors, "legal_status"),
+              "isRequired": True,
               "errorMessage": "Choose a legal status", "style": "compact",
               "value": str(values.get("legal_status") or ""), "choices": _choices(LEGAL_STATUS_CHOICES)}]
     body += _error(errors, "legal_status")
-    body += [{"type": "Input.ChoiceSet", "id": "reasons", "label": "Reasons for the referral", "isRequired": True,
+    body += [{"type": "Input.ChoiceSet", "id": "reasons", "label": _labelled("Reasons for the referral", errors, "reasons"),
+              "isRequired": True,
               "errorMessage": "Choose at least one reason", "isMultiSelect": True, "style": "expanded",
               "value": str(values.get("reasons") or ""), "choices": _choices(REFERRAL_REASONS)}]
     body += _error(errors, "reasons")
     body += _input_text("details", "What is happening and what do you need from the team?", values, errors,
                         multiline=True)
-    body += [{"type": "Input.ChoiceSet", "id": "referrer_role", "label": "Your role", "isRequired": True,
+    body += [{"type": "Input.ChoiceSet", "id": "referrer_role", "label": _labelled("Your role", errors, "referrer_role"),
+              "isRequired": True,
               "errorMessage": "Tell us your role", "style": "compact", "value": role,
               "choices": _choices(REFERRER_ROLES)}]
     body += _error(errors, "referrer_role")
     body += [{"type": "Input.Toggle", "id": "is_allocated_sw", "title": "I am the child's allocated social worker",
               "valueOn": "true", "valueOff": "false", "value": is_sw}]
-    body += [text("If you are not the allocated social worker, tell us who is:", subtle=True, size="Small")]
-    body += _input_text("social_worker_name", "Social worker's name", values, errors, required=False)
-    body += _input_text("social_worker_email", "Social worker's e-mail", values, errors, required=False, style="Email")
+    body += _input_text("social_worker_name", "Social worker's name (required if you are not the allocated social "
+                        "worker)", values, errors, required=False)
+    body += _input_text("social_worker_email", "Social worker's e-mail (required if you are not the allocated "
+                        "social worker)", values, errors, required=False, style="Email")
     body += [{"type": "Input.Toggle", "id": "consent", "isRequired": True,
+              "label": _labelled("Information sharing", errors, "consent"),
               "title": "I have the right to share this information under the information-sharing agreement",
               "valueOn": "true", "valueOff": "false", "value": str(values.get("consent") or "false"),
               "errorMessage": "Consent is required"}]
@@ -97,7 +108,7 @@ def _reasons(referral) -> str:
 def referral_confirmation_card(*, referral, locality_name: str | None) -> dict:
     where = (f"the {locality_name} locality officer" if locality_name
              else "the inclusion manager, who will route it (the postcode is outside our localities)")
-    body = [heading("Referral received", size="Medium"),
+    body = [heading("Referral received"),
             facts([("Reference", referral.reference), ("Child", referral.child_first_name),
                    ("Goes to", locality_name or "Triage (inclusion manager)")]),
             text(f"It has gone to {where}. You'll get a message here when they accept it, ask for more information "
@@ -108,7 +119,7 @@ def referral_confirmation_card(*, referral, locality_name: str | None) -> dict:
 def officer_referral_card(*, referral, locality_name: str | None, today: date, localities: list[tuple[int, str]],
                           history: list[str]) -> dict:
     """The assigned officer's card, updated in place after each action."""
-    body = [heading(f"Referral {referral.reference}", size="Medium"),
+    body = [heading(f"Referral {referral.reference}"),
             text(STATUS_LABELS.get(referral.status, referral.status), weight="Bolder",
                  color="Good" if referral.status == "accepted" else None),
             facts([("Child", f"{referral.child_first_name} {referral.child_last_name}"),
@@ -148,7 +159,7 @@ def officer_referral_card(*, referral, locality_name: str | None, today: date, l
 
 
 def referrer_update_card(*, referral, headline: str, message: str | None = None, note: str | None = None) -> dict:
-    body = [heading(headline, size="Medium"),
+    body = [heading(headline),
             facts([("Reference", referral.reference), ("Child", referral.child_first_name),
                    ("Status", STATUS_LABELS.get(referral.status, referral.status))])]
     if message:
@@ -159,7 +170,7 @@ def referrer_update_card(*, referral, headline: str, message: str | None = None,
 
 
 def manager_nudge_card(*, referral, locality_name: str | None, working_days: int) -> dict:
-    body = [heading("Referral not yet acknowledged", size="Medium"),
+    body = [heading("Referral not yet acknowledged"),
             text(f"Referral {referral.reference} ({locality_name or 'triage'}) has waited more than {working_days} "
                  "working days without the officer accepting it, asking for information or closing it."),
             facts([("Reference", referral.reference), ("Locality", locality_name or "Triage"),
@@ -169,7 +180,7 @@ def manager_nudge_card(*, referral, locality_name: str | None, working_days: int
 
 def referral_list_card(*, groups: dict[str, list], locality_names: dict[int | None, str], now: datetime) -> dict:
     titles = {"made": "Referrals you made", "assigned": "Your open queue", "all_open": "All open referrals"}
-    body: list[dict] = [heading("Referrals", size="Medium")]
+    body: list[dict] = [heading("Referrals")]
     if not groups:
         body.append(text("You have no referrals to see. Type **refer** to make one."))
     for key in ("made", "assigned", "all_open"):
@@ -187,7 +198,12 @@ def referral_list_card(*, groups: dict[str, list], locality_names: dict[int | No
 
 
 def signpost_card(*, title: str, message: str, card_id: str = "referral-signpost") -> dict:
-    body = [heading(title, size="Medium"), text(message),
+    body = [heading(title), text(message),
             text("Nothing has been recorded. Type **ask** if you have a question about what the Virtual School does.",
                  subtle=True)]
     return with_id(card(body, [submit("Book a surgery", "menu.open", target="book")]), card_id)
+
+
+def form_closed_card(*, message: str) -> dict:
+    """What a submitted form turns into, so an old form can't be sent again by mistake."""
+    return with_id(card([heading("Referral form"), text(message, subtle=True)]), "referral-form-closed")

@@ -4,13 +4,14 @@ problems listed until it is right; then eligibility, routing, the record and the
 The draft lives in dialog state (in the database), so a half-filled form survives a restart."""
 from __future__ import annotations
 
+import logging
 import uuid
 
 from botbuilder.dialogs import Dialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from bot.messages import card_activity
 from bot.services import Services
-from cards.referral import referral_confirmation_card, referral_form_card, signpost_card
+from cards.referral import form_closed_card, referral_confirmation_card, referral_form_card, signpost_card
 from dialogs.base_dialog import CancelAndHelpDialog
 from dialogs.referral_rules import assess
 from dialogs.referral_workflow import submit
@@ -21,6 +22,7 @@ from storage.referrals import find_by_token
 FORM_INPUTS = ("child_first_name", "child_last_name", "child_dob", "home_postcode", "school_name", "legal_status",
                "reasons", "details", "consent", "referrer_role", "is_allocated_sw", "social_worker_name",
                "social_worker_email")
+log = logging.getLogger("vsbot.referrals")
 MAX_RAW = 5000  # longest value kept from a submit (the form's own limits are lower; this bounds state size)
 
 
@@ -39,8 +41,22 @@ async def default_role(services: Services, aad_id: str) -> str:
     return role if role in {"social_worker", "iro", "dsl", "designated_teacher", "send", "ep"} else ""
 
 
+async def retire_form(context, message: str) -> None:
+    """Turn the form that was just submitted into a one-line note (Teams gives its id as replyToId)."""
+    form_id = context.activity.reply_to_id
+    if not form_id:
+        return
+    activity = card_activity(form_closed_card(message=message))
+    activity.id = form_id
+    try:
+        await context.update_activity(activity)
+    except Exception:  # noqa: BLE001 - cosmetic: the submit itself has been handled
+        log.info("could not update the submitted form in place")
+
+
 async def send_confirmation(context, services: Services, clean: dict, token: str) -> None:
     referral, _created, locality_name = await submit(services, actor_aad_id=actor_id(context), clean=clean, token=token)
+    await retire_form(context, f"Sent as referral {referral.reference}.")
     await context.send_activity(card_activity(referral_confirmation_card(referral=referral, locality_name=locality_name),
                                               summary=f"Referral {referral.reference} received"))
 
@@ -77,6 +93,7 @@ class ReferralDialog(CancelAndHelpDialog):
                                              "or type **cancel** to stop.")
             return await step.replace_dialog(self.initial_dialog_id, {"token": token, "values": draft, "resend": False})
         if action == "referral.cancel":
+            await retire_form(step.context, "Cancelled — nothing was sent.")
             await step.context.send_activity("Referral cancelled — nothing was sent.")
             return await step.end_dialog()
         if value.get("token") != token:
@@ -90,8 +107,10 @@ class ReferralDialog(CancelAndHelpDialog):
         values = submitted_values(value)
         clean, errors, decision = assess(values, today=self.services.today())
         if errors:
+            await retire_form(step.context, "Replaced by the form below, with your answers kept.")
             return await step.replace_dialog(self.initial_dialog_id, {"token": token, "values": values, "errors": errors})
         if not decision.eligible:
+            await retire_form(step.context, "Not sent — see the message below.")
             await step.context.send_activity(card_activity(signpost_card(title=decision.title, message=decision.message)))
             return await step.end_dialog()
         await send_confirmation(step.context, self.services, clean, token)

@@ -197,7 +197,7 @@ async def test_accept_ask_close_update_card_in_place_and_tell_referrer(installed
     update = cards_to(sent, SAM, "referral-update")[0].cards[0]
     assert "accepted" in json.dumps(update).lower() and reference in json.dumps(update)
     put = [x for x in sent if x.method == "PUT"][-1]
-    assert put.path.endswith(f"/activities/{officer_msg.body.get('id') or put.path.rsplit('/', 1)[1]}")
+    assert put.id == officer_msg.id, "the officer's own card is updated in place"
     refreshed = put.cards[0]
     assert "Accepted" in json.dumps(refreshed) and "by Olu Adeyemi" in json.dumps(refreshed)
     assert "Accept" not in [a["title"] for a in refreshed["actions"]]
@@ -279,6 +279,25 @@ async def test_forged_stale_and_wrong_person_actions_are_refused(installed, engi
                                       .where(AuditEvent.action.in_(["referral.act_denied", "referral.read_denied"])))
         assert denied == 2
     assert reference
+
+
+async def test_submitted_form_is_closed_in_place(installed):
+    bot = installed
+    await bot.post(message("refer", service_url=bot.connector.url))
+    sent = await bot.connector.wait_for(lambda s: any("referral-form" in x.card_ids for x in s))
+    form = [x for x in sent if "referral-form" in x.card_ids][-1]
+    token = form.cards[0]["actions"][0]["data"]["token"]
+    bot.connector.clear()
+    await bot.post(submit(valid_form(token, home_postcode="nope"), service_url=bot.connector.url, reply_to_id=form.id))
+    sent = await bot.connector.wait_for(lambda s: any(x.method == "PUT" for x in s) and any("referral-form" in x.card_ids for x in s))
+    put = next(x for x in sent if x.method == "PUT")
+    assert put.id == form.id and "answers kept" in json.dumps(put.cards[0])
+    second = [x for x in sent if "referral-form" in x.card_ids][-1]
+    bot.connector.clear()
+    await bot.post(submit(valid_form(token), service_url=bot.connector.url, reply_to_id=second.id))
+    sent = await bot.connector.wait_for(lambda s: any(x.method == "PUT" for x in s) and cards_to(s, SAM, "referral-confirmation"))
+    put = next(x for x in sent if x.method == "PUT")
+    assert put.id == second.id and "Sent as referral VS-2026-00001" in json.dumps(put.cards[0])
 
 
 async def test_repeated_submit_creates_one_referral(installed, engine):

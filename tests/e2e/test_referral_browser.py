@@ -78,8 +78,10 @@ def test_referral_form_keeps_values_on_a_bad_postcode_then_confirms(browser_page
     assert str(dob.year) in form.get_by_label("Date of birth").input_value(), "the typed date of birth was not taken"
 
     again = _after(page, FORM_HEADING, lambda: _button(form, "Send referral").click())
-    error = again.get_by_text("not a valid UK postcode")
+    # The problem is said twice: in the field's label (what a screen reader announces) and in red under it.
+    error = again.get_by_text("not a valid UK postcode").last
     error.wait_for(state="visible")
+    assert "not a valid UK postcode" in _label_text(again, "Child's home postcode")
     _card_screenshot(page, again, artifacts / "10-referral-form-postcode-error.png")
     page.screenshot(path=str(artifacts / "10-referral-form-postcode-error-page.png"))
 
@@ -105,6 +107,9 @@ def test_referral_form_keeps_values_on_a_bad_postcode_then_confirms(browser_page
                for name in ("Not in education", "Attendance", "Suspended", "I have the right to share")}
     assert checked == {"Not in education": True, "Attendance": True, "Suspended": False,
                        "I have the right to share": True}, checked
+
+    # The form that was sent turned into a note, so it cannot be sent twice by mistake.
+    page.locator(CARD).filter(has_text="Replaced by the form below").first.wait_for(state="visible")
 
     # (2) correct the postcode in the form that came back, send it: the confirmation, routed to West.
     postcode = again.get_by_label("Child's home postcode")
@@ -148,13 +153,19 @@ def _send(page: Any, text: str) -> None:
 
 
 def _after(page: Any, heading: str, action) -> Any:
-    """Do `action`, then wait for one more card showing `heading` than before and return that new card."""
-    matching = page.locator(CARD).filter(has_text=heading)
-    before = matching.count()
+    """Do `action`, then wait for the next new card in the chat, check it shows `heading` and return it.
+    (Counting all cards, not those with the heading: a submitted form is replaced in place by a short note.)"""
+    cards = page.locator(CARD)
+    before = cards.count()
     action()
-    card = matching.nth(before)
+    card = cards.nth(before)
     card.wait_for(state="visible")
+    card.get_by_text(heading).first.wait_for(state="visible")
     return card
+
+
+def _label_text(card: Any, label_start: str) -> str:
+    return card.locator("label").filter(has_text=label_start).first.inner_text()
 
 
 def _type(field: Any, text: str) -> None:

@@ -46,9 +46,13 @@ def message(text: str | None, *, service_url: str, aad_id: str = aad("0a1"), nam
     return activity
 
 
-def submit(value: dict, **kwargs) -> dict:
-    """A card's Action.Submit as Teams delivers it: a message with `value` and no text."""
-    return message(None, value=value, **kwargs)
+def submit(value: dict, *, reply_to_id: str | None = None, **kwargs) -> dict:
+    """A card's Action.Submit as Teams delivers it: a message with `value`, no text, and the card's
+    message id as replyToId."""
+    activity = message(None, value=value, **kwargs)
+    if reply_to_id:
+        activity["replyToId"] = reply_to_id
+    return activity
 
 
 def installation_update(*, service_url: str, aad_id: str = aad("0a1"), name: str = "Sam Reed",
@@ -70,6 +74,7 @@ class Sent:
     path: str
     conversation_id: str
     body: dict
+    id: str = ""  # the activity id the connector gave (or, for PUT, the one updated)
 
     @property
     def text(self) -> str:
@@ -108,9 +113,10 @@ class FakeConnector:
             status = self.fail_next.pop(0)
             return web.json_response({"error": {"code": "Throttled"}}, status=status, headers={"Retry-After": "0"})
         body = await request.json()
-        self.sent.append(Sent(request.method, request.path, request.match_info["cid"], body))
+        new_id = request.match_info["aid"] if request.method == "PUT" else f"msg-{len(self.sent) + 1}"
+        self.sent.append(Sent(request.method, request.path, request.match_info["cid"], body, new_id))
         self._event.set()
-        return web.json_response({"id": request.match_info.get("aid") or f"msg-{len(self.sent)}"})
+        return web.json_response({"id": new_id})
 
     async def _delete(self, request: web.Request) -> web.Response:
         self.sent.append(Sent("DELETE", request.path, request.match_info["cid"], {}))
