@@ -9,15 +9,11 @@ from sqlalchemy import select
 from bot.messages import card_activity
 from bot.services import Services
 from cards.faq import answer_card, forwarded_staff_card, personal_case_card, unavailable_card, unsure_card
+from dialogs.intents import actor_id
 from storage import faq_log, outbox
 from storage.models import StaffMember
 
 log = logging.getLogger("vsbot.faq")
-
-
-def _asker(context) -> str:
-    account = context.activity.from_property
-    return (getattr(account, "aad_object_id", None) or getattr(account, "id", None) or "") if account else ""
 
 
 def _store(services: Services):
@@ -39,7 +35,7 @@ async def send_answer(context, services: Services, question: str) -> None:
     keep_text = answer.reason != "personal_case"  # a child's details are not kept
     async with services.sessions() as session:
         row = await faq_log.record_query(
-            session=session, asker_aad_id=_asker(context), question=question if keep_text else None,
+            session=session, asker_aad_id=actor_id(context), question=question if keep_text else None,
             entry_id=answer.entry.id if answer.entry else None, verdict=answer.verdict, reason=answer.reason,
             score=answer.score)
         await session.commit()
@@ -55,14 +51,19 @@ async def send_answer(context, services: Services, question: str) -> None:
     await context.send_activity(card_activity(card, summary=answer.entry.title if answer.entry else "Question"))
 
 
-async def on_feedback(context, services: Services, value: dict) -> None:
-    helpful = {"yes": True, "no": False}.get(str(value.get("helpful")))
+async def _own_query(context, session, value: dict):
+    """The query row a card's button refers to, only if the person pressing it asked that question."""
     try:
         query_id = int(value.get("query_id"))
     except (TypeError, ValueError):
-        query_id = None
+        return None
+    return await faq_log.own_query(session=session, query_id=query_id, asker_aad_id=actor_id(context))
+
+
+async def on_feedback(context, services: Services, value: dict) -> None:
+    helpful = {"yes": True, "no": False}.get(str(value.get("helpful")))
     async with services.sessions() as session:
-        row = await faq_log.own_query(session=session, query_id=query_id, asker_aad_id=_asker(context)) if query_id else None
+        row = await _own_query(context, session, value)
         if row is None or helpful is None:
             await context.send_activity("That feedback button is not valid, so nothing was recorded.")
             return
@@ -79,19 +80,15 @@ async def on_pick(context, services: Services, value: dict) -> None:
         await context.send_activity("That question is no longer in the knowledge base. Type your question again.")
         return
     async with services.sessions() as session:
-        row = await faq_log.record_query(session=session, asker_aad_id=_asker(context), question=entry.title,
+        row = await faq_log.record_query(session=session, asker_aad_id=actor_id(context), question=entry.title,
                                          entry_id=entry.id, verdict=entry.verdict, reason="picked", score=1.0)
         await session.commit()
     await context.send_activity(card_activity(answer_card(entry=entry, query_id=row.id), summary=entry.title))
 
 
 async def on_forward(context, services: Services, value: dict) -> None:
-    try:
-        query_id = int(value.get("query_id"))
-    except (TypeError, ValueError):
-        query_id = None
     async with services.sessions() as session:
-        row = await faq_log.own_query(session=session, query_id=query_id, asker_aad_id=_asker(context)) if query_id else None
+        row = await _own_query(context, session, value)
         if row is None or not row.question:
             await context.send_activity("I can't pass that on, so nothing was sent.")
             return

@@ -34,6 +34,12 @@ _REFER = re.compile(r"^(i('d| would)? (like|want|need) to |can i |how do i |plea
 _BOOK = re.compile(r"^(i('d| would)? (like|want|need) to |can i |please )?book\b(?!.*\?$)", re.IGNORECASE)
 
 
+def actor_id(context) -> str:
+    """Who is acting: the Entra object id Teams puts on every activity (never anything a card says)."""
+    account = context.activity.from_property
+    return (getattr(account, "aad_object_id", None) or getattr(account, "id", None) or "") if account else ""
+
+
 def parse(text: str | None) -> Intent:
     cleaned = clean(text)
     if not cleaned:

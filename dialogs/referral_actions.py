@@ -4,7 +4,7 @@ from __future__ import annotations
 from bot.messages import card_activity
 from bot.services import Services
 from cards.referral import referral_list_card
-from dialogs.referral_dialog import actor_id
+from dialogs.intents import actor_id
 from dialogs.referral_workflow import act
 from storage import directory, referrals
 

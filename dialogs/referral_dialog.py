@@ -13,6 +13,7 @@ from bot.messages import card_activity
 from bot.services import Services
 from cards.referral import form_closed_card, referral_confirmation_card, referral_form_card, signpost_card
 from dialogs.base_dialog import CancelAndHelpDialog
+from dialogs.intents import actor_id
 from dialogs.referral_rules import assess
 from dialogs.referral_workflow import submit
 from storage import directory
@@ -28,11 +29,6 @@ MAX_RAW = 5000  # longest value kept from a submit (the form's own limits are lo
 
 def submitted_values(value: dict) -> dict:
     return {k: str(value.get(k))[:MAX_RAW] for k in FORM_INPUTS if value.get(k) is not None}
-
-
-def actor_id(context) -> str:
-    account = context.activity.from_property
-    return (getattr(account, "aad_object_id", None) or getattr(account, "id", None) or "") if account else ""
 
 
 async def default_role(services: Services, aad_id: str) -> str:

@@ -39,12 +39,7 @@ def pg_template() -> str:
     name = f"vsbot_tpl_{uuid.uuid4().hex[:8]}"
 
     async def make():
-        admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        try:
-            async with admin.connect() as conn:
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            await admin.dispose()
+        await _pg_admin(f'CREATE DATABASE "{name}"')
         engine = create_engine(_pg_url(name))
         try:
             await upgrade(engine)
@@ -70,13 +65,18 @@ def _pg_url(database: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
 
 
-async def _drop_pg(name: str) -> None:
+async def _pg_admin(statement: str) -> None:
+    """CREATE / DROP DATABASE cannot run inside a transaction: a short-lived autocommit engine."""
     admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+async def _drop_pg(name: str) -> None:
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @asynccontextmanager
@@ -93,12 +93,7 @@ async def new_database(kind: str, request, tmp_path):
         return
     template = request.getfixturevalue("pg_template")
     name = f"vsbot_t_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    finally:
-        await admin.dispose()
+    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
         yield _pg_url(name)
     finally:

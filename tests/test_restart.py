@@ -34,6 +34,17 @@ async def _start_server(database_url: str, port: int) -> subprocess.Popen:
     raise AssertionError("server did not become ready")
 
 
+def _stop(proc: subprocess.Popen, *, kill: bool) -> int:
+    """SIGKILL the whole process group (no chance to save anything), or SIGTERM for a clean shutdown."""
+    if kill:
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=15)
+    proc.stderr.close()
+    return code
+
+
 async def _post(port: int, activity: dict) -> int:
     async with aiohttp.ClientSession() as http:
         async with http.post(f"http://127.0.0.1:{port}/api/messages", json=activity) as resp:
@@ -55,9 +66,7 @@ async def test_killed_mid_referral_continues_after_restart(seeded, database_url,
         kept = {b["id"]: b.get("value") for b in sent[-1].cards[0]["body"] if b.get("id")}
         assert kept["child_first_name"] == "Ava" and kept["home_postcode"] == "nonsense"
     finally:
-        os.killpg(first.pid, signal.SIGKILL)  # no graceful shutdown: state must already be saved
-        first.wait(timeout=10)
-        first.stderr.close()
+        _stop(first, kill=True)  # no graceful shutdown: state must already be saved
     connector.clear()
 
     port2 = free_port()
@@ -68,10 +77,7 @@ async def test_killed_mid_referral_continues_after_restart(seeded, database_url,
         assert "VS-2026-00001" in str(sent[-1].cards[0]) or "VS-" in str(sent[-1].cards[0])
         assert not any("main-menu" in x.card_ids or "referral-form" in x.card_ids for x in sent)
     finally:
-        second.send_signal(signal.SIGTERM)
-        code = second.wait(timeout=15)
-        second.stderr.close()
-        assert code == 0, "SIGTERM shuts down cleanly"
+        assert _stop(second, kill=False) == 0, "SIGTERM shuts down cleanly"
 
 
 async def test_killed_mid_question_continues_after_restart(seeded, database_url, connector):
@@ -82,9 +88,7 @@ async def test_killed_mid_question_continues_after_restart(seeded, database_url,
         assert await _post(port, message("ask", service_url=connector.url)) in (200, 201)
         await connector.wait_for(lambda s: any("What would you like to know" in x.text for x in s), timeout=10)
     finally:
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-        first.stderr.close()
+        _stop(first, kill=True)
     connector.clear()
     port2 = free_port()
     second = await _start_server(database_url, port2)
@@ -93,6 +97,4 @@ async def test_killed_mid_question_continues_after_restart(seeded, database_url,
         sent = await connector.wait_for(lambda s: any(c.startswith("faq-") for x in s for c in x.card_ids), timeout=10)
         assert any("faq-answer" in x.card_ids for x in sent)
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=15)
-        second.stderr.close()
+        assert _stop(second, kill=False) == 0

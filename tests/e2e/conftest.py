@@ -373,3 +373,18 @@ def browser_page(chromium, playground) -> Iterator[BrowserPage]:
             yield BrowserPage(page=page, aborted=aborted)
         finally:
             context.close()
+
+
+def settled_count(page: Any, selector: str, quiet_s: float = 1.0, limit_s: float = 10.0) -> int:
+    """The number of matches once it has not changed for `quiet_s` seconds."""
+    deadline = time.monotonic() + limit_s
+    count = page.locator(selector).count()
+    changed = time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        now = page.locator(selector).count()
+        if now != count:
+            count, changed = now, time.monotonic()
+        elif time.monotonic() - changed >= quiet_s:
+            break
+    return count

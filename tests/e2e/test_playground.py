@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import BrowserPage, Playground, PlaygroundApi
+from tests.e2e.conftest import BrowserPage, Playground, PlaygroundApi, settled_count
 
 pytestmark = pytest.mark.e2e
 
@@ -83,7 +83,7 @@ def test_help_in_the_browser_renders_the_menu_and_book_a_surgery_replies(browser
     if page.locator(PERSONAL_CHAT).count():
         page.locator(PERSONAL_CHAT).first.click()
     cards = page.locator(CARD)
-    before = _settled_count(page, CARD)  # opening the page sends installationUpdate; a welcome card may follow
+    before = settled_count(page, CARD)  # opening the page sends installationUpdate; a welcome card may follow
 
     box.click()
     box.type("help")
@@ -106,21 +106,6 @@ def test_help_in_the_browser_renders_the_menu_and_book_a_surgery_replies(browser
     # What the page tried to fetch from outside (CDN fonts, one script) and was refused: it works without them.
     (artifacts / "blocked-requests.txt").write_text("".join(f"{url}\n" for url in browser_page.aborted))
     assert time.monotonic() - started < 60
-
-
-def _settled_count(page, selector: str, quiet_s: float = 1.0, limit_s: float = 10.0) -> int:
-    """The number of matches once it has not changed for `quiet_s` seconds."""
-    deadline = time.monotonic() + limit_s
-    count = page.locator(selector).count()
-    changed = time.monotonic()
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-        now = page.locator(selector).count()
-        if now != count:
-            count, changed = now, time.monotonic()
-        elif time.monotonic() - changed >= quiet_s:
-            break
-    return count
 
 
 def _tcp_listeners(port: int) -> set[str]:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import BotServer, BrowserPage, Playground
+from tests.e2e.conftest import BotServer, BrowserPage, Playground, settled_count
 
 pytestmark = pytest.mark.e2e
 
@@ -142,7 +142,7 @@ def _open_personal_chat(page: Any, playground: Playground) -> None:
     page.locator(COMPOSE_BOX).wait_for()
     if page.locator(PERSONAL_CHAT).count():
         page.locator(PERSONAL_CHAT).first.click()
-    _settled_count(page, CARD)  # opening the page sends installationUpdate; a welcome card may follow
+    settled_count(page, CARD)  # opening the page sends installationUpdate; a welcome card may follow
 
 
 def _send(page: Any, text: str) -> None:
@@ -210,21 +210,6 @@ _COUNT_CHAT_TEXT = """([pattern, logPanel]) => {
   return [...document.querySelectorAll("body *")]
     .filter(e => !e.children.length && re.test(e.textContent || "") && !e.closest(logPanel)).length;
 }"""
-
-
-def _settled_count(page: Any, selector: str, quiet_s: float = 1.0, limit_s: float = 10.0) -> int:
-    """The number of matches once it has not changed for `quiet_s` seconds."""
-    deadline = time.monotonic() + limit_s
-    count = page.locator(selector).count()
-    changed = time.monotonic()
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-        now = page.locator(selector).count()
-        if now != count:
-            count, changed = now, time.monotonic()
-        elif time.monotonic() - changed >= quiet_s:
-            break
-    return count
 
 
 def _is_reddish(css_color: str) -> bool:
