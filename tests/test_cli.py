@@ -85,3 +85,30 @@ def test_ask_contract_single_question_and_stdin():
     assert all(line["answer"] for line in lines)
     human = vsbot("ask", "do you chair PEPs")
     assert human.returncode == 0 and "Yes" in human.stdout
+
+
+def test_faq_gaps_lists_unanswered_and_unhelpful(db_env, database_url):
+    import asyncio
+
+    from storage import faq_log
+    from storage.db import create_engine, session_factory
+
+    async def add():
+        engine = create_engine(database_url)
+        async with session_factory(engine)() as session:
+            await faq_log.record_query(session=session, asker_aad_id="a", question="do you run a summer camp",
+                                       entry_id=None, verdict="unknown", reason="low_confidence", score=0.3)
+            row = await faq_log.record_query(session=session, asker_aad_id="a", question="do you chair PEPs",
+                                             entry_id="chair-pep-meetings", verdict="yes", reason="matched", score=1)
+            row.helpful = False
+            await faq_log.record_query(session=session, asker_aad_id="a", question="all fine", entry_id="x",
+                                       verdict="yes", reason="matched", score=1)
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(add())
+    out = vsbot("faq", "gaps", env=db_env)
+    assert out.returncode == 0
+    assert "summer camp" in out.stdout and "voted unhelpful" in out.stdout and "all fine" not in out.stdout
+    check = vsbot("faq", "check")
+    assert check.returncode == 0 and check.stdout.startswith("ok: ")

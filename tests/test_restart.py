@@ -98,3 +98,24 @@ async def test_killed_mid_question_continues_after_restart(seeded, database_url,
         assert any("faq-answer" in x.card_ids for x in sent)
     finally:
         assert _stop(second, kill=False) == 0
+
+
+async def test_vsbot_serve_install_and_help_from_sam(seeded, database_url, connector, engine):
+    """The brief's smoke check against the real command: install + help from …0a1 → welcome and main menu at
+    the connector, and Sam's conversation reference in the database."""
+    from storage import conversations
+    from storage.db import session_factory
+    from tests.utils.teams import aad, installation_update
+
+    port = free_port()
+    server = await _start_server(database_url, port)
+    try:
+        assert await _post(port, installation_update(service_url=connector.url)) in (200, 201)
+        assert await _post(port, message("help", service_url=connector.url)) in (200, 201)
+        sent = await connector.wait_for(lambda s: any("main-menu" in x.card_ids for x in s), timeout=10)
+        assert [c for x in sent for c in x.card_ids] == ["welcome", "main-menu"]
+        async with session_factory(engine)() as session:
+            ref = await conversations.get_reference(session=session, scope="user", key=aad("0a1"))
+        assert ref and ref["conversation"]["id"] == f"a:personal-{aad('0a1')}"
+    finally:
+        assert _stop(server, kill=False) == 0
