@@ -9,7 +9,6 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"  # the newest version Teams renders on desktop, web and mobile
 
 
-
 def user_text(value: str | None, *, label: str | None = None) -> dict:
     """Text a person typed. A RichTextBlock's TextRuns are never parsed as markdown, so quotes, braces,
     asterisks and links in user text render literally."""

@@ -146,7 +146,7 @@ cat <<EOF
    Try    help                         the main menu card
           refer                        make a referral (e.g. home postcode HA1 2AB → West)
           book                         book a surgery
-          ask                          then: "do you do speech and language therapy?"
+          ask                          then: "do you arrange school transport?"
           my referrals
    Check  $PY scripts/playground_smoke.py     (sends "help" through the Playground's API)
    Logs   var/bot.log · var/playground.log          Stop: Ctrl-C

@@ -323,7 +323,7 @@ async def test_fifty_concurrent_submissions_get_distinct_gap_free_references(ins
     tokens = [forms[personal(u)] for u in users]
     bot.connector.clear()
     statuses = await asyncio.gather(*(bot.post(submit(valid_form(t), service_url=bot.connector.url, aad_id=u, name="X"))
-                                      for u, t in zip(users, tokens)))
+                                      for u, t in zip(users, tokens, strict=True)))
     assert all(r.status in (200, 201) for r in statuses)
     async with session_factory(engine)() as session:
         refs = sorted((await session.execute(select(Referral.reference))).scalars().all())
@@ -365,7 +365,7 @@ async def test_my_referrals_for_referrer_officer_and_manager(installed):
     for who, expect, absent in ((SAM, [ref_west, ref_east], []), (WEST, [ref_west], [ref_east]), (MINA, [ref_west, ref_east], [])):
         bot.connector.clear()
         await bot.post(message("my referrals", service_url=bot.connector.url, aad_id=who, name=NAMES[who]))
-        sent = await bot.connector.wait_for(lambda s: bool(cards_to(s, who, "referral-list")))
+        sent = await bot.connector.wait_for(lambda s, who=who: bool(cards_to(s, who, "referral-list")))
         card = json.dumps(cards_to(sent, who, "referral-list")[0].cards[0])
         assert all(r in card for r in expect) and not any(r in card for r in absent), who
         assert "0 days" in card

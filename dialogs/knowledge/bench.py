@@ -146,7 +146,7 @@ def format_report(result: dict[str, Any]) -> str:
         f"  out of scope answered yes/no/partly: {result['out_of_scope_answered']}   (target 0)",
         f"  latency            p50 {latency['p50_ms']} ms, p99 {latency['p99_ms']} ms, max {latency['max_ms']} ms "
         f"({latency['samples']} warm samples, {result['repeats']} repeats; target p99 < {TARGETS['p99_ms']:g} ms)",
-        f"  reasons            " + ", ".join(f"{k} {v}" for k, v in result["reasons"].items()),
+        "  reasons            " + ", ".join(f"{k} {v}" for k, v in result["reasons"].items()),
         f"  threshold          {result['threshold']}",
         f"  result             {'targets met' if result['meets_targets'] else 'TARGETS NOT MET'}",
     ]
