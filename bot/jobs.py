@@ -5,11 +5,13 @@ runs the same function with a chosen clock. Jobs are idempotent (outbox keys), s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from dialogs import referral_workflow
+from storage import faq_log
+from storage.bot_state import purge_idle
 from storage.working_days import is_working_day
 
 
@@ -28,8 +30,15 @@ async def referral_sla(services, now: datetime) -> str:
 
 
 async def purge(services, now: datetime) -> str:
+    """Retention: closed referrals, idle conversation state (abandoned forms) and old FAQ questions."""
+    settings = services.settings
     purged = await referral_workflow.purge(services, now=now)
-    return f"{len(purged)} closed referral(s) past retention purged"
+    states = await purge_idle(services.engine, idle_before=now - timedelta(days=settings.state_retention_days))
+    async with services.sessions() as session:
+        questions = await faq_log.purge_before(session=session, before=now - timedelta(days=settings.faq_retention_days))
+        await session.commit()
+    return (f"{len(purged)} closed referral(s) past retention purged, {states} idle conversation state(s), "
+            f"{questions} old FAQ question(s)")
 
 
 async def outbox(services, now: datetime) -> str:  # noqa: ARG001 - the outbox decides what is due itself
@@ -40,7 +49,8 @@ async def outbox(services, now: datetime) -> str:  # noqa: ARG001 - the outbox d
 JOBS: dict[str, Job] = {job.name: job for job in (
     Job("referral-sla", "nudge managers about referrals unacknowledged after 2 working days", referral_sla,
         {"day_of_week": "mon-fri", "hour": "8-17", "minute": "0,30"}, working_days_only=True),
-    Job("purge", "delete closed referrals past the retention period", purge, {"hour": 2, "minute": 30}),
+    Job("purge", "retention: closed referrals, idle conversation state, old FAQ questions", purge,
+        {"hour": 2, "minute": 30}),
     Job("outbox", "retry proactive messages that could not be sent at once", outbox, {"minute": "*"}),
 )}
 

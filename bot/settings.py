@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Host name Teams reaches the bot on; goes into the manifest's validDomains.
     public_host: str = Field(default="localhost", validation_alias="VSB_PUBLIC_HOST")
     referral_retention_days: int = Field(default=730, validation_alias="VSB_REFERRAL_RETENTION_DAYS", ge=1)
+    # Abandoned conversations can hold a half-filled referral form: their state is dropped after this.
+    state_retention_days: int = Field(default=30, validation_alias="VSB_STATE_RETENTION_DAYS", ge=1)
+    faq_retention_days: int = Field(default=365, validation_alias="VSB_FAQ_RETENTION_DAYS", ge=1)
     log_level: str = Field(default="INFO", validation_alias="VSB_LOG_LEVEL")
 
     @field_validator("timezone")

@@ -54,6 +54,14 @@ def _decode(data: str, e_tag: str) -> Any:
     return item
 
 
+async def purge_idle(engine: AsyncEngine, *, idle_before) -> int:
+    """Drop conversation and user state untouched since `idle_before` (a form abandoned half way holds a
+    child's details; nothing else needs state that old)."""
+    async with engine.begin() as conn:
+        result = await conn.execute(delete(_TABLE).where(_TABLE.c.updated_at < idle_before))
+    return result.rowcount
+
+
 class SqlStorage(Storage):
     def __init__(self, engine: AsyncEngine):
         super().__init__()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
@@ -38,3 +38,8 @@ async def gaps(*, session: AsyncSession, since: datetime | None = None, limit: i
 
 def mark_forwarded(row: FaqQuery) -> None:
     row.forwarded_at = row.forwarded_at or utcnow()
+
+
+async def purge_before(*, session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(FaqQuery).where(FaqQuery.at < before))
+    return result.rowcount

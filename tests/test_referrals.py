@@ -419,3 +419,21 @@ async def test_stale_form_submit_without_dialog_offers_form_again_with_values(in
     form = [x for x in sent if "referral-form" in x.card_ids][-1].cards[0]
     assert {b["id"]: b for b in form["body"] if b.get("id")}["child_first_name"]["value"] == "Zed"
     assert await count_referrals(engine) == 0
+
+
+async def test_purge_drops_abandoned_half_filled_forms(installed, engine):
+    bot = installed
+    token = await open_form(bot)
+    await bot.post(submit(valid_form(token, home_postcode="nope", child_first_name="Abandoned"),
+                          service_url=bot.connector.url))
+    await bot.connector.wait_for(lambda s: any("referral-form" in x.card_ids for x in s))
+    from storage.models import BotStateItem
+
+    async with session_factory(engine)() as session:
+        rows = (await session.execute(select(BotStateItem))).scalars().all()
+        assert any("Abandoned" in r.data for r in rows)
+    later = datetime.now(timezone.utc) + timedelta(days=bot.services.settings.state_retention_days + 1)
+    assert "idle conversation state" in await run_job("purge", bot.services, later)
+    async with session_factory(engine)() as session:
+        rows = (await session.execute(select(BotStateItem))).scalars().all()
+        assert not any("Abandoned" in r.data for r in rows)
