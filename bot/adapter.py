@@ -6,6 +6,7 @@ error turn. When we move to the Microsoft 365 Agents SDK this module (and bot/me
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -77,6 +78,27 @@ class TurnLogMiddleware(Middleware):
             )
 
 
+class ConversationSerialMiddleware(Middleware):
+    """Turns of one conversation run one at a time in this process. Teams retries a card submit it thinks
+    timed out, and people double-click: the second turn then sees the first one's saved state instead of
+    racing it (across instances, the e_tag check in our Storage catches what this cannot)."""
+
+    def __init__(self):
+        self._locks: dict[str, list] = {}  # conversation id -> [lock, users]
+
+    async def on_turn(self, context: TurnContext, logic):
+        key = context.activity.conversation.id if context.activity.conversation else ""
+        entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                await logic()
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._locks.pop(key, None)
+
+
 class VsbAdapter(CloudAdapter):
     def __init__(self, settings: Settings):
         if settings.is_production and not settings.auth_enabled:
@@ -94,6 +116,7 @@ class VsbAdapter(CloudAdapter):
         )
         super().__init__(auth)
         self.use(TurnLogMiddleware())
+        self.use(ConversationSerialMiddleware())
         self.on_turn_error = self._on_turn_error
 
     async def process_activity(self, auth_header_or_authenticate_request_result, activity, logic):

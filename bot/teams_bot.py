@@ -15,6 +15,7 @@ from bot.messages import card_activity, reference_to_dict
 from bot.services import Services
 from cards.menu import welcome_card
 from storage import conversations
+from storage.bot_state import EtagConflictError
 
 log = logging.getLogger("vsbot.bot")
 
@@ -36,8 +37,13 @@ class VirtualSchoolBot(TeamsActivityHandler):
     async def on_turn(self, turn_context: TurnContext):
         await super().on_turn(turn_context)
         # Save at the end of every turn: a flow half way through survives a restart or another instance.
-        await self.conversation_state.save_changes(turn_context)
-        await self.user_state.save_changes(turn_context)
+        try:
+            await self.conversation_state.save_changes(turn_context)
+            await self.user_state.save_changes(turn_context)
+        except EtagConflictError:
+            # Another instance handled a turn of this conversation at the same moment and saved first. Its
+            # state stands; this turn's replies are already sent, so there is nothing to tell the user.
+            log.warning("state not saved: a concurrent turn saved first (e_tag conflict)")
 
     # --- messages and card submits ------------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from cards.menu import notice_card
 from cards.referral import manager_nudge_card, officer_referral_card, referrer_update_card
@@ -62,6 +63,20 @@ async def enqueue_officer_card(session, referral: Referral, today) -> str | None
 
 async def submit(services, *, actor_aad_id: str, clean: dict, token: str) -> tuple[Referral, bool, str | None]:
     """Create the referral (or find the one this form already created) and queue the officer's card."""
+    try:
+        return await _submit_once(services, actor_aad_id=actor_aad_id, clean=clean, token=token)
+    except IntegrityError:
+        # The same form submitted twice at the same moment (Teams' retry racing the original) on PostgreSQL:
+        # the loser's transaction, counter increment included, rolled back; the winner's referral stands.
+        async with services.sessions() as session:
+            referral = await referrals.find_by_token(session=session, submit_token=token)
+            if referral is None:
+                raise
+            locality_name = (await _locality_names(session)).get(referral.locality_id)
+        return referral, False, locality_name
+
+
+async def _submit_once(services, *, actor_aad_id: str, clean: dict, token: str) -> tuple[Referral, bool, str | None]:
     today = services.today()
     async with services.sessions() as session:
         locality = await directory.locality_for_postcode(session=session, postcode=clean["home_postcode"])

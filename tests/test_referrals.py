@@ -437,3 +437,32 @@ async def test_purge_drops_abandoned_half_filled_forms(installed, engine):
     async with session_factory(engine)() as session:
         rows = (await session.execute(select(BotStateItem))).scalars().all()
         assert not any("Abandoned" in r.data for r in rows)
+
+
+async def test_the_same_form_submitted_concurrently_makes_one_referral(installed, engine):
+    bot = installed
+    token = await open_form(bot)
+    await asyncio.gather(*(bot.post(submit(valid_form(token), service_url=bot.connector.url)) for _ in range(5)))
+    await bot.connector.wait_for(lambda s: len(cards_to(s, SAM, "referral-confirmation")) >= 1)
+    await asyncio.sleep(0.3)
+    assert await count_referrals(engine) == 1
+    assert not any("went wrong" in x.text for x in bot.connector.sent)
+    async with session_factory(engine)() as session:
+        refs = (await session.execute(select(Referral.reference))).scalars().all()
+    assert refs == ["VS-2026-00001"]
+
+
+async def test_two_instances_receiving_the_same_submit_make_one_referral(installed, engine, database_url):
+    """Several `serve` instances share one database: Teams' retry may reach the other instance."""
+    from tests.conftest import running_bot
+
+    bot = installed
+    token = await open_form(bot)
+    activity = submit(valid_form(token), service_url=bot.connector.url)
+    async with running_bot(database_url, bot.connector) as other:
+        await asyncio.gather(bot.post(activity), other.post(activity))
+        await bot.connector.wait_for(lambda s: len(cards_to(s, SAM, "referral-confirmation")) >= 1)
+        await asyncio.sleep(0.3)
+    assert await count_referrals(engine) == 1
+    assert len(cards_to(bot.connector.sent, WEST, "referral-officer")) == 1
+    assert not any("went wrong" in x.text for x in bot.connector.sent)
