@@ -17,6 +17,12 @@ class CliError(Exception):
     """A problem the user can fix; printed as one line."""
 
 
+def _one_line(problems: list[str], most: int = 20) -> str:
+    """Every problem, on the one line an error gets ("; " between them)."""
+    shown = "; ".join(p.replace("\n", " ") for p in problems[:most])
+    return shown + (f"; and {len(problems) - most} more" if len(problems) > most else "")
+
+
 def _settings():
     from bot.settings import Settings  # pylint: disable=import-outside-toplevel
 
@@ -79,10 +85,7 @@ def cmd_db_upgrade(_args) -> int:
         finally:
             await engine.dispose()
 
-    try:
-        revision = asyncio.run(run())
-    except OSError as exc:
-        raise CliError(f"cannot reach the database: {exc}") from exc
+    revision = asyncio.run(run())
     print(f"database at revision {revision}")
     return 0
 
@@ -124,10 +127,7 @@ def cmd_import(args) -> int:
     try:
         report = asyncio.run(_with_session(settings, work))
     except ImportError_ as exc:
-        for problem in exc.problems[1:]:
-            print(problem, file=sys.stderr)
-        raise CliError(f"import failed, nothing changed: {exc.problems[0]}" +
-                       (f" (and {len(exc.problems) - 1} more above)" if len(exc.problems) > 1 else "")) from exc
+        raise CliError(f"import failed, nothing changed: {_one_line(exc.problems)}") from exc
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     verb = "would import" if args.dry_run else "imported"
@@ -268,9 +268,7 @@ def cmd_faq_check(args) -> int:
     try:
         kb = load_knowledge_base(args.file)
     except KnowledgeBaseError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        raise CliError(f"the knowledge base has {len(exc.problems)} problem(s), listed above") from exc
+        raise CliError(f"the knowledge base has {len(exc.problems)} problem(s): {_one_line(exc.problems)}") from exc
     print(f"ok: {len(kb)} entries")
     return 0
 
@@ -332,6 +330,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_problem(exc: Exception) -> str | None:
+    """One line for the database failures an operator can fix, or None for anything else."""
+    from sqlalchemy import exc as sa_exc  # pylint: disable=import-outside-toplevel
+
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if isinstance(exc, (sa_exc.NoSuchModuleError, sa_exc.ArgumentError)):
+        return "DATABASE_URL is not a usable SQLAlchemy URL (e.g. postgresql+asyncpg://user@host/db)"
+    if isinstance(exc, sa_exc.DBAPIError) and ("no such table" in text or "does not exist" in text and "relation" in text):
+        return "the database has no tables yet: run `vsbot db upgrade`"
+    if isinstance(exc, (OSError, sa_exc.OperationalError, sa_exc.InterfaceError)):
+        return f"cannot reach the database ({type(exc).__name__})"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -341,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - database trouble gets one line; anything else is a bug: re-raise
+        problem = _database_problem(exc)
+        if problem is None:
+            raise
+        print(f"vsbot: {problem}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -112,3 +112,21 @@ def test_faq_gaps_lists_unanswered_and_unhelpful(db_env, database_url):
     assert "summer camp" in out.stdout and "voted unhelpful" in out.stdout and "all fine" not in out.stdout
     check = vsbot("faq", "check")
     assert check.returncode == 0 and check.stdout.startswith("ok: ")
+
+
+def test_database_trouble_is_one_line(tmp_path):
+    for url, needle in ((f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", "vsbot db upgrade"),
+                        ("postgresql+asyncpg://postgres@127.0.0.1:1/none", "cannot reach the database"),
+                        ("bogus://x", "not a usable SQLAlchemy URL")):
+        result = vsbot("demo", "seed", env={"DATABASE_URL": url})
+        assert result.returncode != 0
+        lines = [line for line in result.stderr.splitlines() if line.startswith("vsbot:")]
+        assert len(lines) == 1 and needle in lines[0] and "Traceback" not in result.stderr, result.stderr
+
+
+def test_import_errors_are_one_line_listing_every_problem(db_env, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("aad_object_id,email,name,role\nid-1,a@example.org,A,wizard\nid-2,b@example.org,B,witch\n")
+    result = vsbot("import", "staff", str(bad), env=db_env)
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "line 2" in result.stderr and "line 3" in result.stderr
