@@ -163,8 +163,9 @@ HOLDOUT_SETS = sorted((Path(__file__).resolve().parent.parent / "tests" / "data"
 
 
 def cmd_bench(args) -> int:
-    """The FAQ benchmark on the evaluation set (targets apply), then the held-out sets (no target: written
-    after tuning, they are the honest estimate of accuracy on new phrasing)."""
+    """The FAQ benchmark on the evaluation set (targets apply), the held-out sets (no target: the honest
+    estimate of accuracy on new phrasing), then turn latency over HTTP."""
+    from bot.bench_turns import main as turn_bench  # pylint: disable=import-outside-toplevel
     from dialogs.knowledge.bench import main as faq_bench, run_faq_bench  # pylint: disable=import-outside-toplevel
 
     status = faq_bench(["--json"] if args.json else [])
@@ -175,7 +176,7 @@ def cmd_bench(args) -> int:
             result = run_faq_bench(path, repeats=1)
             print(f"  {path.name:<22} {result['items']:>4} questions  verdict accuracy {result['verdict_accuracy']:.1%}  "
                   f"top-1 {result['top1_accuracy']:.1%}  out of scope answered {result['out_of_scope_answered']}")
-    return status
+    return max(status, turn_bench(["--json"] if args.json else []))
 
 
 def _parse_now(raw: str | None, timezone: str) -> datetime:
