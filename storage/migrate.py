@@ -1,6 +1,7 @@
 """Alembic driven from code: `vsbot db upgrade`, and the readiness check that migrations are current."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +20,9 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
+    """The newest migration shipped with this code (read once: /readyz asks often)."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
