@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from botbuilder.core import Middleware, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Activity, ActivityEventNames, ActivityTypes
 
 from bot.settings import Settings
 
@@ -87,7 +87,14 @@ class ConversationSerialMiddleware(Middleware):
         self._locks: dict[str, list] = {}  # conversation id -> [lock, users]
 
     async def on_turn(self, context: TurnContext, logic):
-        key = context.activity.conversation.id if context.activity.conversation else ""
+        activity = context.activity
+        if activity.type == ActivityTypes.event and activity.name == ActivityEventNames.continue_conversation:
+            # A proactive send or card update (continue_conversation) is not a user's turn and touches no
+            # conversation state; it is often made from inside a turn of the very same conversation (an
+            # officer acting on their own card), where waiting for the lock would wait for ourselves.
+            await logic()
+            return
+        key = activity.conversation.id if activity.conversation else ""
         entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
         entry[1] += 1
         try:

@@ -466,3 +466,25 @@ async def test_two_instances_receiving_the_same_submit_make_one_referral(install
     assert await count_referrals(engine) == 1
     assert len(cards_to(bot.connector.sent, WEST, "referral-officer")) == 1
     assert not any("went wrong" in x.text for x in bot.connector.sent)
+
+
+async def test_officer_acting_in_their_own_chat_gets_every_reply(installed, engine):
+    """The officer's card is updated by a proactive call into the very conversation whose turn is running
+    (and a referrer can be their own locality's officer): neither may wait on that turn."""
+    bot = installed
+    async with session_factory(engine)() as session:
+        from storage import directory
+
+        mine = await directory.upsert_locality(session=session, name="Sam's patch", officer_aad_id=SAM)
+        await directory.set_postcode_route(session=session, prefix="HA5 9", locality=mine)
+        await session.commit()
+    token = await open_form(bot)
+    await asyncio.wait_for(bot.post(submit(valid_form(token, home_postcode="HA5 9ZZ"), service_url=bot.connector.url)), 10)
+    sent = await bot.connector.wait_for(lambda s: cards_to(s, SAM, "referral-officer") and cards_to(s, SAM, "referral-confirmation"))
+    officer = cards_to(sent, SAM, "referral-officer")[0]
+    bot.connector.clear()
+    await asyncio.wait_for(bot.post(submit(_action_data(officer.cards[0], "Accept"), service_url=bot.connector.url,
+                                           reply_to_id=officer.id)), 10)
+    sent = await bot.connector.wait_for(lambda s: any("Done" in x.text for x in s) and any(x.method == "PUT" for x in s)
+                                        and cards_to(s, SAM, "referral-update"))
+    assert [x for x in sent if x.method == "PUT"][-1].id == officer.id
