@@ -34,8 +34,10 @@ def heading(text: str, *, size: str = "Large") -> dict:
 
 
 def text(value: str, *, subtle: bool = False, size: str | None = None, color: str | None = None,
-         weight: str | None = None) -> dict:
+         weight: str | None = None, spacing: str | None = None) -> dict:
     block: dict[str, Any] = {"type": "TextBlock", "text": value, "wrap": True}
+    if spacing:
+        block["spacing"] = spacing
     if subtle:
         block["isSubtle"] = True
     if size:

@@ -5,6 +5,7 @@ reference and the child's first name; the officer sees what they need to act."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from cards.common import card, facts, heading, submit, text, user_text, with_id
 from dialogs.referral_rules import LEGAL_STATUS_CHOICES, MAX, REFERRER_ROLES
@@ -12,6 +13,8 @@ from storage.models import CLOSE_OUTCOMES, REFERRAL_REASONS
 
 STATUS_LABELS = {"new": "New — waiting for the locality officer", "accepted": "Accepted",
                  "info_requested": "More information requested", "closed": "Closed"}
+# On the card of the person who must act (the assigned officer, or the manager for triage).
+ASSIGNEE_STATUS_LABELS = {**STATUS_LABELS, "new": "New — waiting for you to accept it"}
 
 
 def _choices(options: dict[str, str]) -> list[dict]:
@@ -97,6 +100,13 @@ def referral_form_card(*, token: str, values: dict | None = None, errors: dict[s
     return with_id(card(body, actions), "referral-form")
 
 
+def _assignee_status(referral) -> str:
+    label = ASSIGNEE_STATUS_LABELS.get(referral.status, referral.status)
+    if referral.status == "closed" and referral.outcome:
+        label = f"Closed — {CLOSE_OUTCOMES.get(referral.outcome, referral.outcome)}"
+    return label
+
+
 def _age(dob: date, today: date) -> int:
     return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
@@ -106,7 +116,7 @@ def _reasons(referral) -> str:
 
 
 def referral_confirmation_card(*, referral, locality_name: str | None) -> dict:
-    where = (f"the {locality_name} locality officer" if locality_name
+    where = (f"the locality officer for {locality_name}" if locality_name
              else "the inclusion manager, who will route it (the postcode is outside our localities)")
     body = [heading("Referral received"),
             facts([("Reference", referral.reference), ("Child", referral.child_first_name),
@@ -120,8 +130,7 @@ def officer_referral_card(*, referral, locality_name: str | None, today: date, l
                           history: list[str]) -> dict:
     """The assigned officer's card, updated in place after each action."""
     body = [heading(f"Referral {referral.reference}"),
-            text(STATUS_LABELS.get(referral.status, referral.status), weight="Bolder",
-                 color="Good" if referral.status == "accepted" else None),
+            text(_assignee_status(referral), weight="Bolder"),
             facts([("Child", f"{referral.child_first_name} {referral.child_last_name}"),
                    ("Age", str(_age(referral.child_dob, today))),
                    ("Postcode district", referral.home_postcode.split(" ")[0]),
@@ -130,11 +139,12 @@ def officer_referral_card(*, referral, locality_name: str | None, today: date, l
                    ("Locality", locality_name or "Triage")]),
             user_text(referral.school_name, label="School or setting"),
             user_text(referral.details, label="Details")]
+    role = REFERRER_ROLES.get(referral.referrer_role, referral.referrer_role)
+    body.append(user_text(f"{referral.referrer_name or 'a Teams user'} ({role})", label="Referred by"))
     if referral.social_worker_name:
         body.append(user_text(f"{referral.social_worker_name} ({referral.social_worker_email})",
                               label="Allocated social worker"))
-    if history:
-        body.append(text(" · ".join(history), subtle=True, size="Small"))
+    body += [text(line, subtle=True, size="Small", spacing="None") for line in history]
     actions: list[dict] = []
     if referral.status != "closed":
         common = {"reference": referral.reference, "version": referral.version}
@@ -169,12 +179,12 @@ def referrer_update_card(*, referral, headline: str, message: str | None = None,
     return with_id(card(body), "referral-update")
 
 
-def manager_nudge_card(*, referral, locality_name: str | None, working_days: int) -> dict:
+def manager_nudge_card(*, referral, locality_name: str | None, working_days: int, tz: str) -> dict:
     body = [heading("Referral not yet acknowledged"),
             text(f"Referral {referral.reference} ({locality_name or 'triage'}) has waited more than {working_days} "
                  "working days without the officer accepting it, asking for information or closing it."),
             facts([("Reference", referral.reference), ("Locality", locality_name or "Triage"),
-                   ("Received", referral.created_at.strftime("%d %b %Y"))])]
+                   ("Received", referral.created_at.astimezone(ZoneInfo(tz)).strftime("%d %b %Y"))])]
     return with_id(card(body), "referral-nudge")
 
 

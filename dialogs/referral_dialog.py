@@ -51,7 +51,10 @@ async def retire_form(context, message: str) -> None:
 
 
 async def send_confirmation(context, services: Services, clean: dict, token: str) -> None:
-    referral, _created, locality_name = await submit(services, actor_aad_id=actor_id(context), clean=clean, token=token)
+    account = context.activity.from_property
+    referral, _created, locality_name = await submit(services, actor_aad_id=actor_id(context),
+                                                     actor_name=(account.name if account else None), clean=clean,
+                                                     token=token)
     await retire_form(context, f"Sent as referral {referral.reference}.")
     await context.send_activity(card_activity(referral_confirmation_card(referral=referral, locality_name=locality_name),
                                               summary=f"Referral {referral.reference} received"))

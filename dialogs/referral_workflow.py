@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,41 +31,46 @@ async def _locality_names(session) -> dict[int | None, str]:
     return {loc.id: loc.name for loc in await directory.list_localities(session=session)}
 
 
-async def _history(session, referral: Referral) -> list[str]:
-    """"Accepted 24 Nov 10:02 by Olu Adeyemi": who did what and when, names from the staff directory."""
+async def _history(session, referral: Referral, tz: str) -> list[str]:
+    """"Accepted 24 Nov 10:02 by Olu Adeyemi": who did what and when (local time), names from the staff
+    directory, and the referrer's name as Teams gave it."""
     events = (await session.execute(select(ReferralEvent).where(ReferralEvent.referral_id == referral.id)
                                     .order_by(ReferralEvent.id))).scalars().all()
     actors = {e.actor_aad_id for e in events if e.actor_aad_id}
     names = {a: m.name for a in actors if (m := await directory.get_staff(session=session, aad_object_id=a))}
-    labels = {"created": "Received", "accepted": "Accepted", "info_requested": "Information requested",
+    if referral.referrer_name:
+        names.setdefault(referral.referrer_aad_id, referral.referrer_name)
+    zone = ZoneInfo(tz)
+    labels = {"created": "Referred", "accepted": "Accepted", "info_requested": "Information requested",
               "closed": "Closed", "reassigned": "Reassigned", "manager_nudged": "Manager nudged"}
-    return [f"{labels.get(e.kind, e.kind)} {e.at.strftime('%d %b %H:%M')}"
+    return [f"{labels.get(e.kind, e.kind)} {e.at.astimezone(zone).strftime('%d %b %H:%M')}"
             + (f" by {names[e.actor_aad_id]}" if e.actor_aad_id in names else "") for e in events]
 
 
-async def officer_card(session, referral: Referral, today) -> dict:
+async def officer_card(session, referral: Referral, services) -> dict:
     localities = await directory.list_localities(session=session)
     locality_names = {loc.id: loc.name for loc in localities}
     return officer_referral_card(referral=referral, locality_name=locality_names.get(referral.locality_id),
-                                 today=today, localities=[(loc.id, loc.name) for loc in localities],
-                                 history=await _history(session, referral))
+                                 today=services.today(), localities=[(loc.id, loc.name) for loc in localities],
+                                 history=await _history(session, referral, services.settings.timezone))
 
 
-async def enqueue_officer_card(session, referral: Referral, today) -> str | None:
+async def enqueue_officer_card(session, referral: Referral, services) -> str | None:
     if not referral.assigned_aad_id:
         log.warning("referral has no officer or triage manager to notify ref=%s", referral.reference)
         return None
     key = f"referral:{referral.reference}:officer:{referral.assigned_aad_id}:v{referral.version}"
     await outbox.enqueue(session=session, key=key, recipient_aad_id=referral.assigned_aad_id,
-                         card=await officer_card(session, referral, today),
+                         card=await officer_card(session, referral, services),
                          summary=f"New referral {referral.reference}", referral_id=referral.id)
     return key
 
 
-async def submit(services, *, actor_aad_id: str, clean: dict, token: str) -> tuple[Referral, bool, str | None]:
+async def submit(services, *, actor_aad_id: str, actor_name: str | None, clean: dict,
+                 token: str) -> tuple[Referral, bool, str | None]:
     """Create the referral (or find the one this form already created) and queue the officer's card."""
     try:
-        return await _submit_once(services, actor_aad_id=actor_aad_id, clean=clean, token=token)
+        return await _submit_once(services, actor_aad_id=actor_aad_id, actor_name=actor_name, clean=clean, token=token)
     except IntegrityError:
         # The same form submitted twice at the same moment (Teams' retry racing the original) on PostgreSQL:
         # the loser's transaction, counter increment included, rolled back; the winner's referral stands.
@@ -76,7 +82,8 @@ async def submit(services, *, actor_aad_id: str, clean: dict, token: str) -> tup
         return referral, False, locality_name
 
 
-async def _submit_once(services, *, actor_aad_id: str, clean: dict, token: str) -> tuple[Referral, bool, str | None]:
+async def _submit_once(services, *, actor_aad_id: str, actor_name: str | None, clean: dict,
+                       token: str) -> tuple[Referral, bool, str | None]:
     today = services.today()
     async with services.sessions() as session:
         locality = await directory.locality_for_postcode(session=session, postcode=clean["home_postcode"])
@@ -84,13 +91,13 @@ async def _submit_once(services, *, actor_aad_id: str, clean: dict, token: str) 
             submit_token=token, child_first_name=clean["child_first_name"], child_last_name=clean["child_last_name"],
             child_dob=clean["child_dob"], home_postcode=clean["home_postcode"], school_name=clean["school_name"],
             legal_status=clean["legal_status"], reasons=clean["reasons"], details=clean["details"],
-            referrer_aad_id=actor_aad_id, referrer_role=clean["referrer_role"],
+            referrer_aad_id=actor_aad_id, referrer_role=clean["referrer_role"], referrer_name=actor_name,
             social_worker_name=clean["social_worker_name"], social_worker_email=clean["social_worker_email"])
         referral, created = await referrals.create_referral(session=session, referral_in=referral_in,
                                                             locality=locality, year=today.year)
         keys = []
         if created:
-            key = await enqueue_officer_card(session, referral, today)
+            key = await enqueue_officer_card(session, referral, services)
             keys = [key] if key else []
         locality_name = (await _locality_names(session)).get(referral.locality_id)
         await session.commit()
@@ -129,7 +136,7 @@ async def act(services, *, actor_aad_id: str, verb: str, data: dict) -> Outcome:
             return Outcome(False, f"Referral {referral.reference} has changed since that card was sent "
                                   f"(it is now {referral.status.replace('_', ' ')}), so nothing was changed. "
                                   "The card has been refreshed.")
-        result = await _apply(session, services, referral, actor_aad_id, verb, data, today)
+        result = await _apply(session, services, referral, actor_aad_id, verb, data)
         if not result.ok:
             await session.commit()
             return result
@@ -143,7 +150,7 @@ async def act(services, *, actor_aad_id: str, verb: str, data: dict) -> Outcome:
     return result
 
 
-async def _apply(session, services, referral: Referral, actor: str, verb: str, data: dict, today) -> Outcome:
+async def _apply(session, services, referral: Referral, actor: str, verb: str, data: dict) -> Outcome:
     now = services.now()
     was_new = referral.status == "new"
     if verb == "accept":
@@ -190,7 +197,7 @@ async def _apply(session, services, referral: Referral, actor: str, verb: str, d
                          card=referrer_update_card(referral=referral, headline=headline, message=message, note=note),
                          summary=headline, referral_id=referral.id)
     if verb == "reassign":
-        key = await enqueue_officer_card(session, referral, today)
+        key = await enqueue_officer_card(session, referral, services)
         if key:
             keys.append(key)
     done = {"accept": "accepted", "ask": "sent your request for", "close": "closed", "reassign": "reassigned"}[verb]
@@ -210,7 +217,7 @@ async def refresh_officer_cards(services, reference: str) -> None:
         deliveries = (await session.execute(select(Delivery).where(
             Delivery.referral_id == referral.id, Delivery.key.like(f"referral:{reference}:officer:%"),
             Delivery.status == "sent"))).scalars().all()
-        current = await officer_card(session, referral, today)
+        current = await officer_card(session, referral, services)
     for delivery in deliveries:
         if delivery.recipient_aad_id == referral.assigned_aad_id:
             new_card = current
@@ -239,7 +246,7 @@ async def nudge_managers(services, *, now: datetime) -> int:
             key = f"referral:{referral.reference}:manager-nudge"
             await outbox.enqueue(session=session, key=key, recipient_aad_id=manager, referral_id=referral.id,
                                  card=manager_nudge_card(referral=referral, locality_name=names.get(referral.locality_id),
-                                                         working_days=SLA_WORKING_DAYS),
+                                                         working_days=SLA_WORKING_DAYS, tz=tz),
                                  summary=f"Referral {referral.reference} not yet acknowledged")
             referral.manager_nudged_at = now
             referrals.add_event(session=session, referral=referral, actor=None, kind="manager_nudged")

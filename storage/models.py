@@ -207,6 +207,7 @@ class Referral(SQLModel, table=True):
 
     referrer_aad_id: str = Field(max_length=64, index=True)
     referrer_role: str = Field(max_length=40)
+    referrer_name: str | None = Field(default=None, max_length=200)  # Teams display name at submit time
     social_worker_name: str | None = Field(default=None, max_length=200)
     social_worker_email: str | None = Field(default=None, max_length=320)
 

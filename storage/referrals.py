@@ -30,6 +30,7 @@ class ReferralIn:
     details: str
     referrer_aad_id: str
     referrer_role: str
+    referrer_name: str | None
     social_worker_name: str | None
     social_worker_email: str | None
 

@@ -219,6 +219,8 @@ async def test_accept_ask_close_update_card_in_place_and_tell_referrer(installed
     assert "Advice given" in json.dumps(cards_to(sent, SAM, "referral-update")[0].cards[0])
     final = [x for x in sent if x.method == "PUT"][-1].cards[0]
     assert "actions" not in final or final["actions"] == []
+    assert "Closed — Advice given" in json.dumps(final, ensure_ascii=False)
+    assert "Sam Reed (Social worker)" in json.dumps(final) and "Referred " in json.dumps(final)
     async with session_factory(engine)() as session:
         referral = (await session.execute(select(Referral))).scalar_one()
         assert referral.status == "closed" and referral.outcome == "advice_given" and referral.acknowledged_at
