@@ -108,3 +108,33 @@ async def test_forward_to_the_virtual_school(bot, engine):
                                         and any("passed your question" in x.text for x in s))
     staff_card = only_card(sent, "faq-forwarded")
     assert "weather" in json.dumps(staff_card) and "Sam Reed" in json.dumps(staff_card)
+
+
+async def test_staff_edit_is_picked_up_without_restart_and_a_broken_edit_is_refused(bot, tmp_path):
+    import os
+
+    import yaml
+
+    from dialogs.knowledge.loader import DEFAULT_KB_PATH, KnowledgeBaseStore
+
+    path = tmp_path / "kb.yaml"
+    data = yaml.safe_load(DEFAULT_KB_PATH.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    bot.services.knowledge = KnowledgeBaseStore(path)
+    only_card(await ask(bot, "do you run holiday activity camps in the summer?"), "faq-unsure")
+
+    data["entries"].append({
+        "id": "holiday-camps", "title": "Does the Virtual School run summer holiday activity camps?",
+        "phrasings": ["Do you run summer camps?", "Are there holiday activity camps?", "Summer holiday activities camp"],
+        "verdict": "no", "answer": "No. The Virtual School does not run holiday activity camps.",
+        "instead": "The local authority's holiday activities programme.", "cohorts": ["cwsw"],
+        "source": "004_78a1ed2eeea5494f.txt", "actions": []})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    os.utime(path, ns=(1, os.stat(path).st_mtime_ns + 10_000_000))
+    card = only_card(await ask(bot, "do you run holiday activity camps in the summer?"), "faq-answer")
+    assert card["body"][1]["text"] == "Does the Virtual School run summer holiday activity camps?"
+
+    path.write_text("entries: [this is: not valid", encoding="utf-8")
+    os.utime(path, ns=(1, os.stat(path).st_mtime_ns + 20_000_000))
+    card = only_card(await ask(bot, "do you run holiday activity camps in the summer?"), "faq-answer")
+    assert card["body"][1]["text"] == "Does the Virtual School run summer holiday activity camps?"
