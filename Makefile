@@ -8,10 +8,10 @@ PLAYGROUND_NPM := tools/playground/node_modules/.installed-stamp
 
 .PHONY: venv run serve test test-sqlite e2e bench seed package clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test]" -c constraints.txt
 	@touch $@
 
 $(MANIFEST_NPM): manifest/package-lock.json
