@@ -115,7 +115,6 @@ async def act(services, *, actor_aad_id: str, verb: str, data: dict) -> Outcome:
         version = int(data.get("version"))
     except (TypeError, ValueError):
         return Outcome(False, "That card is not valid, so nothing was changed.")
-    today = services.today()
     async with services.sessions() as session:
         role = await directory.role_of(session=session, aad_object_id=actor_aad_id)
         referral = await referrals.get_for_viewer(session=session, reference=reference, viewer_aad_id=actor_aad_id,
@@ -142,7 +141,7 @@ async def act(services, *, actor_aad_id: str, verb: str, data: dict) -> Outcome:
             return result
         audit.record(session=session, actor_aad_id=actor_aad_id, action=f"referral.{verb}", entity_type="referral",
                      entity_id=referral.reference, detail={"status": referral.status, "version": referral.version})
-        keys = list(result.keys)
+        keys, reference = list(result.keys), referral.reference
         await session.commit()
     if services.notifier:
         await services.notifier.dispatch(keys)
