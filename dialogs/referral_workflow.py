@@ -208,7 +208,6 @@ async def _apply(session, services, referral: Referral, actor: str, verb: str, d
 async def refresh_officer_cards(services, reference: str) -> None:
     """Update every officer card of this referral in place: the current officer's shows the new state,
     a previous officer's says it was reassigned (and loses its buttons)."""
-    today = services.today()
     async with services.sessions() as session:
         referral = (await session.execute(select(Referral).where(Referral.reference == reference))).scalar_one_or_none()
         if referral is None:
