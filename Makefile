@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 MANIFEST_NPM := manifest/node_modules/.installed-stamp
 PLAYGROUND_NPM := tools/playground/node_modules/.installed-stamp
 
-.PHONY: venv run serve test test-sqlite e2e bench seed package clean
+.PHONY: venv run serve test test-sqlite lint e2e bench seed package clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ serve: $(STAMP)
 ## The whole suite, on SQLite and PostgreSQL (set VSB_TEST_DATABASES=sqlite to skip PostgreSQL).
 test: $(STAMP) $(MANIFEST_NPM)
 	$(BIN)/python -m pytest -m "not e2e" -q
+
+## Static checks for real defects (ruff: undefined names, unused code, likely bugs).
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 test-sqlite: $(STAMP) $(MANIFEST_NPM)
 	VSB_TEST_DATABASES=sqlite $(BIN)/python -m pytest -m "not e2e" -q

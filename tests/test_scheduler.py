@@ -32,7 +32,9 @@ async def test_scheduler_declares_every_job_once_with_explicit_ids(engine, datab
         ids = sorted(job.id for job in scheduler.scheduler.get_jobs())
         assert ids == sorted([*JOBS, "lease"])
         for name, job in JOBS.items():
-            assert scheduler.scheduler.get_job(name).name == name
+            declared = scheduler.scheduler.get_job(name)
+            assert declared.name == name and declared.args == (name,)
+            assert str(declared.trigger).startswith("cron") and job.cron
     finally:
         scheduler.shutdown()
 
