@@ -84,7 +84,7 @@ def validate(values: dict, *, today: date) -> tuple[dict, dict[str, str]]:
 
     postcode = normalise_postcode(_text(values, "home_postcode"))
     if postcode is None:
-        errors["home_postcode"] = ("Enter the child's home postcode, for example HA1 2AB."
+        errors["home_postcode"] = ("Enter the child's home postcode, for example AB1 2CD."
                                    if not _text(values, "home_postcode") else "That is not a valid UK postcode.")
     clean["home_postcode"] = postcode
 

@@ -31,7 +31,7 @@ from tests.e2e.test_referral_browser import (
     _card_screenshot,
     _chat_text_count,
     _choose,
-    _open_personal_chat,
+    _fresh_chat,
     _read_from,
     _send,
     _size,
@@ -74,10 +74,7 @@ def test_officer_accepts_then_closes_a_referral_and_the_card_updates_in_place(
     page = browser_page.page
     bot_log_start = _size(bot_server.log)
     started = time.monotonic()
-    _open_personal_chat(page, playground)
-    replies = _chat_text_count(page, CANCEL_REPLY)
-    _send(page, "cancel")
-    _wait_chat_text(page, CANCEL_REPLY, replies)
+    _fresh_chat(page, playground)
 
     # (1) Sam refers a child who lives in HA5 9ZZ, as the allocated social worker.
     cards = page.locator(TOP_CARD)

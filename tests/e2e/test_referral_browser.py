@@ -50,11 +50,7 @@ def test_referral_form_keeps_values_on_a_bad_postcode_then_confirms(browser_page
     page = browser_page.page
     bot_log_start = _size(bot_server.log)
     started = time.monotonic()
-    _open_personal_chat(page, playground)
-    # Start from no flow at all: an earlier test may have left one half way (a person would type cancel too).
-    replies = _chat_text_count(page, CANCEL_REPLY)
-    _send(page, "cancel")
-    _wait_chat_text(page, CANCEL_REPLY, replies)
+    _fresh_chat(page, playground)
 
     # (1) type `refer`; the form is drawn with a visible label for every field.
     form = _after(page, FORM_HEADING, lambda: _send(page, "refer"))
@@ -136,6 +132,14 @@ def test_referral_form_keeps_values_on_a_bad_postcode_then_confirms(browser_page
 
 
 # --------------------------------------------------------------------------- helpers (a person's actions)
+
+def _fresh_chat(page: Any, playground: Playground) -> None:
+    """Open the personal chat with no flow left half way by an earlier test (as a person would: cancel)."""
+    _open_personal_chat(page, playground)
+    replies = _chat_text_count(page, CANCEL_REPLY)
+    _send(page, "cancel")
+    _wait_chat_text(page, CANCEL_REPLY, replies)
+
 
 def _open_personal_chat(page: Any, playground: Playground) -> None:
     page.goto(playground.url + "/")
