@@ -134,3 +134,20 @@ async def test_referrals_are_kept_out_of_team_channels(bot):
     bot.connector.clear()
     await bot.post(activity)
     await bot.connector.wait_for(lambda s: any("personal-only" in x.card_ids for x in s))
+
+
+async def test_database_errors_do_not_carry_values_into_logs(engine):
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.db import session_factory
+    from storage.models import StaffMember
+
+    async with session_factory(engine)() as session:
+        session.add(StaffMember(aad_object_id="dup", name="Zebedee Quill", role="dsl"))
+        session.add(StaffMember(aad_object_id="dup", name="Zebedee Quill", role="dsl"))
+        try:
+            await session.commit()
+        except IntegrityError as exc:
+            assert "Zebedee" not in str(exc)
+        else:
+            raise AssertionError("a duplicate key must fail")
