@@ -274,6 +274,25 @@ def cmd_faq_check(args) -> int:
     return 0
 
 
+def cmd_outbox(args) -> int:
+    from storage.outbox import undelivered  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+
+    async def work(session):
+        return await undelivered(session=session, limit=args.limit)
+
+    rows = asyncio.run(_with_session(settings, work))
+    if not rows:
+        print("every proactive message has been delivered")
+        return 0
+    for row in rows:
+        why = {"no_reference": "recipient has never opened a chat with the bot"}.get(row.status, row.last_error or "")
+        print(f"{row.created_at:%Y-%m-%d %H:%M}  {row.status:<12} {row.key}  to {row.recipient_aad_id}  "
+              f"attempts {row.attempts}  {why}".rstrip())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vsbot", description="Virtual School Assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -308,6 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     faq_check = faq.add_parser("check", help="validate a knowledge base file (default: the bot's own)")
     faq_check.add_argument("file", nargs="?")
     faq_check.set_defaults(func=cmd_faq_check)
+
+    out = sub.add_parser("outbox", help="proactive messages not delivered (failed, no chat yet, queued)")
+    out.add_argument("--limit", type=int, default=200)
+    out.set_defaults(func=cmd_outbox)
 
     imp = sub.add_parser("import", help="import a CSV file")
     imp.add_argument("kind", choices=["staff", "children", "attendance", "peps", "localities"])

@@ -70,3 +70,10 @@ async def get(*, session: AsyncSession, key: str) -> Delivery | None:
 def payload_of(delivery: Delivery) -> tuple[dict, str]:
     data = json.loads(delivery.payload)
     return data["card"], data.get("summary") or ""
+
+
+async def undelivered(*, session: AsyncSession, limit: int = 200) -> list[Delivery]:
+    """Messages that have not reached their recipient: failed, no chat with the bot yet, or still queued."""
+    return list((await session.execute(
+        select(Delivery).where(Delivery.status.in_(("failed", "no_reference", "pending", "sending")))
+        .order_by(Delivery.created_at.desc()).limit(limit))).scalars())

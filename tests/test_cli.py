@@ -130,3 +130,26 @@ def test_import_errors_are_one_line_listing_every_problem(db_env, tmp_path):
     result = vsbot("import", "staff", str(bad), env=db_env)
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1 and "line 2" in result.stderr and "line 3" in result.stderr
+
+
+def test_outbox_lists_undelivered_messages(db_env, database_url):
+    import asyncio
+
+    from storage import outbox
+    from storage.db import create_engine, session_factory
+
+    assert "every proactive message has been delivered" in vsbot("outbox", env=db_env).stdout
+
+    async def add():
+        engine = create_engine(database_url)
+        async with session_factory(engine)() as session:
+            await outbox.enqueue(session=session, key="referral:VS-2026-00001:officer:x:v1", recipient_aad_id="x",
+                                 card={"type": "AdaptiveCard"}, summary="s")
+            row = await outbox.get(session=session, key="referral:VS-2026-00001:officer:x:v1")
+            row.status = "no_reference"
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(add())
+    out = vsbot("outbox", env=db_env)
+    assert out.returncode == 0 and "no_reference" in out.stdout and "never opened a chat" in out.stdout
