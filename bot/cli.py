@@ -38,6 +38,8 @@ def _configure_logging(level: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # aiohttp's access log would record request paths and ips; our per-turn line is the record.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # APScheduler logs every run (the lease renews every 20 s); our job lines say what each run did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 async def _with_session(settings, work):
@@ -214,7 +216,7 @@ def cmd_jobs_run(args) -> int:
         finally:
             await services.engine.dispose()
 
-    print(f"{args.name}: {asyncio.run(work())}")
+    print(f"{args.name}: {asyncio.run(work()) or 'nothing to do'}")
     return 0
 
 

@@ -43,7 +43,7 @@ async def purge(services, now: datetime) -> str:
 
 async def outbox(services, now: datetime) -> str:  # noqa: ARG001 - the outbox decides what is due itself
     sent = await services.notifier.dispatch() if services.notifier else 0
-    return f"{sent} queued message(s) sent"
+    return f"{sent} queued message(s) sent" if sent else ""  # every minute: say nothing when there was nothing
 
 
 JOBS: dict[str, Job] = {job.name: job for job in (

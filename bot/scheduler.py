@@ -59,7 +59,8 @@ class LeaderScheduler:
         for name, job in JOBS.items():
             self.scheduler.add_job(self._run, CronTrigger(timezone=self.services.settings.timezone, **job.cron),
                                    args=[name], id=name, name=name, replace_existing=True)
-        self.scheduler.add_job(self._renew, "interval", seconds=RENEW_SECONDS, id="lease", replace_existing=True,
+        self.scheduler.add_job(self._renew, "interval", seconds=RENEW_SECONDS, id="lease", name="lease",
+                               replace_existing=True,
                                next_run_time=utcnow())
         self.scheduler.start()
 
@@ -78,7 +79,8 @@ class LeaderScheduler:
             return
         try:
             summary = await run_job(name, self.services, utcnow())
-            log.info("job %s: %s", name, summary)
+            if summary:
+                log.info("job %s: %s", name, summary)
         except Exception:  # noqa: BLE001 - one failed run is logged; the next run tries again
             log.exception("job %s failed", name)
 
