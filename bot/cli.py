@@ -245,15 +245,18 @@ def cmd_worker(_args) -> int:
     return 0
 
 
+def _fetch(query, **kwargs):
+    """Run one keyword-only repository read (`query(session=..., **kwargs)`) against the configured database."""
+    async def work(session):
+        return await query(session=session, **kwargs)
+
+    return asyncio.run(_with_session(_settings(), work))
+
+
 def cmd_faq_gaps(args) -> int:
     from storage.faq_log import gaps  # pylint: disable=import-outside-toplevel
 
-    settings = _settings()
-
-    async def work(session):
-        return await gaps(session=session, limit=args.limit)
-
-    rows = asyncio.run(_with_session(settings, work))
+    rows = _fetch(gaps, limit=args.limit)
     if not rows:
         print("no unanswered questions or unhelpful votes")
         return 0
@@ -279,12 +282,7 @@ def cmd_faq_check(args) -> int:
 def cmd_outbox(args) -> int:
     from storage.outbox import undelivered  # pylint: disable=import-outside-toplevel
 
-    settings = _settings()
-
-    async def work(session):
-        return await undelivered(session=session, limit=args.limit)
-
-    rows = asyncio.run(_with_session(settings, work))
+    rows = _fetch(undelivered, limit=args.limit)
     if not rows:
         print("every proactive message has been delivered")
         return 0

@@ -1,7 +1,7 @@
 """What dialogs and jobs need from the outside world, passed explicitly (no globals)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -20,7 +20,6 @@ class Services:
     knowledge: Any = None  # dialogs.knowledge store, once loaded
     notifier: Any = None  # bot.proactive.Notifier, once the adapter exists
     clock: Callable[[], datetime] = utcnow  # tests pass a controllable clock
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

@@ -152,10 +152,6 @@ class Matcher:
         unknown = [t for t in set(tokens) if t not in self._idf and t not in GENERIC and not t.isdigit()]
         return not unknown or best.coverage >= MIN_COVERAGE_WITH_UNKNOWN
 
-    def rank(self, tokens: Iterable[str]) -> list[tuple[int, float]]:
-        """(entry index, score) for every entry sharing a token with the question, best first."""
-        return [(c.entry_index, c.score) for c in self.score_candidates(tuple(tokens))]
-
     def explain(self, question: str, limit: int = 5) -> list[dict[str, object]]:
         """The best candidates with each signal, for staff tuning the knowledge base."""
         normalised = self.normaliser.normalise(question)
