@@ -13,9 +13,9 @@ from bot.settings import Settings
 from bot.teams_bot import VirtualSchoolBot
 from bot.proactive import Notifier
 from bot.scheduler import LeaderScheduler
-from dialogs.faq_answer import ACTIONS as FAQ_ACTIONS
+from dialogs.faq.handlers import ACTIONS as FAQ_ACTIONS
 from dialogs.main_dialog import MainDialog
-from dialogs.referral_actions import ACTIONS as REFERRAL_ACTIONS
+from dialogs.referrals.handlers import ACTIONS as REFERRAL_ACTIONS
 from storage.bot_state import SqlStorage
 from storage.db import create_engine, session_factory
 from storage.migrate import migrations_current
@@ -37,7 +37,7 @@ def build_services(settings: Settings) -> Services:
 def load_knowledge():
     """The FAQ knowledge base. A broken knowledge base must not take referrals down with it: log the
     problems loudly and run without answers (the FAQ says it cannot answer; /readyz reports it)."""
-    from dialogs.knowledge.loader import KnowledgeBaseError, KnowledgeBaseStore  # pylint: disable=import-outside-toplevel
+    from dialogs.faq.knowledge.loader import KnowledgeBaseError, KnowledgeBaseStore  # pylint: disable=import-outside-toplevel
 
     try:
         return KnowledgeBaseStore()

@@ -154,7 +154,7 @@ def cmd_manifest_build(args) -> int:
 
 def cmd_ask(args) -> int:
     try:
-        from dialogs.knowledge.cli import ask_main  # pylint: disable=import-outside-toplevel
+        from dialogs.faq.knowledge.cli import ask_main  # pylint: disable=import-outside-toplevel
     except ImportError as exc:
         raise CliError("the knowledge base is not part of this build") from exc
     question = " ".join(args.question).strip() or None
@@ -168,7 +168,7 @@ def cmd_bench(args) -> int:
     """The FAQ benchmark on the evaluation set (targets apply), the held-out sets (no target: the honest
     estimate of accuracy on new phrasing), then turn latency over HTTP."""
     from bot.bench_turns import main as turn_bench  # pylint: disable=import-outside-toplevel
-    from dialogs.knowledge.bench import main as faq_bench, run_faq_bench  # pylint: disable=import-outside-toplevel
+    from dialogs.faq.knowledge.bench import main as faq_bench, run_faq_bench  # pylint: disable=import-outside-toplevel
 
     status = faq_bench(["--json"] if args.json else [])
     if HOLDOUT_SETS and not args.json:
@@ -269,7 +269,7 @@ def cmd_faq_gaps(args) -> int:
 
 
 def cmd_faq_check(args) -> int:
-    from dialogs.knowledge.loader import KnowledgeBaseError, load_knowledge_base  # pylint: disable=import-outside-toplevel
+    from dialogs.faq.knowledge.loader import KnowledgeBaseError, load_knowledge_base  # pylint: disable=import-outside-toplevel
 
     try:
         kb = load_knowledge_base(args.file)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from dialogs import referral_workflow
+from dialogs.referrals import service as referral_workflow
 from storage import faq_log
 from storage.bot_state import purge_idle
 from storage.working_days import is_working_day

@@ -17,7 +17,7 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    knowledge: Any = None  # dialogs.knowledge store, once loaded
+    knowledge: Any = None  # dialogs.faq.knowledge store, once loaded
     notifier: Any = None  # bot.proactive.Notifier, once the adapter exists
     clock: Callable[[], datetime] = utcnow  # tests pass a controllable clock
 

@@ -8,9 +8,9 @@ from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from bot.messages import card_activity
 from bot.services import Services
 from cards.menu import main_menu_card, notice_card
-from dialogs.faq_dialog import FaqDialog
-from dialogs.intents import Intent, parse
-from dialogs.referral_dialog import ReferralDialog, resend_confirmation, submitted_values
+from dialogs.faq.faq_dialog import FaqDialog
+from dialogs.common.intents import Intent, parse
+from dialogs.referrals.referral_dialog import ReferralDialog, resend_confirmation, submitted_values
 
 NOT_YET = {
     "book": "Booking surgeries",

@@ -96,11 +96,12 @@ def _attendance_csv(today: date) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def _ensure_surgery(session: AsyncSession, *, title: str, kind: str, day: date, start: time, minutes: int,
+async def _ensure_surgery(session: AsyncSession, *, today: date, title: str, kind: str, day: date, start: time, minutes: int,
                           slot_minutes: int | None, places: int, tz: ZoneInfo) -> bool:
-    now = datetime.now(tz)
+    # "Upcoming" is judged against the seed's own day, not the wall clock, so a seed is reproducible.
+    since = datetime.combine(today, time(0, 0), tzinfo=tz)
     existing = (
-        await session.execute(select(Surgery).where(Surgery.title == title, Surgery.starts_at >= now))
+        await session.execute(select(Surgery).where(Surgery.title == title, Surgery.starts_at >= since))
     ).scalars().first()
     if existing is not None:
         return False
@@ -139,8 +140,8 @@ async def seed(*, session: AsyncSession, today: date, timezone: str) -> SeedRepo
     group_day = first_weekday_on_or_after(today + timedelta(days=14))
     slot_day = first_weekday_on_or_after(today + timedelta(days=7))
     created = 0
-    created += await _ensure_surgery(session, title=GROUP_SURGERY_TITLE, kind="group", day=group_day,
+    created += await _ensure_surgery(session, today=today, title=GROUP_SURGERY_TITLE, kind="group", day=group_day,
                                      start=time(15, 30), minutes=60, slot_minutes=None, places=5, tz=tz)
-    created += await _ensure_surgery(session, title=SLOT_SURGERY_TITLE, kind="slots", day=slot_day,
+    created += await _ensure_surgery(session, today=today, title=SLOT_SURGERY_TITLE, kind="slots", day=slot_day,
                                      start=time(10, 0), minutes=120, slot_minutes=20, places=1, tz=tz)
     return SeedReport(staff=len(STAFF), localities=len(LOCALITIES), children=children.rows, surgeries_created=created)

@@ -115,7 +115,7 @@ async def test_staff_edit_is_picked_up_without_restart_and_a_broken_edit_is_refu
 
     import yaml
 
-    from dialogs.knowledge.loader import DEFAULT_KB_PATH, KnowledgeBaseStore
+    from dialogs.faq.knowledge.loader import DEFAULT_KB_PATH, KnowledgeBaseStore
 
     path = tmp_path / "kb.yaml"
     data = yaml.safe_load(DEFAULT_KB_PATH.read_text(encoding="utf-8"))

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dialogs.knowledge.loader import (
+from dialogs.faq.knowledge.loader import (
     DEFAULT_KB_PATH,
     KnowledgeBaseError,
     KnowledgeBaseStore,
     load_knowledge_base,
 )
-from dialogs.knowledge.model import ACTIONS, COHORTS, VERDICTS
+from dialogs.faq.knowledge.model import ACTIONS, COHORTS, VERDICTS
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

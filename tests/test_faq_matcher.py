@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from dialogs.knowledge.bench import evaluate, load_eval_items, run_faq_bench
-from dialogs.knowledge.cli import ask_main, check_main
-from dialogs.knowledge.loader import load_knowledge_base
-from dialogs.knowledge.matcher import MAX_SUGGESTIONS, REASONS, Answer, Matcher
-from dialogs.knowledge.normalise import comparison_key
+from dialogs.faq.knowledge.bench import evaluate, load_eval_items, run_faq_bench
+from dialogs.faq.knowledge.cli import ask_main, check_main
+from dialogs.faq.knowledge.loader import load_knowledge_base
+from dialogs.faq.knowledge.matcher import MAX_SUGGESTIONS, REASONS, Answer, Matcher
+from dialogs.faq.knowledge.normalise import comparison_key
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.jobs import run_job
-from dialogs.referral_workflow import SLA_WORKING_DAYS
+from dialogs.referrals.service import SLA_WORKING_DAYS
 from storage import referrals
 from storage.db import session_factory
 from storage.models import AuditEvent, Delivery, Referral, ReferralEvent

@@ -5,8 +5,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from dialogs.intents import parse
-from dialogs.referral_rules import assess, validate
+from dialogs.common.intents import parse
+from dialogs.referrals.rules import assess, validate
 from storage.working_days import add_working_days, is_working_day
 
 TODAY = date(2026, 11, 23)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.knowledge.matcher import Answer
+from dialogs.faq.knowledge.matcher import Answer
 
 VERDICT_LABELS = {"yes": "Yes", "no": "No", "partly": "Partly", "unknown": "Not sure"}
 ACTION_LABELS = {"refer": "Make a referral", "book_surgery": "Book a surgery", "ask_staff": "Ask the Virtual School team"}

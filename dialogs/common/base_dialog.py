@@ -6,7 +6,7 @@ from botbuilder.schema import ActivityTypes
 
 from bot.messages import card_activity
 from cards.menu import main_menu_card
-from dialogs.intents import parse
+from dialogs.common.intents import parse
 
 
 class CancelAndHelpDialog(ComponentDialog):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.messages import card_activity
 from bot.services import Services
 from cards.faq import answer_card, forwarded_staff_card, personal_case_card, unavailable_card, unsure_card
-from dialogs.intents import actor_id
+from dialogs.common.intents import actor_id
 from storage import faq_log, outbox
 from storage.models import StaffMember
 

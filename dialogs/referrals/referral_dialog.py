@@ -11,11 +11,11 @@ from botbuilder.dialogs import Dialog, DialogTurnResult, WaterfallDialog, Waterf
 
 from bot.messages import card_activity
 from bot.services import Services
-from cards.referral import form_closed_card, referral_confirmation_card, referral_form_card, signpost_card
-from dialogs.base_dialog import CancelAndHelpDialog
-from dialogs.intents import actor_id
-from dialogs.referral_rules import assess
-from dialogs.referral_workflow import submit
+from cards.referrals import form_closed_card, referral_confirmation_card, referral_form_card, signpost_card
+from dialogs.common.base_dialog import CancelAndHelpDialog
+from dialogs.common.intents import actor_id
+from dialogs.referrals.rules import assess
+from dialogs.referrals.service import submit
 from storage import directory
 from storage.models import Locality
 from storage.referrals import find_by_token

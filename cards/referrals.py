@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from cards.common import card, facts, heading, submit, text, user_text, with_id
-from dialogs.referral_rules import LEGAL_STATUS_CHOICES, MAX, REFERRER_ROLES
+from dialogs.referrals.rules import LEGAL_STATUS_CHOICES, MAX, REFERRER_ROLES
 from storage.models import CLOSE_OUTCOMES, REFERRAL_REASONS
 
 STATUS_LABELS = {"new": "New — waiting for the locality officer", "accepted": "Accepted",

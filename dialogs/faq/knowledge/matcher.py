@@ -18,9 +18,9 @@ from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-from dialogs.knowledge.model import Entry, KnowledgeBase
-from dialogs.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, surface_tokens
-from dialogs.knowledge.personal import looks_personal
+from dialogs.faq.knowledge.model import Entry, KnowledgeBase
+from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, surface_tokens
+from dialogs.faq.knowledge.personal import looks_personal
 
 REASONS = ("matched", "low_confidence", "out_of_scope", "personal_case", "empty")
 

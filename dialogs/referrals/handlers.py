@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from bot.messages import card_activity
 from bot.services import Services
-from cards.referral import referral_list_card
-from dialogs.intents import actor_id
-from dialogs.referral_workflow import act
+from cards.referrals import referral_list_card
+from dialogs.common.intents import actor_id
+from dialogs.referrals.service import act
 from storage import directory, referrals
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from dialogs.knowledge.matcher import Answer, Matcher
-from dialogs.knowledge.model import ACTIONS, COHORTS, VERDICTS, Entry, KnowledgeBase
+from dialogs.faq.knowledge.matcher import Answer, Matcher
+from dialogs.faq.knowledge.model import ACTIONS, COHORTS, VERDICTS, Entry, KnowledgeBase
 
 __all__ = [
     "DEFAULT_KB_PATH",

@@ -15,10 +15,10 @@ from typing import Any, Sequence
 
 import yaml
 
-from dialogs.knowledge.loader import load_knowledge_base
-from dialogs.knowledge.matcher import Matcher
+from dialogs.faq.knowledge.loader import load_knowledge_base
+from dialogs.faq.knowledge.matcher import Matcher
 
-DEFAULT_EVAL_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "faq_eval.yaml"
+DEFAULT_EVAL_PATH = Path(__file__).resolve().parents[3] / "tests" / "data" / "faq_eval.yaml"
 TARGETS = {"verdict_accuracy": 0.95, "out_of_scope_answered": 0, "p99_ms": 10.0}
 
 
@@ -160,7 +160,7 @@ def format_report(result: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the report (or --json). Exit status 1 when a target is missed, so CI can use it."""
-    parser = argparse.ArgumentParser(prog="python -m dialogs.knowledge.bench", description="Benchmark the FAQ matcher.")
+    parser = argparse.ArgumentParser(prog="python -m dialogs.faq.knowledge.bench", description="Benchmark the FAQ matcher.")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     parser.add_argument("--eval", dest="eval_path", help=f"evaluation set (default {DEFAULT_EVAL_PATH})")
     parser.add_argument("--kb", dest="kb_path", help="knowledge base (default: the packaged kb.yaml)")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from cards.menu import notice_card
-from cards.referral import manager_nudge_card, officer_referral_card, referrer_update_card
+from cards.referrals import manager_nudge_card, officer_referral_card, referrer_update_card
 from storage import audit, directory, outbox, referrals
 from storage.models import CLOSE_OUTCOMES, Delivery, Locality, Referral, ReferralEvent
 from storage.working_days import add_working_days

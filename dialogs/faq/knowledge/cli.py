@@ -1,4 +1,4 @@
-"""Command-line helpers behind `vsbot ask` (and `python -m dialogs.knowledge.cli` for staff)."""
+"""Command-line helpers behind `vsbot ask` (and `python -m dialogs.faq.knowledge.cli` for staff)."""
 from __future__ import annotations
 
 import argparse
@@ -6,9 +6,9 @@ import json
 import sys
 from typing import Sequence, TextIO
 
-from dialogs.knowledge.loader import KnowledgeBaseError, KnowledgeBaseStore, load_knowledge_base
-from dialogs.knowledge.matcher import Matcher
-from dialogs.knowledge.present import answer_to_dict, format_answer
+from dialogs.faq.knowledge.loader import KnowledgeBaseError, KnowledgeBaseStore, load_knowledge_base
+from dialogs.faq.knowledge.matcher import Matcher
+from dialogs.faq.knowledge.present import answer_to_dict, format_answer
 
 
 def ask_main(
@@ -55,7 +55,7 @@ def check_main(kb_path: str | None, stdout: TextIO, stderr: TextIO | None = None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dialogs.knowledge.cli",
+    parser = argparse.ArgumentParser(prog="python -m dialogs.faq.knowledge.cli",
                                      description='Ask "does the Virtual School do X?" from the knowledge base.')
     parser.add_argument("question", nargs="?", help="the question; omit to read one question per line from stdin")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -6,8 +6,8 @@ from botbuilder.dialogs import DialogTurnResult, TextPrompt, WaterfallDialog, Wa
 from botbuilder.dialogs.prompts import PromptOptions
 
 from bot.services import Services
-from dialogs.base_dialog import CancelAndHelpDialog
-from dialogs.faq_answer import send_answer
+from dialogs.common.base_dialog import CancelAndHelpDialog
+from dialogs.faq.handlers import send_answer
 
 QUESTION_PROMPT = "faq.question"
 
