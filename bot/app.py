@@ -1,69 +1,85 @@
-"""The service: settings → database → state → adapter → dialogs → bot → routes, in that order."""
+"""The service: settings → database → state → connector and outbox sender → adapter → router → bot → routes,
+in that order. `build_runtime` is shared with `vsbot worker` and `vsbot jobs run`."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from aiohttp import web
-from botbuilder.core import ConversationState, UserState
-from sqlalchemy import text
+from botbuilder.core import ConversationState
 
 from bot.adapter import VsbAdapter
-from bot.services import Services
+from bot.connector import AppTokens, BotConnector
+from bot.router import RouteRegistry, Router
+from bot.scheduler import LeaderScheduler
+from bot.sender import OutboxSender
 from bot.settings import Settings
 from bot.teams_bot import VirtualSchoolBot
-from bot.proactive import Notifier
-from bot.scheduler import LeaderScheduler
-from dialogs.faq.handlers import ACTIONS as FAQ_ACTIONS
-from dialogs.main_dialog import MainDialog
-from dialogs.referrals.handlers import ACTIONS as REFERRAL_ACTIONS
+from bot.turn import RoleCache
+from dialogs.common.services import Services
+from dialogs.faq.faq_dialog import FaqDialog
+from dialogs.faq.routes import ROUTES as FAQ_ROUTES
+from dialogs.faq.service import load_knowledge
+from dialogs.referrals.referral_dialog import ReferralDialog
+from dialogs.referrals.routes import ROUTES as REFERRAL_ROUTES
+from dialogs.surgeries.routes import ROUTES as SURGERY_ROUTES
 from storage.bot_state import SqlStorage
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, ping, session_factory
 from storage.migrate import migrations_current
 
 log = logging.getLogger("vsbot.app")
 
-SERVICES_KEY = web.AppKey("services", Services)
+
+@dataclass
+class Runtime:
+    """Everything a process needs: the services dialogs use, and the edge's own parts."""
+
+    settings: Settings
+    services: Services
+    engine: object
+    connector: BotConnector
+    sender: OutboxSender
+
+    async def close(self) -> None:
+        await self.sender.stop()
+        await self.connector.close()
+        await self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, load_faq: bool = True) -> Runtime:
+    engine = create_engine(settings.effective_database_url)
+    tokens = (AppTokens(app_id=settings.app_id, password=settings.app_password, tenant_id=settings.app_tenant_id,
+                        app_type=settings.app_type) if settings.auth_enabled else None)
+    connector = BotConnector(tokens)
+    sender = OutboxSender(session_factory(engine), connector)
+    # The services' sessions wake the sender after any commit that queued messages for other people.
+    sessions = session_factory(engine, on_outbox_commit=sender.wake)
+    services = Services(settings=settings, sessions=sessions, knowledge=load_knowledge() if load_faq else None)
+    return Runtime(settings=settings, services=services, engine=engine, connector=connector, sender=sender)
+
+
+ROUTES = [*REFERRAL_ROUTES, *FAQ_ROUTES, *SURGERY_ROUTES]
+
+
+def build_router(services: Services, accessor) -> Router:
+    return Router(services, RouteRegistry(ROUTES), [ReferralDialog(services), FaqDialog(services)], accessor)
+
+
+RUNTIME_KEY = web.AppKey("runtime", Runtime)
 ADAPTER_KEY = web.AppKey("adapter", VsbAdapter)
 BOT_KEY = web.AppKey("bot", VirtualSchoolBot)
 
 
-def build_services(settings: Settings) -> Services:
-    engine = create_engine(settings.effective_database_url)
-    services = Services(settings=settings, engine=engine, sessions=session_factory(engine))
-    services.knowledge = load_knowledge()
-    return services
-
-
-def load_knowledge():
-    """The FAQ knowledge base. A broken knowledge base must not take referrals down with it: log the
-    problems loudly and run without answers (the FAQ says it cannot answer; /readyz reports it)."""
-    from dialogs.faq.knowledge.loader import KnowledgeBaseError, KnowledgeBaseStore  # pylint: disable=import-outside-toplevel
-
-    try:
-        return KnowledgeBaseStore()
-    except (KnowledgeBaseError, OSError) as exc:
-        log.error("knowledge base not loaded: %s", exc)
-        return None
-
-
-def build_runtime(settings: Settings, services: Services | None = None) -> tuple[Services, VsbAdapter]:
-    """Services plus the adapter and the notifier that sends through it (also used by `vsbot worker`/`jobs run`)."""
-    services = services or build_services(settings)
-    adapter = VsbAdapter(settings)
-    services.notifier = Notifier(adapter, services)
-    return services, adapter
-
-
-def create_app(settings: Settings, services: Services | None = None, *, run_scheduler: bool = False) -> web.Application:
-    services, adapter = build_runtime(settings, services)
-    storage = SqlStorage(services.engine)
-    conversation_state = ConversationState(storage)
-    user_state = UserState(storage)
-    router = MainDialog(services, actions={**REFERRAL_ACTIONS, **FAQ_ACTIONS})
-    bot = VirtualSchoolBot(services, conversation_state, user_state, router)
+def create_app(settings: Settings, runtime: Runtime | None = None, *, run_scheduler: bool = False) -> web.Application:
+    runtime = runtime or build_runtime(settings)
+    services = runtime.services
+    adapter = VsbAdapter(settings, runtime.connector, reply_fallback=runtime.sender.enqueue_reply)
+    conversation_state = ConversationState(SqlStorage(runtime.engine))
+    router = build_router(services, conversation_state.create_property("DialogState"))
+    bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.sessions))
 
     app = web.Application(client_max_size=1024 * 1024)
-    app[SERVICES_KEY] = services
+    app[RUNTIME_KEY] = runtime
     app[ADAPTER_KEY] = adapter
     app[BOT_KEY] = bot
 
@@ -75,9 +91,8 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
 
     async def readyz(_request: web.Request) -> web.Response:
         try:
-            async with services.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            current = await migrations_current(services.engine)
+            await ping(runtime.engine)
+            current = await migrations_current(runtime.engine)
         except Exception as exc:  # any database failure means "not ready", with the reason's type only
             return web.json_response({"status": "unavailable", "database": type(exc).__name__}, status=503)
         if not current:
@@ -85,20 +100,21 @@ def create_app(settings: Settings, services: Services | None = None, *, run_sche
         # A missing knowledge base degrades the FAQ only; it is reported, not a reason to take traffic away.
         return web.json_response({"status": "ready", "knowledge_base": "loaded" if services.knowledge else "missing"})
 
-    scheduler = LeaderScheduler(services) if run_scheduler else None
+    scheduler = LeaderScheduler(runtime) if run_scheduler else None
 
-    async def start_scheduler(_app: web.Application) -> None:
+    async def start(_app: web.Application) -> None:
+        runtime.sender.start()
         if scheduler:
             scheduler.start()
 
     async def dispose(_app: web.Application) -> None:
         if scheduler:
             scheduler.shutdown()
-        await services.engine.dispose()
+        await runtime.close()
 
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    app.on_startup.append(start_scheduler)
+    app.on_startup.append(start)
     app.on_cleanup.append(dispose)
     return app

@@ -64,7 +64,7 @@ def _activity(service_url: str, aad_id: str, text: str | None = None, value: dic
 
 
 async def run(rounds: int = 60) -> dict:
-    from bot.app import build_services, create_app  # pylint: disable=import-outside-toplevel
+    from bot.app import build_runtime, create_app  # pylint: disable=import-outside-toplevel
     from bot.settings import Settings  # pylint: disable=import-outside-toplevel
     from storage.demo import EAST, MINA, NORTH, SOUTH, WEST, seed  # pylint: disable=import-outside-toplevel
     from storage.migrate import upgrade  # pylint: disable=import-outside-toplevel
@@ -72,14 +72,15 @@ async def run(rounds: int = 60) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(_env_file=None, MicrosoftAppId="", DATABASE_URL=f"sqlite+aiosqlite:///{Path(tmp) / 'b.db'}",
                             VSB_LOG_LEVEL="WARNING")
-        services = build_services(settings)
-        await upgrade(services.engine)
+        runtime = build_runtime(settings)
+        services = runtime.services
+        await upgrade(runtime.engine)
         async with services.sessions() as session:
             await seed(session=session, today=services.today(), timezone=settings.timezone)
             await session.commit()
         connector_app, received = _connector()
         connector_runner, connector_url = await _serve(connector_app)
-        bot_runner, bot_url = await _serve(create_app(settings, services))
+        bot_runner, bot_url = await _serve(create_app(settings, runtime))
         timings: dict[str, list[float]] = {"help": [], "faq question": [], "referral submit": []}
         try:
             async with aiohttp.ClientSession() as http:

@@ -210,11 +210,13 @@ def cmd_jobs_run(args) -> int:
     now = _parse_now(args.now, settings.timezone)
 
     async def work():
-        services, _adapter = build_runtime(settings)
+        runtime = build_runtime(settings)
         try:
-            return await run_job(args.name, services, now)
+            summary = await run_job(args.name, runtime, now)
+            await runtime.sender.drain()  # what the job queued goes out now (a running service would send it too)
+            return summary
         finally:
-            await services.engine.dispose()
+            await runtime.close()
 
     print(f"{args.name}: {asyncio.run(work()) or 'nothing to do'}")
     return 0
@@ -228,8 +230,9 @@ def cmd_worker(_args) -> int:
     _configure_logging(settings.log_level)
 
     async def work():
-        services, _adapter = build_runtime(settings)
-        scheduler = LeaderScheduler(services)
+        runtime = build_runtime(settings)
+        runtime.sender.start()  # the worker delivers the outbox as well as running the jobs
+        scheduler = LeaderScheduler(runtime)
         scheduler.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -239,7 +242,7 @@ def cmd_worker(_args) -> int:
             await stop.wait()
         finally:
             scheduler.shutdown()
-            await services.engine.dispose()
+            await runtime.close()
 
     asyncio.run(work())
     return 0

@@ -1,7 +1,8 @@
 """Every scheduled job, declared in one place: its name, what it runs and when.
 
-Each job is an async function of (services, now) returning a one-line summary; `vsbot jobs run NAME --now`
-runs the same function with a chosen clock. Jobs are idempotent (outbox keys), so a rerun sends nothing twice."""
+Each job is an async function of (runtime, now) returning a one-line summary; `vsbot jobs run NAME --now`
+runs the same function with a chosen clock. Jobs are idempotent (outbox keys), so a rerun sends nothing twice.
+Business jobs call a capability's service; the messages they queue are delivered by the outbox sender."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from dialogs.referrals import service as referral_workflow
+from dialogs.referrals import service as referrals
 from storage import faq_log
 from storage.bot_state import purge_idle
 from storage.working_days import is_working_day
@@ -24,16 +25,16 @@ class Job:
     working_days_only: bool = False  # no sends at weekends or on England's bank holidays
 
 
-async def referral_sla(services, now: datetime) -> str:
-    count = await referral_workflow.nudge_managers(services, now=now)
+async def referral_sla(runtime, now: datetime) -> str:
+    count = await referrals.nudge_managers(runtime.services, now=now)
     return f"{count} manager nudge(s) for referrals unacknowledged after 2 working days"
 
 
-async def purge(services, now: datetime) -> str:
+async def purge(runtime, now: datetime) -> str:
     """Retention: closed referrals, idle conversation state (abandoned forms) and old FAQ questions."""
-    settings = services.settings
-    purged = await referral_workflow.purge(services, now=now)
-    states = await purge_idle(services.engine, idle_before=now - timedelta(days=settings.state_retention_days))
+    services, settings = runtime.services, runtime.settings
+    purged = await referrals.purge(services, now=now)
+    states = await purge_idle(runtime.engine, idle_before=now - timedelta(days=settings.state_retention_days))
     async with services.sessions() as session:
         questions = await faq_log.purge_before(session=session, before=now - timedelta(days=settings.faq_retention_days))
         await session.commit()
@@ -41,8 +42,9 @@ async def purge(services, now: datetime) -> str:
             f"{questions} old FAQ question(s)")
 
 
-async def outbox(services, now: datetime) -> str:  # noqa: ARG001 - the outbox decides what is due itself
-    sent = await services.notifier.dispatch() if services.notifier else 0
+async def outbox(runtime, now: datetime) -> str:  # noqa: ARG001 - the outbox decides what is due itself
+    """The sweep behind the dispatcher (which is woken on every commit and polls every few seconds)."""
+    sent = await runtime.sender.drain()
     return f"{sent} queued message(s) sent" if sent else ""  # every minute: say nothing when there was nothing
 
 
@@ -55,9 +57,9 @@ JOBS: dict[str, Job] = {job.name: job for job in (
 )}
 
 
-async def run_job(name: str, services, now: datetime) -> str:
+async def run_job(name: str, runtime, now: datetime) -> str:
     job = JOBS[name]
-    local_day = now.astimezone(ZoneInfo(services.settings.timezone)).date()
+    local_day = now.astimezone(ZoneInfo(runtime.settings.timezone)).date()
     if job.working_days_only and not is_working_day(local_day):
         return f"skipped: {local_day.isoformat()} is not a working day"
-    return await job.run(services, now)
+    return await job.run(runtime, now)

@@ -28,22 +28,52 @@ class _Windows:
 
 class Pacer:
     """Sliding windows in this process. Several instances each pace themselves; the 429 handling in
-    bot.proactive covers what one process cannot see."""
+    bot.sender covers what one process cannot see."""
 
     def __init__(self, clock=time.monotonic, sleep=asyncio.sleep):
         self._clock, self._sleep = clock, sleep
         self._app = _Windows(APP_WINDOWS)
         self._conversations: dict[str, _Windows] = defaultdict(lambda: _Windows(CONVERSATION_WINDOWS))
+        self._blocked: dict[str, float] = {}  # conversation -> monotonic time Teams told us to wait until
         self._lock = asyncio.Lock()
+        self._acquired = 0
+
+    def block(self, conversation_id: str, seconds: float) -> None:
+        """Teams answered 429 with Retry-After for this conversation: nothing more goes to it until then."""
+        until = self._clock() + seconds
+        self._blocked[conversation_id] = max(until, self._blocked.get(conversation_id, 0.0))
+
+    def unblock(self, conversation_id: str) -> None:
+        self._blocked.pop(conversation_id, None)
+
+    def blocked_for(self, conversation_id: str) -> float:
+        """Seconds this conversation must still wait after a 429 (0 when it may be sent to)."""
+        until = self._blocked.get(conversation_id)
+        if until is None:
+            return 0.0
+        left = until - self._clock()
+        if left <= 0:
+            self._blocked.pop(conversation_id, None)
+            return 0.0
+        return left
 
     async def acquire(self, conversation_id: str) -> None:
         while True:
             async with self._lock:  # never held while sleeping: other conversations keep flowing
                 conv = self._conversations[conversation_id]
                 now = self._clock()
-                wait = max(self._app.wait_time(now), conv.wait_time(now))
+                wait = max(self._app.wait_time(now), conv.wait_time(now), self.blocked_for(conversation_id))
                 if wait <= 0:
                     conv.stamps.append(now)
                     self._app.stamps.append(now)
+                    self._acquired += 1
+                    if self._acquired % 1000 == 0:
+                        self._forget_idle(now)
                     return
             await self._sleep(wait)
+
+    def _forget_idle(self, now: float) -> None:
+        """Conversations with nothing sent in the longest window need no memory (bounded over months)."""
+        longest = CONVERSATION_WINDOWS[-1][0]
+        for key in [k for k, w in self._conversations.items() if not w.stamps or now - w.stamps[-1] >= longest]:
+            del self._conversations[key]

@@ -7,16 +7,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
-
 from bot.jobs import JOBS, run_job
+from storage import leases
 from storage.clock import utcnow
-from storage.models import SchedulerLease
 
 log = logging.getLogger("vsbot.scheduler")
 LEASE_NAME = "scheduler"
@@ -25,34 +21,17 @@ RENEW_SECONDS = 20
 
 
 async def try_acquire_lease(services, holder: str, *, now=None, seconds: int = LEASE_SECONDS) -> bool:
-    now = now or utcnow()
-    async with services.sessions() as session:
-        result = await session.execute(
-            update(SchedulerLease)
-            .where(SchedulerLease.name == LEASE_NAME,
-                   (SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
-            .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
-        )
-        if result.rowcount == 1:
-            await session.commit()
-            return True
-        await session.rollback()
-    async with services.sessions() as session:
-        session.add(SchedulerLease(name=LEASE_NAME, holder=holder, expires_at=now + timedelta(seconds=seconds)))
-        try:
-            await session.commit()
-            return True
-        except IntegrityError:  # someone else holds a live lease
-            await session.rollback()
-            return False
+    return await leases.try_acquire(sessions=services.sessions, name=LEASE_NAME, holder=holder, now=now or utcnow(),
+                                    seconds=seconds)
 
 
 class LeaderScheduler:
-    def __init__(self, services):
-        self.services = services
+    def __init__(self, runtime):
+        self.runtime = runtime
+        self.services = runtime.services
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.is_leader = False
-        self.scheduler = AsyncIOScheduler(timezone=services.settings.timezone,
+        self.scheduler = AsyncIOScheduler(timezone=runtime.settings.timezone,
                                           job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
 
     def start(self) -> None:
@@ -78,7 +57,7 @@ class LeaderScheduler:
         if not self.is_leader:
             return
         try:
-            summary = await run_job(name, self.services, utcnow())
+            summary = await run_job(name, self.runtime, utcnow())
             if summary:
                 log.info("job %s: %s", name, summary)
         except Exception:  # noqa: BLE001 - one failed run is logged; the next run tries again

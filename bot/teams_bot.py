@@ -1,60 +1,61 @@
-"""The bot: routes Teams activities to dialogs and handlers, stores conversation references, saves state.
-
-It holds no business logic of its own."""
+"""The bot: turns Teams activities into Turns for the router, remembers where to reach people, greets them,
+and saves state at the end of every turn. It holds no business logic of its own."""
 from __future__ import annotations
 
+import json
 import logging
 
-from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from bot.adapter import tenant_of
-from bot.messages import card_activity, reference_to_dict
-from bot.services import Services
+from bot.messages import reference_to_dict
+from bot.router import Router
+from bot.turn import RoleCache, TeamsTurn
 from cards.menu import welcome_card
-from storage import conversations
+from dialogs.common.services import Services
+from storage import conversations, outbox
 from storage.bot_state import EtagConflictError
 
 log = logging.getLogger("vsbot.bot")
 
 
 class VirtualSchoolBot(TeamsActivityHandler):
-    def __init__(
-        self,
-        services: Services,
-        conversation_state: ConversationState,
-        user_state: UserState,
-        router,
-    ):
+    def __init__(self, services: Services, conversation_state: ConversationState, router: Router, roles: RoleCache):
         self.services = services
         self.conversation_state = conversation_state
-        self.user_state = user_state
         self.router = router
+        self.roles = roles
         self._dialog_state = conversation_state.create_property("DialogState")
+        self._known_references: dict[str, str] = {}  # aad id -> the reference last stored (skip identical writes)
 
     async def on_turn(self, turn_context: TurnContext):
         await super().on_turn(turn_context)
         # Save at the end of every turn: a flow half way through survives a restart or another instance.
         try:
             await self.conversation_state.save_changes(turn_context)
-            await self.user_state.save_changes(turn_context)
         except EtagConflictError:
             # Another instance handled a turn of this conversation at the same moment and saved first. Its
             # state stands; this turn's replies are already sent, so there is nothing to tell the user.
             log.warning("state not saved: a concurrent turn saved first (e_tag conflict)")
 
-    # --- messages and card submits ------------------------------------------------------------
+    async def _turn(self, turn_context: TurnContext, value: dict | None = None) -> TeamsTurn:
+        account = turn_context.activity.from_property
+        aad_id = getattr(account, "aad_object_id", None) if account else None
+        return TeamsTurn(turn_context, role=await self.roles.role_of(aad_id or ""), value=value)
+
+    # --- messages, card submits and Action.Execute ------------------------------------------------------
     async def on_message_activity(self, turn_context: TurnContext):
+        turn = await self._turn(turn_context)
         first_contact = await self._remember_user(turn_context)
         if first_contact and turn_context.activity.conversation.conversation_type in (None, "personal"):
-            await turn_context.send_activity(card_activity(welcome_card(first_name=_first_name(turn_context)),
-                                                           summary="Welcome"))
-        await self.router.on_turn(turn_context, self._dialog_state)
+            await turn.reply(welcome_card(first_name=_first_name(turn_context)), summary="Welcome")
+        await self.router.dispatch(turn, turn_context)
 
     async def on_invoke_activity(self, turn_context: TurnContext):
-        """Action.Execute arrives as an `adaptiveCard/action` invoke: route its verb exactly like Action.Submit."""
+        """Action.Execute arrives as an `adaptiveCard/action` invoke: routed exactly like Action.Submit."""
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
@@ -64,13 +65,13 @@ class VirtualSchoolBot(TeamsActivityHandler):
         if action.get("type") != "Action.Execute" or not data["action"]:
             return InvokeResponse(status=400, body={"statusCode": 400, "type": "application/vnd.microsoft.error",
                                                     "value": {"code": "BadRequest", "message": "not an Action.Execute"}})
-        turn_context.activity.value = data
+        turn = await self._turn(turn_context, value=data)
         await self._remember_user(turn_context)
-        await self.router.on_turn(turn_context, self._dialog_state)
+        await self.router.dispatch(turn, turn_context)
         return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
                                                 "value": "Done"})
 
-    # --- installs and first contact -------------------------------------------------------------
+    # --- installs and first contact ---------------------------------------------------------------------
     async def on_installation_update_add(self, turn_context: TurnContext):
         await self._greet(turn_context)
 
@@ -90,10 +91,9 @@ class VirtualSchoolBot(TeamsActivityHandler):
         # Teams sends both installationUpdate and conversationUpdate on install: greet once.
         if is_team or new or turn_context.activity.type == "installationUpdate":
             if not await self._already_greeted(turn_context):
-                await turn_context.send_activity(
-                    card_activity(welcome_card(first_name=None if is_team else _first_name(turn_context), team=is_team),
-                                  summary="Welcome")
-                )
+                turn = await self._turn(turn_context)
+                await turn.reply(welcome_card(first_name=None if is_team else _first_name(turn_context), team=is_team),
+                                 summary="Welcome")
 
     async def _already_greeted(self, turn_context: TurnContext) -> bool:
         greeted = self.conversation_state.create_property("greeted")
@@ -103,28 +103,36 @@ class VirtualSchoolBot(TeamsActivityHandler):
         return False
 
     async def _remember_user(self, turn_context: TurnContext) -> bool:
-        """Store the user's conversation reference for proactive messages. True on first contact."""
+        """Store the user's conversation reference for proactive messages (only when it changed). True on
+        first contact; then anything that waited for them (they had never opened a chat) goes out."""
         activity = turn_context.activity
         aad_id = getattr(activity.from_property, "aad_object_id", None) if activity.from_property else None
         if not aad_id or (activity.conversation and activity.conversation.conversation_type not in (None, "personal")):
             return False
+        reference = reference_to_dict(activity)
+        reference.pop("activityId", None)  # changes every turn and is not needed to reach the chat
+        encoded = json.dumps(reference, sort_keys=True)
+        if self._known_references.get(aad_id) == encoded:
+            return False
         async with self.services.sessions() as session:
             existing = await conversations.get_reference(session=session, scope=conversations.USER_SCOPE, key=aad_id)
-            await conversations.save_reference(
-                session=session, scope=conversations.USER_SCOPE, key=aad_id,
-                reference=reference_to_dict(activity), tenant_id=tenant_of(activity),
-            )
+            if existing != reference:
+                await conversations.save_reference(session=session, scope=conversations.USER_SCOPE, key=aad_id,
+                                                   reference=reference, tenant_id=tenant_of(activity))
+            if existing is None:
+                await outbox.requeue_for(session=session, recipient_aad_id=aad_id)
             await session.commit()
+        if len(self._known_references) > 10_000:
+            self._known_references.clear()
+        self._known_references[aad_id] = encoded
         return existing is None
 
     async def _remember_channel(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        channel_id = activity.conversation.id
         async with self.services.sessions() as session:
             await conversations.save_reference(
-                session=session, scope=conversations.CHANNEL_SCOPE, key=channel_id,
-                reference=reference_to_dict(activity), tenant_id=tenant_of(activity),
-            )
+                session=session, scope=conversations.CHANNEL_SCOPE, key=activity.conversation.id,
+                reference=reference_to_dict(activity), tenant_id=tenant_of(activity))
             await session.commit()
 
 

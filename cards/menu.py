@@ -1,7 +1,7 @@
 """Welcome card, main menu and plain notices."""
 from __future__ import annotations
 
-from cards.common import card, heading, submit, text, with_id
+from cards.common import card, heading, submit, text, user_text, with_id
 
 MENU_ITEMS: list[tuple[str, str, str]] = [
     ("Make a referral", "refer", "Refer a child to the inclusion team"),
@@ -25,14 +25,15 @@ def main_menu_card(*, intro: str | None = None) -> dict:
 
 
 def welcome_card(*, first_name: str | None = None, team: bool = False) -> dict:
-    greeting = f"Hello {first_name}," if first_name else "Hello,"
     where = "this team" if team else "Teams"
     body = [
         heading("Virtual School Assistant"),
+        # The name is the person's Teams display name: plain text, never markdown.
+        user_text(f"Hello {first_name}," if first_name else "Hello,"),
         text(
-            f"{greeting} I'm the Virtual School's assistant in {where}. I can take a referral to the inclusion "
+            f"I'm the Virtual School's assistant in {where}. I can take a referral to the inclusion "
             "team, book you a place at a Virtual School surgery, and tell you what the Virtual School does "
-            "and does not do."
+            "and does not do.", spacing="None"
         ),
         text(
             "Please don't put a child's details in a team channel: referrals are made in a personal chat with me.",
@@ -45,3 +46,24 @@ def welcome_card(*, first_name: str | None = None, team: bool = False) -> dict:
 def notice_card(title: str, message: str, *, card_id: str = "notice", show_menu: bool = False) -> dict:
     body = [heading(title), text(message)]
     return with_id(card(body, _menu_actions() if show_menu else None), card_id)
+
+
+def flow_help_card(*, title: str, message: str) -> dict:
+    """`help` typed while a flow is open: what can be done with it, and the way out."""
+    body = [heading(f"You're in the middle of {title}", size="Medium"), text(message),
+            text("Type **cancel** to stop it, or carry on with it above.", subtle=True)]
+    return with_id(card(body), "flow-help")
+
+
+def refusal_card(*, title: str, message: str, card_id: str = "refused") -> dict:
+    """A polite no: wrong place, wrong role, an unknown or stale button. Never names a child or a referral."""
+    return with_id(card([heading(title, size="Medium"), text(message)]), card_id)
+
+
+def undeliverable_card(*, subject: str, recipient_name: str | None, reason: str) -> dict:
+    """Told once to the people concerned when a message could not reach its recipient."""
+    body = [heading("A message could not be delivered", size="Medium"),
+            text(f"The assistant could not deliver a message about {subject}: {reason}. "
+                 "Please contact them another way."),
+            user_text(recipient_name or "(not in the staff directory)", label="Intended for")]
+    return with_id(card(body), "undeliverable")

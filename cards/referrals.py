@@ -7,14 +7,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from cards.common import card, facts, heading, submit, text, user_text, with_id
-from dialogs.referrals.rules import LEGAL_STATUS_CHOICES, MAX, REFERRER_ROLES
-from storage.models import CLOSE_OUTCOMES, REFERRAL_REASONS
+from cards.common import card, facts, heading, submit, text, user_facts, user_text, with_id
+from storage.vocabulary import (
+    CLOSE_OUTCOMES,
+    FIELD_LIMITS,
+    FORM_LEGAL_STATUS_CHOICES,
+    REFERRAL_REASONS,
+    REFERRAL_STATUS_LABELS,
+    REFERRER_ROLES,
+    ReferralAction,
+    ReferralStatus,
+    allowed_actions,
+)
 
-STATUS_LABELS = {"new": "New — waiting for the locality officer", "accepted": "Accepted",
-                 "info_requested": "More information requested", "closed": "Closed"}
+LEGAL_STATUS_CHOICES, MAX = FORM_LEGAL_STATUS_CHOICES, FIELD_LIMITS
+STATUS_LABELS = REFERRAL_STATUS_LABELS
 # On the card of the person who must act (the assigned officer, or the manager for triage).
-ASSIGNEE_STATUS_LABELS = {**STATUS_LABELS, "new": "New — waiting for you to accept it"}
+ASSIGNEE_STATUS_LABELS = {**STATUS_LABELS, ReferralStatus.NEW: "New — waiting for you to accept it"}
 
 
 def _choices(options: dict[str, str]) -> list[dict]:
@@ -102,7 +111,7 @@ def referral_form_card(*, token: str, values: dict | None = None, errors: dict[s
 
 def _assignee_status(referral) -> str:
     label = ASSIGNEE_STATUS_LABELS.get(referral.status, referral.status)
-    if referral.status == "closed" and referral.outcome:
+    if referral.status == ReferralStatus.CLOSED and referral.outcome:
         label = f"Closed — {CLOSE_OUTCOMES.get(referral.outcome, referral.outcome)}"
     return label
 
@@ -119,8 +128,8 @@ def referral_confirmation_card(*, referral, locality_name: str | None) -> dict:
     where = (f"the locality officer for {locality_name}" if locality_name
              else "the inclusion manager, who will route it (the postcode is outside our localities)")
     body = [heading("Referral received"),
-            facts([("Reference", referral.reference), ("Child", referral.child_first_name),
-                   ("Goes to", locality_name or "Triage (inclusion manager)")]),
+            facts([("Reference", referral.reference), ("Goes to", locality_name or "Triage (inclusion manager)")]),
+            user_text(referral.child_first_name, label="Child"),
             text(f"It has gone to {where}. You'll get a message here when they accept it, ask for more information "
                  "or close it. Type **my referrals** to see its status at any time.")]
     return with_id(card(body), "referral-confirmation")
@@ -128,50 +137,52 @@ def referral_confirmation_card(*, referral, locality_name: str | None) -> dict:
 
 def officer_referral_card(*, referral, locality_name: str | None, today: date, localities: list[tuple[int, str]],
                           history: list[str]) -> dict:
-    """The assigned officer's card, updated in place after each action."""
+    """The assigned officer's card, updated in place after each action. Its buttons are the actions the
+    referral's lifecycle allows from its current status (storage.vocabulary.REFERRAL_TRANSITIONS)."""
+    role = REFERRER_ROLES.get(referral.referrer_role, referral.referrer_role)
     body = [heading(f"Referral {referral.reference}"),
             text(_assignee_status(referral), weight="Bolder"),
-            facts([("Child", f"{referral.child_first_name} {referral.child_last_name}"),
-                   ("Age", str(_age(referral.child_dob, today))),
+            user_text(f"{referral.child_first_name} {referral.child_last_name}", label="Child", weight="Bolder"),
+            facts([("Age", str(_age(referral.child_dob, today))),
                    ("Postcode district", referral.home_postcode.split(" ")[0]),
                    ("Legal status", LEGAL_STATUS_CHOICES.get(referral.legal_status, referral.legal_status)),
                    ("Reasons", _reasons(referral)),
                    ("Locality", locality_name or "Triage")]),
-            user_text(referral.school_name, label="School or setting"),
-            user_text(referral.details, label="Details")]
-    role = REFERRER_ROLES.get(referral.referrer_role, referral.referrer_role)
-    body.append(user_text(f"{referral.referrer_name or 'a Teams user'} ({role})", label="Referred by"))
+            *user_facts([("School or setting", referral.school_name), ("Details", referral.details),
+                         ("Referred by", f"{referral.referrer_name or 'a Teams user'} ({role})")])]
     if referral.social_worker_name:
         body.append(user_text(f"{referral.social_worker_name} ({referral.social_worker_email})",
                               label="Allocated social worker"))
-    body += [text(line, subtle=True, size="Small", spacing="None") for line in history]
-    actions: list[dict] = []
-    if referral.status != "closed":
-        common = {"reference": referral.reference, "version": referral.version}
-        if referral.status != "accepted":
-            actions.append(submit("Accept", "referral.accept", style="positive", **common))
-        actions.append({"type": "Action.ShowCard", "title": "Ask for information", "card": card(
+    # History lines carry people's names (a referrer's Teams display name among them): plain text.
+    body += [{**user_text(line, subtle=True, size="Small"), "spacing": "None"} for line in history]
+    common = {"reference": referral.reference, "version": referral.version}
+    buttons = {
+        ReferralAction.ACCEPT: lambda: submit("Accept", "referral.accept", style="positive", **common),
+        ReferralAction.ASK: lambda: {"type": "Action.ShowCard", "title": "Ask for information", "card": card(
             [{"type": "Input.Text", "id": "info_request", "label": "What do you need from the referrer?",
-              "isMultiline": True, "isRequired": True, "maxLength": 1000, "errorMessage": "Say what you need"}],
-            [submit("Send request", "referral.ask", **common)])})
-        actions.append({"type": "Action.ShowCard", "title": "Close", "card": card(
+              "isMultiline": True, "isRequired": True, "maxLength": MAX["info_request"],
+              "errorMessage": "Say what you need"}],
+            [submit("Send request", "referral.ask", **common)])},
+        ReferralAction.CLOSE: lambda: {"type": "Action.ShowCard", "title": "Close", "card": card(
             [{"type": "Input.ChoiceSet", "id": "outcome", "label": "Outcome", "isRequired": True, "style": "compact",
               "errorMessage": "Choose an outcome", "choices": _choices(CLOSE_OUTCOMES)}],
-            [submit("Close referral", "referral.close", **common)])})
-        others = [(str(i), name) for i, name in localities if name != locality_name]
-        if others:
-            actions.append({"type": "Action.ShowCard", "title": "Reassign", "card": card(
-                [{"type": "Input.ChoiceSet", "id": "locality_id", "label": "Move to locality", "isRequired": True,
-                  "style": "compact", "errorMessage": "Choose a locality",
-                  "choices": [{"title": n, "value": i} for i, n in others]}],
-                [submit("Reassign", "referral.reassign", **common)])})
+            [submit("Close referral", "referral.close", **common)])},
+    }
+    actions = [buttons[action]() for action in allowed_actions(referral.status) if action in buttons]
+    others = [(str(i), name) for i, name in localities if name != locality_name]
+    if others and ReferralAction.REASSIGN in allowed_actions(referral.status):
+        actions.append({"type": "Action.ShowCard", "title": "Reassign", "card": card(
+            [{"type": "Input.ChoiceSet", "id": "locality_id", "label": "Move to locality", "isRequired": True,
+              "style": "compact", "errorMessage": "Choose a locality",
+              "choices": [{"title": n, "value": i} for i, n in others]}],
+            [submit("Reassign", "referral.reassign", **common)])})
     return with_id(card(body, actions), "referral-officer")
 
 
 def referrer_update_card(*, referral, headline: str, message: str | None = None, note: str | None = None) -> dict:
     body = [heading(headline),
-            facts([("Reference", referral.reference), ("Child", referral.child_first_name),
-                   ("Status", STATUS_LABELS.get(referral.status, referral.status))])]
+            facts([("Reference", referral.reference), ("Status", STATUS_LABELS.get(referral.status, referral.status))]),
+            user_text(referral.child_first_name, label="Child")]
     if message:
         body.append(text(message))
     if note:

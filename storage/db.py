@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -40,5 +43,33 @@ def _sqlite_begin_immediate(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: AsyncEngine, *, on_outbox_commit: Callable[[], None] | None = None
+                    ) -> async_sessionmaker[AsyncSession]:
+    """Sessions for repositories. `on_outbox_commit` is called after any commit that queued outbox messages,
+    so the dispatcher sends them at once instead of at its next sweep."""
+    if on_outbox_commit is None:
+        return async_sessionmaker(engine, expire_on_commit=False)
+
+    class OutboxAwareSession(Session):
+        """A Session class of this factory's own, so the listener below sees only its sessions."""
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop("outbox_enqueued", False):
+            on_outbox_commit()
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop("outbox_enqueued", None)
+
+    event.listen(OutboxAwareSession, "after_commit", after_commit)
+    event.listen(OutboxAwareSession, "after_soft_rollback", lambda session, _previous: after_rollback(session))
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=OutboxAwareSession)
+
+
+# What a unique constraint raises when two writers race (callers outside storage/ catch it by this name).
+UniqueViolation = IntegrityError
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raises if the database cannot be reached."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))

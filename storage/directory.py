@@ -8,11 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Locality, PostcodeRoute, StaffMember, StaffMemberBase
-
-EXTERNAL_ROLE = "external"
-# Roles that carry professional status for referrals and bookings; anyone not in the directory is an
-# external professional (a teacher at another school, a health colleague) and may refer and book too.
-MANAGER_ROLES = frozenset({"manager", "admin"})
+from storage.vocabulary import Role
 
 _POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -34,9 +30,36 @@ async def get_staff(*, session: AsyncSession, aad_object_id: str) -> StaffMember
     ).scalar_one_or_none()
 
 
-async def role_of(*, session: AsyncSession, aad_object_id: str | None) -> str:
+async def role_of(*, session: AsyncSession, aad_object_id: str | None) -> Role:
+    """The person's role; anyone not in the directory (or with a role we no longer know) is external."""
     member = await get_staff(session=session, aad_object_id=aad_object_id or "")
-    return member.role if member else EXTERNAL_ROLE
+    try:
+        return Role(member.role) if member else Role.EXTERNAL
+    except ValueError:
+        return Role.EXTERNAL
+
+
+async def managers(*, session: AsyncSession) -> list[str]:
+    """Active managers' AAD object ids, oldest directory entry first."""
+    return list((await session.execute(
+        select(StaffMember.aad_object_id).where(StaffMember.role == Role.MANAGER, StaffMember.active.is_(True))
+        .order_by(StaffMember.id))).scalars())
+
+
+async def staff_with_roles(*, session: AsyncSession, roles) -> list[str]:
+    return list((await session.execute(
+        select(StaffMember.aad_object_id).where(StaffMember.role.in_([str(r) for r in roles]),
+                                                StaffMember.active.is_(True)).order_by(StaffMember.id))).scalars())
+
+
+async def names_of(*, session: AsyncSession, aad_object_ids) -> dict[str, str]:
+    """Directory names for the given people (those not in the directory are simply absent)."""
+    ids = [a for a in set(aad_object_ids) if a]
+    if not ids:
+        return {}
+    rows = (await session.execute(select(StaffMember.aad_object_id, StaffMember.name)
+                                  .where(StaffMember.aad_object_id.in_(ids)))).all()
+    return {row.aad_object_id: row.name for row in rows}
 
 
 async def upsert_staff(*, session: AsyncSession, staff_in: StaffMemberBase) -> tuple[StaffMember, bool]:
@@ -100,6 +123,14 @@ async def locality_for_postcode(*, session: AsyncSession, postcode: str) -> Loca
         if candidate in by_prefix:
             return by_prefix[candidate]
     return None
+
+
+async def get_locality(*, session: AsyncSession, locality_id: int) -> Locality | None:
+    return await session.get(Locality, locality_id)
+
+
+async def locality_names(*, session: AsyncSession) -> dict[int | None, str]:
+    return {loc.id: loc.name for loc in await list_localities(session=session)}
 
 
 async def list_localities(*, session: AsyncSession) -> list[Locality]:

@@ -7,11 +7,13 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
-
-ROLES = frozenset(
-    {"social_worker", "iro", "dsl", "designated_teacher", "send", "ep", "officer", "manager", "admin"}
+from storage.vocabulary import (  # noqa: F401 - re-exported: the vocabulary lives in storage.vocabulary
+    CLOSE_OUTCOMES,
+    REFERRAL_REASONS,
+    DeliveryOperation,
+    DeliveryStatus,
+    ReferralStatus,
 )
-LEGAL_STATUSES = frozenset({"cin", "cp", "cic", "plac", "kinship", "previous_cin_cp"})
 
 
 # --- people and places -------------------------------------------------------------------------
@@ -159,26 +161,6 @@ class SurgerySlot(SQLModel, table=True):
 
 
 # --- referrals -----------------------------------------------------------------------------------
-REFERRAL_REASONS = {
-    "not_in_education": "Not in education",
-    "suspension_risk": "At risk of suspension",
-    "exclusion_risk": "At risk of permanent exclusion",
-    "suspended": "Suspended",
-    "permanently_excluded": "Permanently excluded",
-    "attendance": "Attendance",
-    "barriers": "Barriers to accessing education",
-    "other": "Other",
-}
-REFERRAL_STATUSES = ("new", "accepted", "info_requested", "closed")
-CLOSE_OUTCOMES = {
-    "advice_given": "Advice given",
-    "signposted": "Signposted",
-    "joined_up_with_school": "Joined up with school",
-    "not_eligible": "Not eligible",
-    "other": "Other",
-}
-
-
 class ReferenceCounter(SQLModel, table=True):
     """Per-year sequence for referral references; incremented in the referral's own transaction (gap-free)."""
 
@@ -192,7 +174,7 @@ class Referral(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=20, unique=True)
     submit_token: str = Field(max_length=64, unique=True)  # from the form card: a resubmit is the same referral
-    status: str = Field(default="new", max_length=20, index=True)
+    status: str = Field(default=ReferralStatus.NEW, max_length=20, index=True)  # vocabulary.ReferralStatus
     outcome: str | None = Field(default=None, max_length=40)
     version: int = Field(default=1)  # bumped on every change; card actions carry it, so stale ones are refused
 
@@ -243,9 +225,11 @@ class Delivery(SQLModel, table=True):
     key: str = Field(max_length=200, unique=True)
     recipient_aad_id: str = Field(max_length=64, index=True)
     payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON: {"card": {...}, "summary": "..."}
-    status: str = Field(default="pending", max_length=20, index=True)  # pending | sending | sent | failed | no_reference
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=20, index=True)  # vocabulary.DeliveryStatus
+    operation: str = Field(default=DeliveryOperation.SEND, max_length=10)  # send | update (in place)
+    updates_key: str | None = Field(default=None, max_length=200, index=True)  # the message an update replaces
     attempts: int = Field(default=0)
-    next_attempt_at: datetime = Field(default_factory=utcnow)
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
     claimed_by: str | None = Field(default=None, max_length=128)
     claimed_at: datetime | None = None
     activity_id: str | None = Field(default=None, max_length=200)

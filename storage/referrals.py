@@ -1,6 +1,7 @@
 """Referral repository: create (gap-free references, resubmit-safe), read with access control, act, list, purge."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.clock import utcnow
-from storage.directory import MANAGER_ROLES
-from storage.models import Delivery, Locality, ReferenceCounter, Referral, ReferralEvent, StaffMember
+from storage.directory import managers
+from storage.models import Delivery, Locality, ReferenceCounter, Referral, ReferralEvent
+from storage.vocabulary import MANAGER_ROLES, OPEN_REFERRAL_STATUSES, ReferralStatus
 
-OPEN_STATUSES = ("new", "accepted", "info_requested")
+OPEN_STATUSES = tuple(OPEN_REFERRAL_STATUSES)
+REFERENCE_RE = re.compile(r"^VS-\d{4}-\d{5,}$")
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,8 @@ async def next_reference(*, session: AsyncSession, year: int) -> str:
 
 async def triage_owner(*, session: AsyncSession) -> str | None:
     """Unknown or out-of-area postcodes go to a manager's triage queue."""
-    return (
-        await session.execute(
-            select(StaffMember.aad_object_id).where(StaffMember.role == "manager", StaffMember.active.is_(True))
-            .order_by(StaffMember.id).limit(1)
-        )
-    ).scalar_one_or_none()
+    found = await managers(session=session)
+    return found[0] if found else None
 
 
 async def find_by_token(*, session: AsyncSession, submit_token: str) -> Referral | None:
@@ -87,6 +86,22 @@ async def create_referral(
                  entity_type="referral", entity_id=referral.reference,
                  detail={"locality_id": referral.locality_id, "assigned": assigned})
     return referral, True
+
+
+async def events_of(*, session: AsyncSession, referral_id: int) -> list[ReferralEvent]:
+    return list((await session.execute(select(ReferralEvent).where(ReferralEvent.referral_id == referral_id)
+                                       .order_by(ReferralEvent.id))).scalars())
+
+
+async def last_event(*, session: AsyncSession, referral_id: int) -> ReferralEvent | None:
+    return (await session.execute(select(ReferralEvent).where(ReferralEvent.referral_id == referral_id)
+                                  .order_by(ReferralEvent.id.desc()).limit(1))).scalar_one_or_none()
+
+
+async def manager_for(*, session: AsyncSession, referral: Referral) -> str | None:
+    """The manager of the referral's locality, or the triage manager."""
+    locality = await session.get(Locality, referral.locality_id) if referral.locality_id else None
+    return (locality.manager_aad_id if locality else None) or await triage_owner(session=session)
 
 
 def add_event(*, session: AsyncSession, referral: Referral, actor: str | None, kind: str, note: str | None = None) -> None:
@@ -164,7 +179,7 @@ async def list_for_viewer(*, session: AsyncSession, viewer_aad_id: str, viewer_r
 async def unacknowledged_since(*, session: AsyncSession, before: datetime) -> list[Referral]:
     """New referrals nobody has acted on, created before `before`, whose manager was not yet nudged."""
     return list((await session.execute(
-        select(Referral).where(Referral.status == "new", Referral.acknowledged_at.is_(None),
+        select(Referral).where(Referral.status == ReferralStatus.NEW, Referral.acknowledged_at.is_(None),
                                Referral.manager_nudged_at.is_(None), Referral.created_at < before)
         .order_by(Referral.created_at))).scalars())
 
@@ -172,7 +187,7 @@ async def unacknowledged_since(*, session: AsyncSession, before: datetime) -> li
 async def purge_closed(*, session: AsyncSession, closed_before: datetime) -> list[str]:
     """Delete closed referrals past retention with their history and outbox rows; keep an id-only audit row."""
     rows = (await session.execute(
-        select(Referral.id, Referral.reference).where(Referral.status == "closed", Referral.closed_at < closed_before)
+        select(Referral.id, Referral.reference).where(Referral.status == ReferralStatus.CLOSED, Referral.closed_at < closed_before)
     )).all()
     ids = [row.id for row in rows]
     if not ids:

@@ -17,7 +17,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import build_services, create_app
+from bot.app import build_runtime, create_app
 from bot.settings import Settings
 from storage.db import create_engine, session_factory
 from storage.demo import seed
@@ -146,7 +146,15 @@ class BotHarness:
     connector: FakeConnector
     http: aiohttp.ClientSession
     settings: Settings
-    services: object
+    runtime: object
+
+    @property
+    def services(self):
+        return self.runtime.services
+
+    @property
+    def sender(self):
+        return self.runtime.sender
 
     async def post(self, activity: dict, headers: dict | None = None) -> aiohttp.ClientResponse:
         async with self.http.post(f"{self.url}/api/messages", json=activity, headers=headers or {}) as resp:
@@ -163,9 +171,9 @@ def make_settings(database_url: str, **overrides) -> Settings:
 @asynccontextmanager
 async def running_bot(database_url: str, connector: FakeConnector, **overrides):
     settings = make_settings(database_url, **overrides)
-    services = build_services(settings)
-    async with serve(create_app(settings, services)) as url, aiohttp.ClientSession() as http:
-        yield BotHarness(url=url, connector=connector, http=http, settings=settings, services=services)
+    runtime = build_runtime(settings)
+    async with serve(create_app(settings, runtime)) as url, aiohttp.ClientSession() as http:
+        yield BotHarness(url=url, connector=connector, http=http, settings=settings, runtime=runtime)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.adapter import ProductionGuardError, VsbAdapter
+from bot.connector import BotConnector
 from tests.conftest import make_settings, running_bot
 from tests.utils.teams import message
 
@@ -45,11 +46,11 @@ async def test_badly_signed_request_is_401(secured_bot):
 def test_production_without_app_id_refuses_to_start(tmp_path):
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", VSB_ENVIRONMENT="production")
     with pytest.raises(ProductionGuardError):
-        VsbAdapter(settings)
+        VsbAdapter(settings, BotConnector(None))
 
 
 def test_development_without_app_id_warns_loudly(tmp_path, caplog):
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     with caplog.at_level("WARNING", logger="vsbot.adapter"):
-        VsbAdapter(settings)
+        VsbAdapter(settings, BotConnector(None))
     assert "NOT authenticated" in caplog.text

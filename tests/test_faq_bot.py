@@ -115,12 +115,13 @@ async def test_staff_edit_is_picked_up_without_restart_and_a_broken_edit_is_refu
 
     import yaml
 
-    from dialogs.faq.knowledge.loader import DEFAULT_KB_PATH, KnowledgeBaseStore
+    from dialogs.faq.knowledge.loader import DEFAULT_KB_PATH
+    from dialogs.faq.service import KnowledgeHolder
 
     path = tmp_path / "kb.yaml"
     data = yaml.safe_load(DEFAULT_KB_PATH.read_text(encoding="utf-8"))
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    bot.services.knowledge = KnowledgeBaseStore(path)
+    bot.services.knowledge = KnowledgeHolder(path)
     only_card(await ask(bot, "do you run holiday activity camps in the summer?"), "faq-unsure")
 
     data["entries"].append({

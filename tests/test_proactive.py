@@ -1,81 +1,143 @@
-"""Proactive sends: at most once per delivery key, retried on 429/412/5xx with Retry-After, paced; and
-Action.Execute routed like Action.Submit."""
+"""The outbox sender: each message once, retried on 429/412/5xx/timeouts honouring Retry-After, paced, never
+silent when it cannot be delivered; and Action.Execute routed like Action.Submit."""
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import update
 
 from bot.pacing import Pacer
-from bot.proactive import backoff
+from bot.sender import BACKOFF_CAP, backoff
 from cards.menu import notice_card
 from storage import outbox
+from storage.clock import utcnow
 from storage.db import session_factory
+from storage.models import Delivery
 from tests.utils.teams import aad, installation_update, message
 
+SAM, MINA = aad("0a1"), aad("0d1")
 
-async def _enqueue(engine, key: str, recipient: str = aad("0a1")) -> None:
-    async with session_factory(engine)() as session:
+
+async def _enqueue(bot, key: str, recipient: str = SAM, escalate_to: tuple[str, ...] = ()) -> None:
+    async with bot.services.sessions() as session:  # the bot's own sessions: the commit wakes the sender
         await outbox.enqueue(session=session, key=key, recipient_aad_id=recipient,
-                             card=notice_card("Hello", "Proactive test", card_id="proactive-test"), summary="Test")
+                             card=notice_card("Hello", "Proactive test", card_id="proactive-test"), summary="Test",
+                             escalation=outbox.Escalation(escalate_to, "a test message", "Someone") if escalate_to else None)
         await session.commit()
 
 
-async def _status(engine, key: str):
+async def _row(engine, key: str):
     async with session_factory(engine)() as session:
         return await outbox.get(session=session, key=key)
 
 
+async def _until(engine, key: str, status: str, timeout: float = 10.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        row = await _row(engine, key)
+        if row is not None and row.status == status:
+            return row
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{key} is {row.status if row else 'missing'}, not {status}")
+        await asyncio.sleep(0.05)
+
+
 @pytest.fixture
 async def sam_installed(bot):
-    await bot.post(installation_update(service_url=bot.connector.url))
-    await bot.connector.wait_for(lambda s: bool(s))
+    for aad_id, name in ((SAM, "Sam Reed"), (MINA, "Mina Shah")):
+        await bot.post(installation_update(service_url=bot.connector.url, aad_id=aad_id, name=name))
+    await bot.connector.wait_for(lambda s: len(s) >= 2)
     bot.connector.clear()
     return bot
 
 
-async def test_a_delivery_key_is_sent_once_even_when_dispatched_again(sam_installed, engine):
+async def test_a_delivery_key_is_sent_once_even_when_queued_and_swept_again(sam_installed, engine):
     bot = sam_installed
-    await _enqueue(engine, "k1")
-    await _enqueue(engine, "k1")  # the same key again: ignored
-    assert await bot.services.notifier.dispatch() == 1
-    assert await bot.services.notifier.dispatch() == 0
+    await _enqueue(bot, "k1")
+    await _enqueue(bot, "k1")  # the same key again: ignored
+    row = await _until(engine, "k1", "sent")
+    assert await bot.sender.drain() == 0
     assert [x.card_ids for x in bot.connector.sent] == [["proactive-test"]]
-    row = await _status(engine, "k1")
-    assert row.status == "sent" and row.activity_id and row.conversation_id == f"a:personal-{aad('0a1')}"
+    assert row.activity_id and row.conversation_id == f"a:personal-{SAM}"
 
 
-@pytest.mark.parametrize("status", [429, 412, 502, 503, 504])
-async def test_retryable_statuses_are_retried(sam_installed, engine, status):
+@pytest.mark.parametrize("status", [429, 412, 500, 502, 503, 504])
+async def test_retryable_statuses_are_retried_until_delivered(sam_installed, engine, status):
     bot = sam_installed
-    bot.connector.fail_next = [status, status]
-    await _enqueue(engine, f"retry-{status}")
-    assert await bot.services.notifier.dispatch() == 1
-    row = await _status(engine, f"retry-{status}")
-    assert row.status == "sent" and len(bot.connector.sent) == 1
+    bot.connector.fail_next = [status]
+    await _enqueue(bot, f"retry-{status}")
+    row = await _until(engine, f"retry-{status}", "sent")
+    assert row.attempts == 2 and len(bot.connector.sent) == 1
 
 
-async def test_persistent_throttling_leaves_it_queued_for_the_sweeper(sam_installed, engine):
+async def test_retry_after_is_honoured_and_only_that_chat_waits(sam_installed, engine):
     bot = sam_installed
-    bot.connector.fail_next = [429] * 3
-    await _enqueue(engine, "later")
-    assert await bot.services.notifier.dispatch() == 0
-    row = await _status(engine, "later")
-    assert row.status == "pending" and row.attempts == 1 and "429" in row.last_error
+    bot.connector.fail_chat[f"a:personal-{SAM}"] = [(429, 20)]
+    await _enqueue(bot, "throttled")
+    await _enqueue(bot, "to-mina", recipient=MINA)
+    await _until(engine, "to-mina", "sent")  # another chat is not held up
+    row = await _until(engine, "throttled", "pending")
+    assert row.last_error == "HTTP 429"
+    wait = (row.next_attempt_at - utcnow()).total_seconds()
+    assert 15 < wait <= 20
 
 
-async def test_non_retryable_fails_and_unknown_recipient_is_recorded(sam_installed, engine):
+async def test_a_timeout_is_retried(sam_installed, engine):
+    bot = sam_installed
+    bot.connector.delay_next = [2.0]
+    bot.sender.send_timeout = 0.5
+    await _enqueue(bot, "slow")
+    row = await _until(engine, "slow", "sent")
+    assert row.attempts == 2
+
+
+async def test_refused_and_undeliverable_messages_are_listed_and_escalated_once(sam_installed, engine):
     bot = sam_installed
     bot.connector.fail_next = [403]
-    await _enqueue(engine, "forbidden")
-    await _enqueue(engine, "nobody", recipient="never-installed")
-    assert await bot.services.notifier.dispatch() == 0
-    assert (await _status(engine, "forbidden")).status == "failed"
-    assert (await _status(engine, "nobody")).status == "no_reference"
+    await _enqueue(bot, "forbidden", escalate_to=(MINA,))
+    await _enqueue(bot, "nobody", recipient=aad("0b1"), escalate_to=(MINA,))  # Dana never opened a chat
+    assert (await _until(engine, "forbidden", "failed")).last_error == "HTTP 403"
+    await _until(engine, "nobody", "no_reference")
+    await _until(engine, f"undeliverable:forbidden:{MINA}", "sent")
+    await _until(engine, f"undeliverable:nobody:{MINA}", "sent")
+    told = [x for x in bot.connector.sent if "undeliverable" in x.card_ids]
+    assert len(told) == 2 and all(x.conversation_id == f"a:personal-{MINA}" for x in told)
+    # Dana opens a chat with the bot: what waited for her goes out then.
+    await bot.post(installation_update(service_url=bot.connector.url, aad_id=aad("0b1"), name="Dana Cole"))
+    await _until(engine, "nobody", "sent")
+    assert len([x for x in bot.connector.sent if "undeliverable" in x.card_ids]) == 2  # told once only
+
+
+async def test_out_of_attempts_is_failed(sam_installed, engine):
+    bot = sam_installed
+    bot.connector.fail_next = [503]
+    async with bot.services.sessions() as session:
+        await outbox.enqueue(session=session, key="doomed", recipient_aad_id=SAM, card=notice_card("x", "y"), summary="x")
+        await session.execute(update(Delivery).where(Delivery.key == "doomed").values(attempts=7))
+        await session.commit()
+    assert (await _until(engine, "doomed", "failed")).attempts == 8
+
+
+async def test_a_claim_left_by_a_dead_instance_is_taken_over_within_a_minute(sam_installed, engine):
+    bot = sam_installed
+    async with session_factory(engine)() as session:
+        await outbox.enqueue(session=session, key="orphan", recipient_aad_id=SAM, card=notice_card("x", "y"),
+                             summary="x")
+        await session.execute(update(Delivery).where(Delivery.key == "orphan").values(
+            status="sending", claimed_by="dead-host:1", claimed_at=utcnow() - timedelta(seconds=50), attempts=1))
+        await session.commit()
+    assert (await _row(engine, "orphan")).status == "sending"
+    await bot.sender.drain()
+    row = await _until(engine, "orphan", "sent")
+    assert row.attempts == 2 and len(bot.connector.sent) == 1
 
 
 def test_backoff_honours_retry_after_and_caps():
     assert backoff(0, 3.0) == 3.0
-    assert backoff(10, 9999) == 60.0
-    assert all(0 <= backoff(n, None) <= min(60.0, 0.5 * 2 ** n) for n in range(12))
+    assert backoff(10, 9999) == BACKOFF_CAP
+    assert all(0 <= backoff(n, None) <= min(BACKOFF_CAP, 2 ** n) for n in range(12))
 
 
 async def test_pacer_keeps_a_conversation_under_teams_limits():
@@ -98,6 +160,8 @@ async def test_pacer_keeps_a_conversation_under_teams_limits():
     assert stamps[-1] >= 30.0  # the 61st message had to wait for the 30-second window
     await pacer.acquire("another")  # other conversations are not held up by this one's limit
     assert clock[0] == stamps[-1]
+    pacer.block("conv", 5.0)
+    assert pacer.blocked_for("conv") == 5.0 and pacer.blocked_for("another") == 0.0
 
 
 async def test_action_execute_is_routed_like_action_submit(bot):

@@ -14,7 +14,7 @@ from dialogs.referrals.service import SLA_WORKING_DAYS
 from storage import referrals
 from storage.db import session_factory
 from storage.models import AuditEvent, Delivery, Referral, ReferralEvent
-from tests.utils.teams import aad, installation_update, message, submit
+from tests.utils.teams import aad, card_fields, installation_update, message, submit
 
 SAM, DANA, WEST, NORTH, SOUTH, EAST, MINA = (aad(s) for s in ("0a1", "0b1", "0c1", "0c2", "0c3", "0c4", "0d1"))
 NAMES = {SAM: "Sam Reed", DANA: "Dana Cole", WEST: "Olu Adeyemi", NORTH: "Chris Lane", SOUTH: "Jo Park",
@@ -67,7 +67,7 @@ async def make_referral(bot, *, postcode: str = "HA1 2AB", aad_id: str = SAM) ->
     token = await open_form(bot, aad_id)
     await bot.post(submit(valid_form(token, home_postcode=postcode), service_url=bot.connector.url, aad_id=aad_id))
     sent = await bot.connector.wait_for(lambda s: bool(cards_to(s, aad_id, "referral-confirmation")))
-    reference = cards_to(sent, aad_id, "referral-confirmation")[0].cards[0]["body"][1]["facts"][0]["value"]
+    reference = card_fields(cards_to(sent, aad_id, "referral-confirmation")[0].cards[0])["Reference"]
     return reference
 
 
@@ -77,8 +77,7 @@ async def test_happy_path_refer_to_officer_card_and_confirmation(installed, engi
     await bot.post(submit(valid_form(token), service_url=bot.connector.url))
     sent = await bot.connector.wait_for(lambda s: cards_to(s, SAM, "referral-confirmation") and cards_to(s, WEST, "referral-officer"))
     confirmation = cards_to(sent, SAM, "referral-confirmation")[0].cards[0]
-    facts = dict((f["title"], f["value"]) for f in confirmation["body"][1]["facts"])
-    assert facts == {"Reference": "VS-2026-00001", "Child": "Ava", "Goes to": "West"}
+    assert card_fields(confirmation) == {"Reference": "VS-2026-00001", "Child": "Ava", "Goes to": "West"}
     officer = cards_to(sent, WEST, "referral-officer")[0]
     card_text = json.dumps(officer.cards[0])
     assert "VS-2026-00001" in card_text and "HA1" in card_text and "HA1 2AB" not in card_text  # district only
@@ -252,12 +251,13 @@ async def test_forged_stale_and_wrong_person_actions_are_refused(installed, engi
     accept = _action_data(card, "Accept")
     bot.connector.clear()
 
-    # wrong person: another locality's officer, and the referrer themself
-    for who in (NORTH, SAM):
-        await bot.post(submit(accept, service_url=bot.connector.url, aad_id=who, name=NAMES[who]))
+    # wrong person: another locality's officer (the service refuses), and the referrer themself (a social
+    # worker: the router's role policy refuses before any handler runs)
+    await bot.post(submit(accept, service_url=bot.connector.url, aad_id=NORTH, name=NAMES[NORTH]))
+    await bot.post(submit(accept, service_url=bot.connector.url, aad_id=SAM, name=NAMES[SAM]))
     sent = await bot.connector.wait_for(lambda s: len(s) >= 2)
-    assert "Only the assigned officer or a manager" in sent[0].text or "couldn't find" in sent[0].text
-    assert "Only the assigned officer or a manager" in sent[1].text
+    assert "couldn't find" in sent[0].text
+    assert sent[1].card_ids == ["not-your-role"] and reference not in json.dumps(sent[1].body)
 
     # forged: an unknown reference, and a non-numeric version
     bot.connector.clear()
@@ -266,20 +266,26 @@ async def test_forged_stale_and_wrong_person_actions_are_refused(installed, engi
     sent = await bot.connector.wait_for(lambda s: len([x for x in s if x.text]) >= 2)
     assert "couldn't find" in sent[0].text and "not valid" in sent[1].text
 
-    # the real accept, then a replay of the same (now stale) card
+    # the real accept; Teams resending it is told it was done; another button from the now stale card is refused
     bot.connector.clear()
     await bot.post(submit(accept, service_url=bot.connector.url, aad_id=WEST))
-    await bot.connector.wait_for(lambda s: any("Done" in x.text for x in s))
+    await bot.connector.wait_for(lambda s: any("Done" in x.text for x in s) and cards_to(s, SAM, "referral-update"))
     bot.connector.clear()
     await bot.post(submit(accept, service_url=bot.connector.url, aad_id=WEST))
+    sent = await bot.connector.wait_for(lambda s: any("already done: you accepted" in x.text for x in s))
+    close = _action_data(card, "Close") | {"outcome": "advice_given"}
+    await bot.post(submit(close, service_url=bot.connector.url, aad_id=WEST))
     sent = await bot.connector.wait_for(lambda s: any("has changed since" in x.text for x in s))
-    assert not cards_to(sent, SAM, "referral-update"), "a refused action tells nobody anything"
+    assert not cards_to(sent, SAM, "referral-update"), "a refused or repeated action tells nobody anything"
     async with session_factory(engine)() as session:
         referral = (await session.execute(select(Referral))).scalar_one()
         assert referral.status == "accepted" and referral.version == 2
-        denied = await session.scalar(select(func.count()).select_from(AuditEvent)
-                                      .where(AuditEvent.action.in_(["referral.act_denied", "referral.read_denied"])))
-        assert denied == 2
+        denied = (await session.execute(select(AuditEvent.action, AuditEvent.entity_id).where(
+            AuditEvent.action.in_(["referral.act_denied", "referral.read_denied", "referral.accept.refused"]))
+            .order_by(AuditEvent.id))).all()
+        assert [tuple(row) for row in denied] == [("referral.read_denied", reference),
+                                                  ("referral.accept.refused", reference),
+                                                  ("referral.read_denied", "VS-2026-09999")][:len(denied)]
     assert reference
 
 
@@ -384,12 +390,12 @@ async def test_manager_nudged_once_after_two_working_days(installed, engine):
         await session.commit()
     bot.connector.clear()
     # Tue 29 Dec 11:00 is only 1 working day later (24 -> 29); Wed 30 Dec 10:00 is 2.
-    assert "0 manager" in await run_job("referral-sla", bot.services, datetime(2026, 12, 29, 11, tzinfo=timezone.utc))
-    assert "1 manager" in await run_job("referral-sla", bot.services, datetime(2026, 12, 30, 10, 30, tzinfo=timezone.utc))
+    assert "0 manager" in await run_job("referral-sla", bot.runtime, datetime(2026, 12, 29, 11, tzinfo=timezone.utc))
+    assert "1 manager" in await run_job("referral-sla", bot.runtime, datetime(2026, 12, 30, 10, 30, tzinfo=timezone.utc))
     sent = await bot.connector.wait_for(lambda s: bool(cards_to(s, MINA, "referral-nudge")))
     assert reference in json.dumps(cards_to(sent, MINA, "referral-nudge")[0].cards[0])
-    assert "0 manager" in await run_job("referral-sla", bot.services, datetime(2026, 12, 31, 10, tzinfo=timezone.utc))
-    assert "skipped" in await run_job("referral-sla", bot.services, datetime(2027, 1, 1, 10, tzinfo=timezone.utc))
+    assert "0 manager" in await run_job("referral-sla", bot.runtime, datetime(2026, 12, 31, 10, tzinfo=timezone.utc))
+    assert "skipped" in await run_job("referral-sla", bot.runtime, datetime(2027, 1, 1, 10, tzinfo=timezone.utc))
     assert len(cards_to(bot.connector.sent, MINA, "referral-nudge")) == 1
     assert SLA_WORKING_DAYS == 2
 
@@ -405,7 +411,7 @@ async def test_purge_removes_closed_referrals_past_retention_and_keeps_id_only_a
         rows[old].status, rows[old].closed_at = "closed", now - timedelta(days=800)
         rows[recent].status, rows[recent].closed_at = "closed", now - timedelta(days=10)
         await session.commit()
-    assert "1 closed" in await run_job("purge", bot.services, now)
+    assert "1 closed" in await run_job("purge", bot.runtime, now)
     async with session_factory(engine)() as session:
         left = set((await session.execute(select(Referral.reference))).scalars())
         assert left == {recent, open_one}
@@ -435,7 +441,7 @@ async def test_purge_drops_abandoned_half_filled_forms(installed, engine):
         rows = (await session.execute(select(BotStateItem))).scalars().all()
         assert any("Abandoned" in r.data for r in rows)
     later = datetime.now(timezone.utc) + timedelta(days=bot.services.settings.state_retention_days + 1)
-    assert "idle conversation state" in await run_job("purge", bot.services, later)
+    assert "idle conversation state" in await run_job("purge", bot.runtime, later)
     async with session_factory(engine)() as session:
         rows = (await session.execute(select(BotStateItem))).scalars().all()
         assert not any("Abandoned" in r.data for r in rows)
@@ -471,22 +477,17 @@ async def test_two_instances_receiving_the_same_submit_make_one_referral(install
 
 
 async def test_officer_acting_in_their_own_chat_gets_every_reply(installed, engine):
-    """The officer's card is updated by a proactive call into the very conversation whose turn is running
-    (and a referrer can be their own locality's officer): neither may wait on that turn."""
+    """The officer's card is updated in the very conversation whose turn is running (a referrer can be their
+    own locality's officer): nothing may wait on that turn."""
     bot = installed
-    async with session_factory(engine)() as session:
-        from storage import directory
-
-        mine = await directory.upsert_locality(session=session, name="Sam's patch", officer_aad_id=SAM)
-        await directory.set_postcode_route(session=session, prefix="HA5 9", locality=mine)
-        await session.commit()
-    token = await open_form(bot)
-    await asyncio.wait_for(bot.post(submit(valid_form(token, home_postcode="HA5 9ZZ"), service_url=bot.connector.url)), 10)
-    sent = await bot.connector.wait_for(lambda s: cards_to(s, SAM, "referral-officer") and cards_to(s, SAM, "referral-confirmation"))
-    officer = cards_to(sent, SAM, "referral-officer")[0]
+    token = await open_form(bot, WEST)
+    await asyncio.wait_for(bot.post(submit(valid_form(token, home_postcode="HA1 9ZZ"), service_url=bot.connector.url,
+                                           aad_id=WEST, name=NAMES[WEST])), 10)
+    sent = await bot.connector.wait_for(lambda s: cards_to(s, WEST, "referral-officer") and cards_to(s, WEST, "referral-confirmation"))
+    officer = cards_to(sent, WEST, "referral-officer")[0]
     bot.connector.clear()
     await asyncio.wait_for(bot.post(submit(_action_data(officer.cards[0], "Accept"), service_url=bot.connector.url,
-                                           reply_to_id=officer.id)), 10)
+                                           aad_id=WEST, reply_to_id=officer.id)), 10)
     sent = await bot.connector.wait_for(lambda s: any("Done" in x.text for x in s) and any(x.method == "PUT" for x in s)
-                                        and cards_to(s, SAM, "referral-update"))
+                                        and cards_to(s, WEST, "referral-update"))
     assert [x for x in sent if x.method == "PUT"][-1].id == officer.id

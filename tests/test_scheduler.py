@@ -3,19 +3,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
+from bot.app import build_runtime
 from bot.jobs import JOBS
 from bot.scheduler import LeaderScheduler, try_acquire_lease
-from bot.services import Services
-from storage.db import session_factory
 from tests.conftest import make_settings
 
 
-def services_for(engine, url) -> Services:
-    return Services(settings=make_settings(url), engine=engine, sessions=session_factory(engine))
+@pytest.fixture
+async def runtime(database_url):
+    built = build_runtime(make_settings(database_url), load_faq=False)
+    yield built
+    await built.close()
 
 
-async def test_lease_is_exclusive_renewable_and_taken_over_when_stale(engine, database_url):
-    services = services_for(engine, database_url)
+async def test_lease_is_exclusive_renewable_and_taken_over_when_stale(runtime):
+    services = runtime.services
     t0 = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
     assert await try_acquire_lease(services, "a", now=t0)
     assert not await try_acquire_lease(services, "b", now=t0 + timedelta(seconds=10))
@@ -25,8 +29,8 @@ async def test_lease_is_exclusive_renewable_and_taken_over_when_stale(engine, da
     assert not await try_acquire_lease(services, "a", now=t0 + timedelta(seconds=92))
 
 
-async def test_scheduler_declares_every_job_once_with_explicit_ids(engine, database_url):
-    scheduler = LeaderScheduler(services_for(engine, database_url))
+async def test_scheduler_declares_every_job_once_with_explicit_ids(runtime):
+    scheduler = LeaderScheduler(runtime)
     scheduler.start()
     try:
         ids = sorted(job.id for job in scheduler.scheduler.get_jobs())
@@ -39,9 +43,8 @@ async def test_scheduler_declares_every_job_once_with_explicit_ids(engine, datab
         scheduler.shutdown()
 
 
-async def test_a_follower_does_not_run_jobs(engine, database_url):
-    services = services_for(engine, database_url)
-    assert await try_acquire_lease(services, "someone-else")
-    follower = LeaderScheduler(services)
+async def test_a_follower_does_not_run_jobs(runtime):
+    assert await try_acquire_lease(runtime.services, "someone-else")
+    follower = LeaderScheduler(runtime)
     await follower._renew()  # pylint: disable=protected-access
     assert follower.is_leader is False

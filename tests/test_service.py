@@ -74,8 +74,8 @@ async def test_menu_button_for_unbuilt_capability_says_so(bot):
 
 async def test_stale_unknown_submit_is_refused_politely(bot):
     await bot.post(submit({"action": "no.such.verb", "token": "x"}, service_url=bot.connector.url))
-    sent = await bot.connector.wait_for(lambda s: any("no longer active" in x.text for x in s))
-    assert sent
+    sent = await bot.connector.wait_for(lambda s: any("unknown-action" in x.card_ids for x in s))
+    assert "nothing was changed" in json.dumps(sent[-1].cards[0])
 
 
 async def test_bad_requests_get_clear_http_errors(bot):

@@ -1,33 +1,40 @@
-"""Help and cancel work the same inside every flow: every flow's dialog inherits from this one."""
+"""Help and cancel work the same inside every flow: every flow's dialog inherits from this one.
+
+The router (bot/router.py) decides what a typed message means while a flow is open; it calls `help` and
+`cancel` here, so each flow only says what is particular to it (its help text, what closing it means)."""
 from __future__ import annotations
 
-from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus
-from botbuilder.schema import ActivityTypes
+from botbuilder.dialogs import ComponentDialog, DialogContext
 
-from bot.messages import card_activity
-from cards.menu import main_menu_card
-from dialogs.common.intents import parse
+from cards.menu import flow_help_card
+from dialogs.common.turn import turn_of
 
 
 class CancelAndHelpDialog(ComponentDialog):
-    async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
-        result = await self._interrupt(inner_dc)
-        if result is not None:
-            return result
-        return await super().on_continue_dialog(inner_dc)
+    # A form flow waits for a card submit: typed text is never an answer to it, so the router handles the
+    # text (a question is answered, a command runs) and leaves the form open. A prompt flow takes text.
+    form: bool = False
+    title: str = "this"
+    help_text: str = "Answer the last question to carry on, or type cancel to stop."
+    still_open_note: str = ""  # one line after anything else done while the form is open
 
-    async def _interrupt(self, inner_dc: DialogContext) -> DialogTurnResult | None:
-        activity = inner_dc.context.activity
-        if activity.type != ActivityTypes.message or not activity.text or activity.value:
-            return None
-        intent = parse(activity.text).name
-        if intent == "help":
-            await inner_dc.context.send_activity(
-                card_activity(main_menu_card(intro="You're part way through something: answer the last question "
-                                                   "to carry on, or type cancel to stop."))
-            )
-            return DialogTurnResult(DialogTurnStatus.Waiting)
-        if intent == "cancel":
-            await inner_dc.context.send_activity("Okay, I've stopped that. Type help to see what I can do.")
-            return await inner_dc.cancel_all_dialogs()
-        return None
+    async def help(self, dc: DialogContext) -> None:
+        await turn_of(dc.context).reply(flow_help_card(title=self.title, message=self.help_text))
+
+    async def cancel(self, dc: DialogContext) -> None:
+        await self.on_cancel(dc, flow_state(dc))
+        await dc.cancel_all_dialogs()
+
+    async def on_cancel(self, dc: DialogContext, state: dict) -> None:
+        """What cancelling means for this flow (e.g. closing its form card in place)."""
+        await turn_of(dc.context).reply("Okay, I've stopped that. Type help to see what I can do.")
+
+
+def flow_state(dc: DialogContext) -> dict:
+    """The open flow's own instance state (survives restarts with the rest of the dialog state)."""
+    return dc.active_dialog.state if dc.active_dialog else {}
+
+
+def step_flow_state(step) -> dict:
+    """The same state, from inside one of the flow's waterfall steps (step.parent is the outer context)."""
+    return step.parent.active_dialog.state

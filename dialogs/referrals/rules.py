@@ -11,31 +11,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from storage.directory import normalise_postcode
-from storage.models import REFERRAL_REASONS
+from storage.vocabulary import (
+    FIELD_LIMITS,
+    FORM_LEGAL_STATUS_CHOICES,
+    NO_SOCIAL_WORKER,
+    REFERRAL_REASONS,
+    REFERRER_ROLES,
+    LegalStatus,
+)
 
-LEGAL_STATUS_CHOICES = {
-    "cin": "Child in Need plan (s17)",
-    "cp": "Child Protection plan",
-    "kinship": "Kinship arrangement",
-    "previous_cin_cp": "CiN or CP plan in the last six years",
-    "cic": "Child in care (looked after)",
-    "plac": "Previously looked after (adopted, SGO, CAO)",
-    "none": "No social worker (for example SEND only)",
-}
-REFERRER_ROLES = {
-    "social_worker": "Social worker",
-    "iro": "Independent Reviewing Officer",
-    "dsl": "Designated Safeguarding Lead",
-    "designated_teacher": "Designated teacher",
-    "send": "SEND team",
-    "ep": "Educational psychologist",
-    "other_professional": "Other professional",
-    "parent_carer": "Parent or carer",
-}
-MAX = {"child_first_name": 100, "child_last_name": 100, "school_name": 200, "details": 4000,
-       "social_worker_name": 200, "social_worker_email": 320}
+LEGAL_STATUS_CHOICES = FORM_LEGAL_STATUS_CHOICES
+MAX = FIELD_LIMITS
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NAME = re.compile(r"^[^\W\d_][^\d]*$")  # letters, spaces, hyphens, apostrophes; no digits
+# A name is letters, with single spaces, hyphens or apostrophes between them ("Mary-Jane", "O'Neil"): nothing
+# that Teams could render as markdown, a link or a mention.
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+)*$")
 
 
 @dataclass(frozen=True)
@@ -60,13 +50,13 @@ def validate(values: dict, *, today: date) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
     clean: dict = {}
     for key, label in (("child_first_name", "first name"), ("child_last_name", "last name")):
-        value = _text(values, key)
+        value = " ".join(_text(values, key).split())
         if not value:
             errors[key] = f"Enter the child's {label}."
         elif len(value) > MAX[key]:
             errors[key] = f"Keep the {label} under {MAX[key]} characters."
         elif not _NAME.match(value):
-            errors[key] = f"The {label} should contain letters only."
+            errors[key] = f"The {label} can have letters, spaces, hyphens and apostrophes only."
         clean[key] = value
 
     raw_dob = _text(values, "child_dob")
@@ -162,19 +152,19 @@ def eligibility(clean: dict, *, today: date) -> Decision:
                         "The Virtual School's work with children with a social worker covers ages 0 to 18. For a "
                         "young person over 18, contact the leaving care (personal adviser) service if they were "
                         "in care, or the post-16 and youth service for education, employment and training advice.")
-    if clean["legal_status"] == "none":
+    if clean["legal_status"] == NO_SOCIAL_WORKER:
         return Decision(False, "send_only", "The inclusion team works with children who have a social worker",
                         "The Virtual School does not take responsibility for children with special educational "
                         "needs or disabilities who do not have or need a social worker. The school's SENCo, the "
                         "local authority's Local Offer and the SEND information, advice and support service "
                         "(SEND IASS) are the right places to go.")
-    if clean["legal_status"] == "cic":
+    if clean["legal_status"] == LegalStatus.CIC:
         return Decision(False, "cic", "Children in care have their own Virtual School caseworker",
                         "For a child in care, the Virtual School already has a statutory role: it chairs the "
                         "child's Personal Education Plan (PEP) meetings. Please raise this with the child's "
                         "Virtual School caseworker or at the next PEP meeting, and bring it to a Virtual School "
                         "surgery if you want advice before then.")
-    if clean["legal_status"] == "plac":
+    if clean["legal_status"] == LegalStatus.PLAC:
         return Decision(False, "plac", "Previously looked-after children: advice and information",
                         "For children previously in care (adopted, special guardianship or child arrangements "
                         "orders) the Virtual School gives advice and information to parents, carers and schools "

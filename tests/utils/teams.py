@@ -96,7 +96,12 @@ class FakeConnector:
 
     sent: list[Sent] = field(default_factory=list)
     url: str = ""
-    fail_next: list[int] = field(default_factory=list)  # statuses to answer with before succeeding
+    # Failures to answer with before succeeding: a status, or (status, Retry-After seconds or None). The
+    # key None applies to any conversation; a conversation id applies to that chat only.
+    fail_next: list = field(default_factory=list)
+    fail_chat: dict[str, list] = field(default_factory=dict)
+    delay_next: list[float] = field(default_factory=list)  # seconds to stall before answering (timeouts)
+    attempts: list[tuple[str, str, int]] = field(default_factory=list)  # (method, conversation id, status)
     _event: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> web.Application:
@@ -109,9 +114,17 @@ class FakeConnector:
         return app
 
     async def _send(self, request: web.Request) -> web.Response:
-        if self.fail_next:
-            status = self.fail_next.pop(0)
-            return web.json_response({"error": {"code": "Throttled"}}, status=status, headers={"Retry-After": "0"})
+        cid = request.match_info["cid"]
+        if self.delay_next:
+            await asyncio.sleep(self.delay_next.pop(0))
+        queue = self.fail_chat.get(cid) or self.fail_next
+        if queue:
+            failure = queue.pop(0)
+            status, retry_after = failure if isinstance(failure, tuple) else (failure, 0)
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            self.attempts.append((request.method, cid, status))
+            return web.json_response({"error": {"code": "Throttled"}}, status=status, headers=headers)
+        self.attempts.append((request.method, cid, 200))
         body = await request.json()
         new_id = request.match_info["aid"] if request.method == "PUT" else f"msg-{len(self.sent) + 1}"
         self.sent.append(Sent(request.method, request.path, request.match_info["cid"], body, new_id))
@@ -142,3 +155,25 @@ class FakeConnector:
             except asyncio.TimeoutError:
                 pass
         return self.sent
+
+
+def card_fields(card: dict) -> dict[str, str]:
+    """Every "label: value" a card shows, from FactSets and from labelled RichTextBlocks (typed text)."""
+    fields: dict[str, str] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "FactSet":
+                fields.update({f["title"]: f["value"] for f in node.get("facts", [])})
+            elif node.get("type") == "RichTextBlock":
+                runs = [r.get("text", "") for r in node.get("inlines", [])]
+                if len(runs) >= 2 and runs[0].endswith(": "):
+                    fields[runs[0][:-2]] = "".join(runs[1:])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card.get("body", []))
+    return fields

@@ -1,0 +1,260 @@
+"""The outbox dispatcher: messages to other people, sent after the reply, paced, retried, never silent.
+
+A service commits a change together with the messages it causes (storage.outbox); the commit wakes this
+dispatcher, which runs beside the request handlers in the same process (and in `vsbot worker`). Each pass
+claims what is due, sends each conversation's messages in order and different conversations side by side,
+and records every outcome:
+  * 429 / 412 / 5xx / 401 / timeouts: retried, honouring Retry-After, else capped exponential back-off with
+    jitter; the conversation waits, the others go on; after MAX_ATTEMPTS the message is `failed`.
+  * Teams refused it for good (400, 403, 404) → `failed`; nobody to send to (never opened a chat) →
+    `no_reference`. Either way the people concerned are told once (Escalation) and `vsbot outbox` lists it.
+  * A claim older than the lease (an instance died mid-send) is taken over by the next pass.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable
+
+from bot.connector import BotConnector, ConnectorError
+from bot.messages import card_activity_json, conversation_hash
+from bot.pacing import Pacer
+from cards.menu import undeliverable_card
+from storage import conversations, outbox
+from storage.clock import utcnow
+from storage.models import Delivery
+from storage.vocabulary import DeliveryOperation, DeliveryStatus
+
+log = logging.getLogger("vsbot.sender")
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE, BACKOFF_CAP = 1.0, 300.0  # seconds: 1, 2, 4 ... capped at 5 minutes
+POLL_SECONDS = 5.0  # the backstop: a pass at least this often even if nothing woke us
+CONCURRENT_CONVERSATIONS = 32
+SEND_TIMEOUT = 15.0
+
+
+def backoff(attempt: int, retry_after: float | None) -> float:
+    """Retry-After when Teams gives it, else exponential back-off with full jitter, capped."""
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), BACKOFF_CAP)
+    return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt))
+
+
+def _why(status: str, error: str | None) -> str:
+    if status == DeliveryStatus.NO_REFERENCE:
+        return "they have not opened a chat with the assistant yet"
+    return f"Teams did not accept it ({error or 'unknown error'})"
+
+
+class OutboxSender:
+    def __init__(self, sessions, connector: BotConnector, *, holder: str | None = None,
+                 clock: Callable[[], datetime] = utcnow, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.sessions = sessions
+        self.connector = connector
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+        self.clock = clock
+        self.pacer = Pacer(sleep=sleep)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pass_lock = asyncio.Lock()
+        self._stopping = False
+        self.send_timeout = SEND_TIMEOUT
+
+    # --- running ------------------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Called after a commit that queued messages (storage.db's hook); safe from any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wake.set()
+        else:
+            loop.call_soon_threadsafe(self._wake.set)
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        """Finish the pass in progress (a cancelled database call can strand its connection), then stop."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=self.send_timeout + 5)
+        except asyncio.TimeoutError:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        self._task = None
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            timeout = await self._sleep_for()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                while not self._stopping and await self.dispatch_once():  # keep going while there is work
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a database blip must not stop the dispatcher; next pass retries
+                log.exception("outbox pass failed")
+                await asyncio.sleep(1.0)
+
+    async def _sleep_for(self) -> float:
+        try:
+            async with self.sessions() as session:
+                due = await outbox.next_due_at(session=session)
+        except Exception:  # noqa: BLE001 - poll again soon
+            return POLL_SECONDS
+        if due is None:
+            return POLL_SECONDS
+        return min(POLL_SECONDS, max(0.05, (due - self.clock()).total_seconds()))
+
+    # --- one pass -------------------------------------------------------------------------------------
+    async def dispatch_once(self) -> int:
+        """Claim what is due and send it. Returns how many messages were delivered (sent or updated)."""
+        async with self._pass_lock:
+            async with self.sessions() as session:
+                claimed = await outbox.claim_due(session=session, holder=self.holder, now=self.clock())
+            if not claimed:
+                return 0
+            by_recipient: dict[str, list[Delivery]] = defaultdict(list)
+            for delivery in claimed:  # one conversation's messages go in order, one at a time
+                by_recipient[delivery.recipient_aad_id].append(delivery)
+            gate = asyncio.Semaphore(CONCURRENT_CONVERSATIONS)
+
+            async def run(deliveries: list[Delivery]) -> int:
+                async with gate:
+                    done = 0
+                    for delivery in deliveries:
+                        done += await self._deliver(delivery)
+                    return done
+
+            return sum(await asyncio.gather(*(run(d) for d in by_recipient.values())))
+
+    async def drain(self, *, rounds: int = 20) -> int:
+        """Dispatch until nothing is due (tests, `vsbot jobs run outbox`)."""
+        total = 0
+        for _ in range(rounds):
+            sent = await self.dispatch_once()
+            total += sent
+            if not sent:
+                break
+        return total
+
+    async def _deliver(self, delivery: Delivery) -> int:
+        payload = outbox.payload_of(delivery)
+        reference = payload.reference
+        if reference is None:
+            async with self.sessions() as session:
+                reference = await conversations.get_reference(
+                    session=session, scope=conversations.USER_SCOPE, key=delivery.recipient_aad_id)
+        if reference is None:
+            # Teams will not let a bot start a chat with someone who has not installed it; it waits for
+            # them (sent when they first open a chat) and the people concerned are told now.
+            await self._finish(delivery, DeliveryStatus.NO_REFERENCE, payload, error="no conversation")
+            return 0
+        conversation_id = (reference.get("conversation") or {}).get("id", "")
+        service_url = reference.get("serviceUrl") or reference.get("service_url") or ""
+        activity = payload.activity or card_activity_json(payload.card, summary=payload.summary)
+        blocked = self.pacer.blocked_for(conversation_id)
+        if blocked > 0:  # Teams asked us to wait for this chat: back in the queue, not an attempt
+            async with self.sessions() as session:
+                await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
+                                  next_attempt_at=self.clock() + timedelta(seconds=blocked), refund_attempt=True)
+            return 0
+        target = None
+        if delivery.operation == DeliveryOperation.UPDATE:
+            target = await self._update_target(delivery)
+            if target is None:
+                return 0
+        await self.pacer.acquire(conversation_id)
+        try:
+            if target is not None:
+                sent = await self.connector.update(service_url, conversation_id, target, activity, timeout=self.send_timeout)
+            else:
+                sent = await self.connector.send(service_url, conversation_id, activity, timeout=self.send_timeout)
+        except ConnectorError as exc:
+            await self._failed_attempt(delivery, payload, conversation_id, exc)
+            return 0
+        async with self.sessions() as session:
+            await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SENT,
+                              activity_id=sent.id if delivery.operation == DeliveryOperation.SEND else None,
+                              conversation_id=conversation_id)
+        log.info("delivered delivery=%s op=%s conv=%s", delivery.id, delivery.operation, conversation_hash(conversation_id))
+        return 1
+
+    async def _update_target(self, delivery: Delivery) -> str | None:
+        """The message an update replaces. Waits for it if it is still queued; skipped if it never arrived
+        or a newer update of it is queued (only the newest state matters)."""
+        async with self.sessions() as session:
+            if await outbox.newer_update_exists(session=session, delivery=delivery):
+                await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SKIPPED)
+                return None
+            original = await outbox.get(session=session, key=delivery.updates_key or "")
+            if original is not None and original.status == DeliveryStatus.SENT and original.activity_id:
+                return original.activity_id
+            if original is not None and original.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING):
+                await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
+                                  next_attempt_at=self.clock() + timedelta(seconds=2))
+                return None
+            await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SKIPPED,
+                              error="the message it updates was not delivered")
+            return None
+
+    async def _failed_attempt(self, delivery: Delivery, payload, conversation_id: str, exc: ConnectorError) -> None:
+        log.warning("send failed delivery=%s attempt=%s status=%s", delivery.id, delivery.attempts,
+                    exc.status or exc.reason)
+        if exc.retryable and delivery.attempts < MAX_ATTEMPTS:
+            wait = backoff(delivery.attempts - 1, exc.retry_after)
+            if exc.status == 429 and exc.retry_after is not None:
+                self.pacer.block(conversation_id, wait)  # the rest of this chat waits too; others do not
+            async with self.sessions() as session:
+                await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
+                                  error=exc.reason, next_attempt_at=self.clock() + timedelta(seconds=wait))
+            return
+        await self._finish(delivery, DeliveryStatus.FAILED, payload, error=exc.reason)
+
+    async def _finish(self, delivery: Delivery, status: DeliveryStatus, payload, *, error: str) -> None:
+        """A message that will not arrive: recorded, and the people concerned told once."""
+        async with self.sessions() as session:
+            await outbox.mark(session=session, delivery_id=delivery.id, status=status, error=error)
+            escalation = payload.escalation
+            if escalation and delivery.operation == DeliveryOperation.SEND:
+                card = undeliverable_card(subject=escalation.subject, recipient_name=escalation.recipient_name,
+                                          reason=_why(status, error))
+                for person in escalation.to:
+                    await outbox.enqueue(session=session, key=f"undeliverable:{delivery.key}:{person}"[:200],
+                                         recipient_aad_id=person, card=card,
+                                         summary="A message could not be delivered", referral_id=delivery.referral_id)
+                await session.commit()
+        log.warning("undelivered delivery=%s status=%s", delivery.id, status)
+
+    # --- replies that could not be sent in the user's own turn -----------------------------------------
+    async def enqueue_reply(self, *, key: str, recipient_aad_id: str, reference: dict, activity: dict) -> None:
+        async with self.sessions() as session:
+            await outbox.enqueue(session=session, key=key, recipient_aad_id=recipient_aad_id or "-", card={},
+                                 summary=activity.get("summary") or "", reference=reference, activity=activity)
+            await session.commit()
+        self.wake()

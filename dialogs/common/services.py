@@ -1,0 +1,38 @@
+"""What dialogs, services and jobs need from the outside world, passed in at construction (no globals).
+
+Nothing here sends a message: a service writes the messages it causes into the outbox in its own
+transaction, and the Teams edge (bot/) delivers them after the user has had their answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+from zoneinfo import ZoneInfo
+
+from storage.clock import utcnow
+
+if TYPE_CHECKING:  # the session factory comes from storage.db; dialogs never build queries themselves
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+
+class Config(Protocol):
+    """The settings dialogs read (bot.settings.Settings provides them)."""
+
+    timezone: str
+    referral_retention_days: int
+    state_retention_days: int
+    faq_retention_days: int
+
+
+@dataclass
+class Services:
+    settings: Config
+    sessions: "async_sessionmaker[AsyncSession]"
+    knowledge: Any = None  # dialogs.faq.service.KnowledgeHolder (None: the FAQ says it cannot answer)
+    clock: Callable[[], datetime] = utcnow  # tests pass a controllable clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.now().astimezone(ZoneInfo(self.settings.timezone)).date()

@@ -1,0 +1,173 @@
+"""The domain's vocabulary in one place: roles, statuses, legal statuses, chat types, and the referral
+lifecycle as a transition table. Everything else (cards, dialogs, storage, the router) imports these
+instead of spelling the strings again. StrEnum members compare equal to their stored strings."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who someone is, from the staff directory. Anyone not in it is an external professional."""
+
+    SOCIAL_WORKER = "social_worker"
+    IRO = "iro"
+    DSL = "dsl"
+    DESIGNATED_TEACHER = "designated_teacher"
+    SEND = "send"
+    EP = "ep"
+    OFFICER = "officer"
+    MANAGER = "manager"
+    # Admins run the staff directory, imports and jobs. They do not read referrals unless they are also
+    # managers (the brief: only the referrer, the assigned officer and managers see a referral).
+    ADMIN = "admin"
+    EXTERNAL = "external"  # not in the directory: a teacher elsewhere, a health colleague (may refer and book)
+
+
+DIRECTORY_ROLES = frozenset(r for r in Role if r is not Role.EXTERNAL)  # what a staff import may say
+PROFESSIONAL_ROLES = frozenset({Role.SOCIAL_WORKER, Role.IRO, Role.DSL, Role.DESIGNATED_TEACHER, Role.SEND, Role.EP,
+                                Role.EXTERNAL})
+VIRTUAL_SCHOOL_STAFF = frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN})
+MANAGER_ROLES = frozenset({Role.MANAGER})
+EVERYONE = frozenset(Role)
+
+
+class ChatType(StrEnum):
+    """Where a turn happens. Children's details only ever go to personal chats."""
+
+    PERSONAL = "personal"
+    GROUP = "groupChat"
+    CHANNEL = "channel"
+
+    @classmethod
+    def of(cls, conversation_type: str | None) -> "ChatType":
+        try:
+            return cls(conversation_type or "personal")
+        except ValueError:
+            return cls.GROUP  # an unknown kind of conversation is treated as shared: the safe side
+
+
+PERSONAL_ONLY = frozenset({ChatType.PERSONAL})
+ANYWHERE = frozenset(ChatType)
+
+
+class LegalStatus(StrEnum):
+    CIN = "cin"
+    CP = "cp"
+    CIC = "cic"
+    PLAC = "plac"
+    KINSHIP = "kinship"
+    PREVIOUS_CIN_CP = "previous_cin_cp"
+
+
+LEGAL_STATUS_LABELS = {
+    LegalStatus.CIN: "Child in Need plan (s17)",
+    LegalStatus.CP: "Child Protection plan",
+    LegalStatus.KINSHIP: "Kinship arrangement",
+    LegalStatus.PREVIOUS_CIN_CP: "CiN or CP plan in the last six years",
+    LegalStatus.CIC: "Child in care (looked after)",
+    LegalStatus.PLAC: "Previously looked after (adopted, SGO, CAO)",
+}
+NO_SOCIAL_WORKER = "none"  # a form choice only (signposted, never stored)
+
+
+class ReferralStatus(StrEnum):
+    NEW = "new"
+    ACCEPTED = "accepted"
+    INFO_REQUESTED = "info_requested"
+    CLOSED = "closed"
+
+
+OPEN_REFERRAL_STATUSES = frozenset({ReferralStatus.NEW, ReferralStatus.ACCEPTED, ReferralStatus.INFO_REQUESTED})
+REFERRAL_STATUS_LABELS = {
+    ReferralStatus.NEW: "New — waiting for the locality officer",
+    ReferralStatus.ACCEPTED: "Accepted",
+    ReferralStatus.INFO_REQUESTED: "More information requested",
+    ReferralStatus.CLOSED: "Closed",
+}
+
+
+class ReferralAction(StrEnum):
+    """What an officer (or a manager) can do to a referral; the card verb is `referral.<value>`."""
+
+    ACCEPT = "accept"
+    ASK = "ask"
+    CLOSE = "close"
+    REASSIGN = "reassign"
+
+
+# The referral lifecycle: (status, action) -> status after it. An action missing here is not offered on
+# the officer's card and is refused if a forged or stale card sends it.
+REFERRAL_TRANSITIONS: dict[tuple[ReferralStatus, ReferralAction], ReferralStatus] = {
+    (ReferralStatus.NEW, ReferralAction.ACCEPT): ReferralStatus.ACCEPTED,
+    (ReferralStatus.NEW, ReferralAction.ASK): ReferralStatus.INFO_REQUESTED,
+    (ReferralStatus.NEW, ReferralAction.CLOSE): ReferralStatus.CLOSED,
+    (ReferralStatus.NEW, ReferralAction.REASSIGN): ReferralStatus.NEW,
+    (ReferralStatus.ACCEPTED, ReferralAction.ASK): ReferralStatus.INFO_REQUESTED,
+    (ReferralStatus.ACCEPTED, ReferralAction.CLOSE): ReferralStatus.CLOSED,
+    (ReferralStatus.ACCEPTED, ReferralAction.REASSIGN): ReferralStatus.ACCEPTED,
+    (ReferralStatus.INFO_REQUESTED, ReferralAction.ACCEPT): ReferralStatus.ACCEPTED,
+    (ReferralStatus.INFO_REQUESTED, ReferralAction.ASK): ReferralStatus.INFO_REQUESTED,
+    (ReferralStatus.INFO_REQUESTED, ReferralAction.CLOSE): ReferralStatus.CLOSED,
+    (ReferralStatus.INFO_REQUESTED, ReferralAction.REASSIGN): ReferralStatus.INFO_REQUESTED,
+}
+
+
+def allowed_actions(status: str) -> list[ReferralAction]:
+    """The officer card's buttons, in card order, derived from the transition table."""
+    return [action for action in ReferralAction if (ReferralStatus(status), action) in REFERRAL_TRANSITIONS]
+
+
+REFERRAL_REASONS = {
+    "not_in_education": "Not in education",
+    "suspension_risk": "At risk of suspension",
+    "exclusion_risk": "At risk of permanent exclusion",
+    "suspended": "Suspended",
+    "permanently_excluded": "Permanently excluded",
+    "attendance": "Attendance",
+    "barriers": "Barriers to accessing education",
+    "other": "Other",
+}
+CLOSE_OUTCOMES = {
+    "advice_given": "Advice given",
+    "signposted": "Signposted",
+    "joined_up_with_school": "Joined up with school",
+    "not_eligible": "Not eligible",
+    "other": "Other",
+}
+
+
+class DeliveryStatus(StrEnum):
+    """A proactive message in the outbox."""
+
+    PENDING = "pending"  # waiting to be sent (or to be retried at next_attempt_at)
+    SENDING = "sending"  # claimed by one instance; a claim older than the claim lease is taken over
+    SENT = "sent"
+    FAILED = "failed"  # Teams refused it for good, or it ran out of attempts: listed and escalated
+    NO_REFERENCE = "no_reference"  # the recipient never opened a chat with the bot: listed and escalated
+    SKIPPED = "skipped"  # an update superseded by a newer one, or whose message never arrived
+
+
+UNDELIVERED_STATUSES = frozenset({DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED,
+                                  DeliveryStatus.NO_REFERENCE})
+
+
+class DeliveryOperation(StrEnum):
+    SEND = "send"
+    UPDATE = "update"  # replace a message sent earlier (a card updated in place)
+
+
+# --- the referral form ---------------------------------------------------------------------------
+REFERRER_ROLES = {
+    "social_worker": "Social worker",
+    "iro": "Independent Reviewing Officer",
+    "dsl": "Designated Safeguarding Lead",
+    "designated_teacher": "Designated teacher",
+    "send": "SEND team",
+    "ep": "Educational psychologist",
+    "other_professional": "Other professional",
+    "parent_carer": "Parent or carer",
+}
+FORM_LEGAL_STATUS_CHOICES = {**{str(k): v for k, v in LEGAL_STATUS_LABELS.items()},
+                             NO_SOCIAL_WORKER: "No social worker (for example SEND only)"}
+FIELD_LIMITS = {"child_first_name": 100, "child_last_name": 100, "school_name": 200, "details": 4000,
+                "social_worker_name": 200, "social_worker_email": 320, "info_request": 1000}
