@@ -71,6 +71,7 @@ class Answer:
     suggestions: tuple[Entry, ...] = ()  # up to 3 closest entries (other than `entry`)
     reason: str = "matched"  # one of REASONS
     corrections: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # typos repaired
+    offered: Entry | None = None  # when no verdict is given: the closest entry, offered to the user
 
     @property
     def answered(self) -> bool:
