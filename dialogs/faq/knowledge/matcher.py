@@ -111,14 +111,18 @@ weather rain raining snow sunny forecast temperature football footballer cricket
 bin bins recycling rubbish litter pothole potholes parking tax vaccine vaccination housing landlord rent
 library libraries leisure swimming gym recipe film movie song poem joke jokes lottery password passwords wifi
 printer expenses mileage payslip payroll salary passport election evicted eviction lado mash dbs inset
-allowance allowances hr
+allowance allowances hr haf grant grants benefits universal
 """.split())
 _OFF_TOPIC_PHRASES = (
     ("council", "tax"), ("blue", "badge"), ("planning", "permission"), ("annual", "leave"),
     ("meeting", "room"), ("free", "school", "meals"), ("become", "a", "foster"), ("adopt", "a", "child"),
     ("school", "holidays"), ("term", "dates"), ("housing", "benefit"), ("care", "proceedings"),
-    ("final", "hearing"), ("logging", "me", "out"), ("revision", "site"),
+    ("final", "hearing"), ("logging", "me", "out"), ("revision", "site"), ("uniform", "grant"),
 )
+# Ofsted is another body: a question about Ofsted is ours only when it asks about the Virtual School itself
+# ("is the VS like Ofsted?", "does the VS inspect schools like Ofsted?"), not "when are Ofsted coming?".
+_OTHER_BODIES = frozenset({"ofsted"})
+_ABOUT_US = frozenset({"virtual", "vs", "vsh", "you", "u", "your", "ur"})
 _STRONG_DOMAIN = frozenset({"ppplus", "pep", "cic", "plac", "cwsw", "cin", "cp", "ehcp", "send", "kinship", "sgo",
                             "surgery", "refer", "inclusion", "exclusion", "suspension", "reducedtimetable"})
 
@@ -486,6 +490,9 @@ class Matcher:
         strong = bool(tokens & _STRONG_DOMAIN)
         if not strong and any(w in _OFF_TOPIC_WORDS for w in words):
             return True
+        if any(w in _OTHER_BODIES for w in words) and "inspect" not in tokens:
+            if not _ABOUT_US.intersection(words) or {"us", "our"}.intersection(words):
+                return True
         joined = f" {' '.join(words)} "
         return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
 

@@ -21,6 +21,7 @@ from typing import Iterable
 from rapidfuzz import process
 
 from dialogs.faq.knowledge.common_words import COMMON_WORDS
+from dialogs.faq.knowledge.personal import FIRST_NAMES
 from rapidfuzz.distance import DamerauLevenshtein
 
 # --- 1. surface tokens ---------------------------------------------------------------------------
@@ -34,6 +35,9 @@ _SYMBOLS = [
     (re.compile(r"\bpercentage\b|\bper cent\b"), " percent "),
     (re.compile(r"[’‘`´]"), "'"),
 ]
+# "take (my foster child) to school", "drive him into school": taking a child to school, whoever is named.
+_TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|drive|drives|driving|ferry|walk|escort|"
+                        r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:school|college|nursery)\b")
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
 _TOKEN = re.compile(r"[a-z]+|\d+")
@@ -44,6 +48,7 @@ def surface_tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text or "").lower()
     for pattern, replacement in _SYMBOLS:
         text = pattern.sub(replacement, text)
+    text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
     text = _POSSESSIVE.sub(lambda m: (m.group(1) or m.group(2) + "s"), text)
     return _TOKEN.findall(text)
@@ -276,8 +281,10 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "fight his corner": ("advocate",), "fight their corner": ("advocate",), "be her voice": ("advocate",),
     "be his voice": ("advocate",), "be their voice": ("advocate",), "a voice for": ("advocate",),
     "speak for": ("advocate",), "stand up for": ("advocate",),
-    "take him to school": ("transport",), "take her to school": ("transport",), "take them to school": ("transport",),
-    "a lift": ("transport",), "get him to school": ("transport",), "get her to school": ("transport",),
+    "schoolrun": ("schoolrun",), "a lift": ("transport",), "get him to school": ("schoolrun",),
+    "get her to school": ("schoolrun",), "pick him up": ("schoolrun",), "pick her up": ("schoolrun",),
+    "pick them up": ("schoolrun",), "collect a child": ("schoolrun",), "collect him": ("schoolrun",),
+    "collect her": ("schoolrun",),
     "nurture group": ("intervention",), "nurture groups": ("intervention",), "nurture sessions": ("intervention",),
     "catch up sessions": ("intervention", "gap"), "small group work": ("intervention",), "group work": ("intervention",),
     "self harm": ("mentalhealth",), "self harming": ("mentalhealth",), "self harms": ("mentalhealth",),
@@ -290,7 +297,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "force the school": ("tell",), "force them": ("tell",), "insist": ("tell",), "have to take": ("tell",),
     "take him back": ("tell",), "take her back": ("tell",), "take them back": ("tell",),
     "lead professional": ("takeon",), "instead of me": ("takeon",), "instead of the": ("takeon",),
-    "in my place": ("takeon",), "in place of": ("takeon",), "on my behalf": ("takeon",), "cover for": ("takeon",),
+    "in my place": ("takeon",), "in place of": ("takeon",), "cover for": ("takeon",),
     "fill in for": ("takeon",), "step in for": ("takeon",), "deputise": ("takeon",), "step in and act as": ("takeon",),
     "take on the role": ("takeon",), "take on the job": ("takeon",),
     "mat leave": ("absentstaff",), "maternity leave": ("absentstaff",), "paternity leave": ("absentstaff",),
@@ -353,6 +360,25 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "residential trip": ("trip",), "residential trips": ("trip",),
     "whole staff training": ("training",), "staff training": ("training",), "inset training": ("training",),
     "attendance officer": ("attendance",),
+    "practice indicators": ("goodpractice",), "good practice indicators": ("goodpractice",),
+    "do the interventions": ("deliver", "intervention"), "do interventions": ("deliver", "intervention"),
+    "do an intervention": ("deliver", "intervention"), "do the intervention": ("deliver", "intervention"),
+    "doing the interventions": ("deliver", "intervention"), "put on": ("deliver",), "puts on": ("deliver",),
+    "reception": ("earlyyears",), "reception class": ("earlyyears",),
+    "stop at 18": ("over18",), "stops at 18": ("over18",), "end at 18": ("over18",), "ends at 18": ("over18",),
+    "past 18": ("over18",), "beyond 18": ("over18",), "turn 18": ("over18",), "turns 18": ("over18",),
+    "turned 18": ("over18",),
+    "our trust": ("mat",), "the trust": ("mat",), "your trust": ("mat",),
+    "what do you do": ("role",), "what do u do": ("role",), "what do you actually do": ("role",),
+    "what do u actually do": ("role",), "what does the vs do": ("role",), "what can you do": ("role",),
+    "what can u do": ("role",), "what can vs do": ("role",), "what can the vs do": ("role",),
+    "what do you offer": ("role",),
+    "football": ("activity",), "rugby": ("activity",), "cricket": ("activity",), "swimming": ("activity",),
+    "dance": ("activity",), "drama": ("activity",), "music lessons": ("activity",), "sport": ("activity",),
+    "sports": ("activity",), "karate": ("activity",), "boxing": ("activity",), "gymnastics": ("activity",),
+    "scouts": ("activity",), "brownies": ("activity",), "cadets": ("activity",),
+    "work with": ("partnership",), "works with": ("partnership",), "working with": ("partnership",),
+    "work alongside": ("partnership",), "work together with": ("partnership",),
     "cin meeting": ("cpmeeting",), "cin meetings": ("cpmeeting",), "cin review": ("cpmeeting",),
     "cin reviews": ("cpmeeting",), "cp meeting": ("cpmeeting",), "core group meeting": ("cpmeeting",),
     "information sharing": ("communication",), "sharing of information": ("communication",),
@@ -545,7 +571,7 @@ for _group in (
      "borough", "zone"),
     ("address", "postcode", "postcodes", "addresses", "reside", "resides", "residence"),
     ("officer", "officers", "worker", "caseworker"),
-    ("allocate", "allocated", "allocation", "allocates", "assigned", "assign"),
+    ("allocate", "allocated", "allocation", "allocates", "assigned", "assign", "route", "routes", "routed", "routing"),
     ("team", "teams", "service", "services", "department"),
     ("contact", "contacts", "contacting", "call", "phone", "ring", "email", "emails"),
     ("ask", "asks", "asking", "asked", "request", "requests", "requesting", "requested"),
@@ -743,7 +769,7 @@ def content_tokens(words: list[str]) -> list[str]:
         age = age_concept(pairs, i)
         if age:
             tokens.append(age)
-        elif token not in STOPWORDS:
+        elif token not in STOPWORDS and token not in FIRST_NAMES:  # a person's name says nothing about the topic
             tokens.append(stem(token))
     if not tokens and (VS_MARK, True) in pairs and _WHAT_WORDS.intersection(words):
         tokens.append(VS_CONCEPT)

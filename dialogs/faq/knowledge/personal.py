@@ -85,7 +85,7 @@ christmas easter xmas ofsted teams microsoft english maths science
 
 # Common first names of children in England, for names typed in lower case ("whats jayden's pep").
 # Names that are also everyday words (will, grace, hope, rose, max, summer...) are left out on purpose.
-_FIRST_NAMES = frozenset("""
+FIRST_NAMES = frozenset("""
 aaliyah aaron abdul abdullah abigail adam aden aidan aiden aisha alex alexander alfie alice amaya
 amelia amelie amir amira amy ana anaya andre andrew anna archie aria arlo arthur aryan ashley austin ava
 ayaan ayesha bella ben benjamin bethany billy bobby brandon brooke caleb callum cameron charlie charlotte
@@ -112,8 +112,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True
     if _POSTCODE.search(text):
         return True
-    if _MY_RELATIVES.search(text) and _RECORD_WORDS.search(text):
-        return True
+    if _MY_RELATIVES.search(text) and (_RECORD_WORDS.search(text) or _CASE_WORDS.search(text)):
+        return True  # "my grandson's social worker hasn't called", "my daughter's school keeps excluding her"
     if not _CASE_WORDS.search(text):
         return False
 
@@ -152,8 +152,8 @@ def _lower_case_name(text: str, known_words: AbstractSet[str]) -> bool:
     for index, word in enumerate(words):
         possessive = word.endswith(("'s", "’s"))
         base = word[:-2] if possessive else word
-        if base not in _FIRST_NAMES:
-            if base.endswith("s") and base[:-1] in _FIRST_NAMES and base not in known_words:
+        if base not in FIRST_NAMES:
+            if base.endswith("s") and base[:-1] in FIRST_NAMES and base not in known_words:
                 possessive, base = True, base[:-1]  # "amiras school": a possessive typed without the apostrophe
             else:
                 continue
