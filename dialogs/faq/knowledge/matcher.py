@@ -85,13 +85,18 @@ MIN_INFORMATION = 2.5
 AGREEING_MARGIN = 0.2
 # Each part of a two-part question must score at least this to be answered on its own.
 PART_THRESHOLD = 0.5
+# An ask stands alone only with this much information of its own (about one distinctive word)...
+MIN_PART_INFORMATION = 2.0
+# ...not counting words that say little about which question it is.
+_WEAK = frozenset({"team", "support", "school", "child", "staff", "professional", "take", "new", "provide", "contact",
+                   "ask"})
 MAX_SUGGESTIONS = 3
 MAX_QUESTION_CHARS = 1000  # longer input is cut, so one huge message cannot slow the bot down
 
 # The kind of action an ask or an entry is about (issue 12: "can the VS pay for a tutor?" is not
 # "does the VS tutor?"). Tokens are normalise.py's canonical forms.
 FUND = frozenset({"spend", "ppplus"})
-ADVISE = frozenset({"advice", "guidance", "consultation", "training", "surgery"})
+ADVISE = frozenset({"advice", "guidance", "consultation", "training"})
 DO = frozenset({"teach", "deliver", "complete", "apply", "transport", "homevisit", "takeon", "visit", "arrange"})
 # Named programmes: an ask naming one is only answered by an entry that mentions it.
 PROGRAMMES = frozenset({"ppplus", "ehcp", "pep"})
@@ -294,17 +299,25 @@ class Matcher:
         all_tokens = set(multipliers)
         if best is None or self._off_topic(text, all_tokens) or self._known_share(multipliers) < MIN_KNOWN_SHARE:
             return _Resolved("out_of_scope", None, score, top)
-        if best.score < self.threshold or not self._trustworthy(multipliers, best):
+        if best.score < self.threshold:
             return _Resolved("low_confidence", None, score, top)
-        chosen = best
-        if not self._agrees(ask, best.entry_index):
-            agreeing = [c for c in candidates[1:]
-                        if c.score >= max(self.threshold, best.score - AGREEING_MARGIN)
-                        and self._agrees(ask, c.entry_index) and self._trustworthy(multipliers, c)]
-            if not agreeing:
-                offered = self.kb.entries[best.entry_index]
-                return _Resolved("mismatch", None, score, top, offered)
-            chosen = agreeing[0]
+        chosen = None
+        disagreeing = None
+        floor = max(self.threshold, best.score - AGREEING_MARGIN)
+        for candidate in candidates:
+            if candidate.score < floor:
+                break
+            if not self._trustworthy(multipliers, candidate):
+                continue
+            if not self._agrees(ask, candidate.entry_index):
+                disagreeing = disagreeing or candidate
+                continue
+            chosen = candidate
+            break
+        if chosen is None:
+            if disagreeing is not None:
+                return _Resolved("mismatch", None, score, top, self.kb.entries[disagreeing.entry_index])
+            return _Resolved("low_confidence", None, score, top)
         entry = self.kb.entries[chosen.entry_index]
         others = tuple(self.kb.entries[c.entry_index] for c in candidates if c is not chosen)[:MAX_SUGGESTIONS]
         if entry.verdict == "unknown":
@@ -356,8 +369,10 @@ class Matcher:
         return results
 
     def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
-        """An ask with its own subject: a word we model that is not only who it is about."""
-        return any(t in DOMAIN and t not in COHORT_TOKENS and t not in GENERIC for t in tokens)
+        """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
+        "could one of your team come in" are not asks of their own)."""
+        own = {t for t in tokens if t in DOMAIN and t not in COHORT_TOKENS and t not in GENERIC and t not in _WEAK}
+        return sum(self._weight(t) for t in own) >= MIN_PART_INFORMATION
 
     def _combine(self, parts, whole: _Resolved, corrections) -> Answer:
         answered = []
@@ -393,13 +408,18 @@ class Matcher:
         parent_entry = self.kb.get(PARENT_ENTRY_ID)
         about = set(tokens)
         entry = answer.entry
+        open_question = (first_ask.split() or [""])[0].lower().strip("'’") in _OPEN_QUESTION_WORDS
+        if open_question and entry is not None and not (answer.parts or "cic" in about or about & PLAC_TOKENS):
+            # "how do I ...?" from a parent: no yes/no; signpost, offering what the question is closest to
+            others = tuple(e for e in (parent_entry, *answer.suggestions) if e is not None and e.id != entry.id)
+            return Answer("unknown", None, answer.score, (entry, *others)[:MAX_SUGGESTIONS], "parent",
+                          answer.corrections, offered=entry, audience=PARENT)
         keep = entry is not None and (
             _answers_parents(entry) or "cic" in about or (about & PLAC_TOKENS and "plac" in entry.cohorts))
         if keep:
             return _replace(answer, audience=PARENT)
         if answer.reason in ("out_of_scope",):
             return _replace(answer, audience=PARENT)
-        open_question = (first_ask.split() or [""])[0].lower().strip("'’") in _OPEN_QUESTION_WORDS
         topic = entry or answer.offered or (answer.suggestions[0] if answer.suggestions else None)
         if parent_entry is None:
             return _replace(answer, audience=PARENT)
@@ -442,8 +462,9 @@ class Matcher:
         if not cosine:
             return []
 
-        # String similarity between the ask and the closest normalised phrasing of each candidate entry.
-        query_text = " ".join(sorted(set(ask or multipliers)))
+        # String similarity between the ask (and what weighs like it) and the closest phrasing of each entry.
+        focus = {t for t, m in multipliers.items() if m >= COHORT_CONTEXT_WEIGHT} | set(ask or ())
+        query_text = " ".join(sorted(focus or multipliers))
         candidate_docs = [i for i, d in enumerate(self._docs) if d.entry_index in cosine]
         fuzzy: dict[int, float] = {}
         for _text, similarity, position in process.extract(

@@ -353,7 +353,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "doc": ("guidance",), "docs": ("guidance",), "written guidance": ("guidance",),
     "half term": (), "in the meantime": (), "at the moment": (), "quick one": (), "quick q": (), "you lot": (),
     "you guys": (), "u lot": (), "at all": (), "for us": (), "for me": (),
-    "in year application": ("admission", "apply"), "in year admission": ("admission",),
+    "in year application": ("admission", "apply"), "in year admissions form": ("admission", "apply"),
+    "in year admission form": ("admission", "apply"), "admission form": ("admission", "apply"),
+    "new secondary": ("schoolsearch",), "new primary": ("schoolsearch",), "new college": ("schoolsearch",), "in year admission": ("admission",),
     "in year admissions": ("admission",), "admissions form": ("admission", "apply"),
     "application form": ("apply",),
     "school run": ("transport",),
@@ -363,7 +365,14 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "practice indicators": ("goodpractice",), "good practice indicators": ("goodpractice",),
     "do the interventions": ("deliver", "intervention"), "do interventions": ("deliver", "intervention"),
     "do an intervention": ("deliver", "intervention"), "do the intervention": ("deliver", "intervention"),
-    "doing the interventions": ("deliver", "intervention"), "put on": ("deliver",), "puts on": ("deliver",),
+    "doing the interventions": ("deliver", "intervention"),
+    "put on holiday activities": ("deliver", "outsideschoolday", "activity"),
+    "put on a waitlist": ("waitlist",), "put on the waitlist": ("waitlist",), "put on a waiting list": ("waitlist",),
+    "put on the waiting list": ("waitlist",),
+    "fills in": ("complete",), "filled in": ("complete",), "fills out": ("complete",), "filled out": ("complete",),
+    "is told": ("alert",), "are told": ("alert",), "was told": ("alert",), "get an alert": ("alert",),
+    "with social worker": ("cwsw",), "with sw": ("cwsw",), "with a sw": ("cwsw",), "with an sw": ("cwsw",),
+    "best practice indicators": ("goodpractice",),
     "reception": ("earlyyears",), "reception class": ("earlyyears",),
     "stop at 18": ("over18",), "stops at 18": ("over18",), "end at 18": ("over18",), "ends at 18": ("over18",),
     "past 18": ("over18",), "beyond 18": ("over18",), "turn 18": ("over18",), "turns 18": ("over18",),
@@ -480,7 +489,7 @@ allow allowed allows able permitted possible has had having wo ca sha instead an
 hiya morning afternoon evening dear folks once yourself yourselves myself ourselves themselves itself himself herself
 theyve weve youve shes hes thats theres isnt wont cant shouldnt wouldnt couldnt hasnt havent didnt wasnt werent
 youre theyre ur yeah yep yea ye asap tho til cos coz cuz bc tbh fyi btw thx ta lol guys lot ks
-mon tues weds thurs fri sat jan feb mar apr jun jul aug oct nov dec xmas easter meanwhile whove wud cud shud
+r n mon tues weds thurs fri sat jan feb mar apr jun jul aug oct nov dec xmas easter meanwhile whove wud cud shud
 """.split())
 # Kept although common: not / no / without (negation matters: "no social worker"), and words
 # the knowledge base needs such as "school", "help", "role".
@@ -601,7 +610,8 @@ for _group in (
     ("partnership", "partnerships", "partner", "partners", "links", "link", "relationship", "collaborate",
      "collaborates", "collaboration", "together", "alongside", "joint", "jointly"),
     ("communication", "communicate", "communicates", "communicating"),
-    ("school", "schools", "setting", "settings"),
+    ("school", "schools", "setting", "settings", "secondary", "primary", "secondaries", "primaries", "infants",
+     "juniors"),
     ("academy", "academies"),
     ("college", "colleges"),
     ("nursery", "nurseries"),
@@ -686,7 +696,7 @@ normal normally general generally different same certain main real really simple
 early late last lately recent recently soon current currently possible probably maybe often always sometimes
 suggest suggests suggested idea ideas use uses used using tell entitled entitlement basically exactly
 ok okay fine bit kind type types sort part parts whether moment moments handle handles deal deals
-""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS  # a modelled domain word ("fine" -> penalty) is never generic
+""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS | {"week"}
 
 
 # Words we modelled on purpose (concepts and the canonical word of each synonym group): a match must
@@ -773,6 +783,8 @@ def content_tokens(words: list[str]) -> list[str]:
             tokens.append(stem(token))
     if not tokens and (VS_MARK, True) in pairs and _WHAT_WORDS.intersection(words):
         tokens.append(VS_CONCEPT)
+    if "over18" in tokens and "post16" in tokens:  # "19 now, in sixth form": the age decides
+        tokens = [t for t in tokens if t != "post16"]
     return tokens
 
 
