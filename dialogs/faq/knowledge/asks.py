@@ -66,10 +66,12 @@ def _ask_start(clause: str) -> int | None:
 
 
 # Where a second action starts inside an ask.
-_VERBS = (r"do|run|take|fill|complete|update|rewrite|change|write|send|find|go|come|make|help|give|provide|pay|fund|"
-          r"chair|attend|advise|monitor|check|track|arrange|sort|book|get|put|use|spend|see|meet|visit|apply|"
-          r"organise|organize|deliver|teach|tutor|train|challenge|overrule|overturn|tell|inspect|refer|cover|"
-          r"act|step|speak|talk|listen|work|support|look|contact|ring|call|email|join|offer|pick|collect|drive")
+# Verbs that start a second action; words that are as often nouns ("advice and support", "advice and
+# challenge", "training and help") are left out on purpose.
+_VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|make|give|pay|fund|"
+          r"chair|attend|advise|monitor|arrange|sort|book|get|put|use|spend|meet|visit|apply|"
+          r"organise|organize|deliver|teach|tutor|overrule|overturn|tell|inspect|refer|"
+          r"act|step|speak|talk|listen|join|pick|collect|drive")
 _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&)\s+(?=(?:{_VERBS})\b)"
@@ -94,7 +96,12 @@ class Parsed:
         return len(self.asks) > 1
 
 
+# "EP here, ...", "SENCo here.", "send caseworker -": who is writing, not what they ask.
+_INTRO = re.compile(r"^\s*(?:hi\W+|hiya\W+|hello\W+)?(?:[a-z]+\s+){0,2}?[a-z]+\s+here\b[\s,.:;-]*", re.IGNORECASE)
+
+
 def parse(text: str) -> Parsed:
+    text = _INTRO.sub("", text or "", count=1)
     clauses = [c.strip(" ,") for c in _CLAUSE_BREAK.split(text or "") if c and c.strip(" ,")]
     if not clauses:
         return Parsed((), "")

@@ -84,7 +84,7 @@ MIN_INFORMATION = 2.5
 # much of its score is taken instead; none -> "mismatch".
 AGREEING_MARGIN = 0.2
 # Each part of a two-part question must score at least this to be answered on its own.
-PART_THRESHOLD = 0.5
+PART_THRESHOLD = 0.42
 # An ask stands alone only with this much information of its own (about one distinctive word)...
 MIN_PART_INFORMATION = 2.0
 # ...not counting words that say little about which question it is.
@@ -98,11 +98,18 @@ MAX_QUESTION_CHARS = 1000  # longer input is cut, so one huge message cannot slo
 FUND = frozenset({"spend", "ppplus"})
 ADVISE = frozenset({"advice", "guidance", "consultation", "training"})
 DO = frozenset({"teach", "deliver", "complete", "apply", "transport", "homevisit", "takeon", "visit", "arrange"})
+# Verbs of an ask: they stay with their own ask when a question joins two.
+_ACTIONS = DO | ADVISE | frozenset({"monitor", "change", "tell", "overrule", "chair", "inspect", "ignore", "listen",
+                                    "advocate", "alert", "refer", "book", "track", "involve", "direct", "schoolrun",
+                                    "schoolsearch", "homevisit", "waitlist"})
 # Named programmes: an ask naming one is only answered by an entry that mentions it.
 PROGRAMMES = frozenset({"ppplus", "ehcp", "pep"})
 # Who the question is about: weighed fully even in the context.
 COHORT_TOKENS = frozenset({"cic", "cwsw", "cin", "cp", "plac", "sgo", "cao", "kinship", "send", "ehcp", "over18",
                            "post16", "earlyyears", "adopt", "foster", "socialworker", "not"})
+# "is she covered / one of yours / in your cohort": eligibility; these context words say who it is about.
+_ELIGIBILITY = "include"
+_WHO = frozenset({"previous", "agerange", "plan", "new", "school", "nursery", "college", "university", "academy"})
 # The parents' entry: a parent asking for help with their own child with a social worker gets it.
 PARENT_ENTRY_ID = "parent-requests-cwsw"
 PLAC_TOKENS = frozenset({"plac", "adopt", "sgo", "cao"})
@@ -239,8 +246,10 @@ class Matcher:
 
         parsed = parse(text)
         asks = [(ask, self._tokens(ask)) for ask in parsed.asks]
-        asks = [(ask, tokens) for ask, tokens in asks if tokens] or [(text, normalised.tokens)]
+        asks = [(ask, tokens) for ask, tokens in asks if tokens]
         context = self._tokens(parsed.context) if parsed.context else ()
+        if not asks:  # "is that possible?" after the story: the story is the question
+            asks, context = [(parsed.context or text, context or normalised.tokens)], ()
         all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
 
         whole = self._resolve(all_ask_tokens, context, text)
@@ -282,6 +291,12 @@ class Matcher:
     def _query_weights(self, ask: tuple[str, ...], context: tuple[str, ...]) -> dict[str, float]:
         """token -> multiplier: ask tokens 1, context tokens less (cohorts nearly fully)."""
         multipliers = {t: 1.0 for t in ask}
+        if context and _ELIGIBILITY in ask and not (set(ask) - {_ELIGIBILITY} - GENERIC - COHORT_TOKENS):
+            # "are they covered by you now?": an eligibility ask; the context matters only for who it is about
+            context = tuple(t for t in context if t in COHORT_TOKENS or t in _WHO)
+        if context and _ACTIONS.intersection(ask):
+            # "we run a nurture group... can you monitor it?": the ask's own verb says what is asked
+            context = tuple(t for t in context if t not in _ACTIONS)
         if context:
             ask_information = sum(self._weight(t) for t in set(ask) if t in DOMAIN)
             base = CONTEXT_WEIGHT_THIN_ASK if ask_information < THIN_ASK_INFORMATION else CONTEXT_WEIGHT
@@ -359,7 +374,8 @@ class Matcher:
             return []
         results = []
         for index, (ask, tokens) in enumerate(substantive):
-            others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts)
+            # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
+            others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
             resolved = self._resolve(tokens, context + others, ask)
             if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
                 return []  # one part not understood: answer the question as a whole instead

@@ -372,7 +372,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "fills in": ("complete",), "filled in": ("complete",), "fills out": ("complete",), "filled out": ("complete",),
     "is told": ("alert",), "are told": ("alert",), "was told": ("alert",), "get an alert": ("alert",),
     "with social worker": ("cwsw",), "with sw": ("cwsw",), "with a sw": ("cwsw",), "with an sw": ("cwsw",),
-    "best practice indicators": ("goodpractice",),
+    "best practice indicators": ("goodpractice",), "something for": ("involve",), "a case for": ("involve",), "no order": (), "court order": ("cao",),
     "reception": ("earlyyears",), "reception class": ("earlyyears",),
     "stop at 18": ("over18",), "stops at 18": ("over18",), "end at 18": ("over18",), "ends at 18": ("over18",),
     "past 18": ("over18",), "beyond 18": ("over18",), "turn 18": ("over18",), "turns 18": ("over18",),
