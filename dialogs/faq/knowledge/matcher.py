@@ -91,6 +91,7 @@ MIN_PART_INFORMATION = 2.0
 _WEAK = frozenset({"team", "support", "school", "child", "staff", "professional", "take", "new", "provide", "contact",
                    "ask"})
 MAX_SUGGESTIONS = 3
+COMMON_POSTINGS = 60  # a word in more phrasings than this is scored only where a rarer word matched
 MAX_QUESTION_CHARS = 1000  # longer input is cut, so one huge message cannot slow the bot down
 
 # The kind of action an ask or an entry is about (issue 12: "can the VS pay for a tutor?" is not
@@ -220,10 +221,18 @@ class Matcher:
             if tokens
         ]
         self._doc_texts = [d.text for d in self._docs]
+        self._entries_with: dict[str, list[int]] = {}
+        for entry_index, vocab in enumerate(self._entry_vocab):
+            for token in vocab:
+                self._entries_with.setdefault(token, []).append(entry_index)
+        self._docs_by_entry: list[list[int]] = [[] for _ in kb.entries]
+        for doc_index, doc in enumerate(self._docs):
+            self._docs_by_entry[doc.entry_index].append(doc_index)
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for doc_index, doc in enumerate(self._docs):
             for token, weight in doc.weights.items():
                 self._postings.setdefault(token, []).append((doc_index, weight))
+        self._common_tokens = frozenset(t for t, docs in self._postings.items() if len(docs) > COMMON_POSTINGS)
         self._classes = [_classes(t) for t in self._title_tokens]
         self._conditions = [parse_condition(e.condition) if e.condition else None for e in kb.entries]
         self._index_of = {e.id: i for i, e in enumerate(kb.entries)}
@@ -245,7 +254,7 @@ class Matcher:
             return Answer("unknown", None, score, suggestions, "personal_case", corrections)
 
         parsed = parse(text)
-        asks = [(ask, self._tokens(ask)) for ask in parsed.asks]
+        asks = [(ask, normalised.tokens if ask == text else self._tokens(ask)) for ask in parsed.asks]
         asks = [(ask, tokens) for ask, tokens in asks if tokens]
         context = self._tokens(parsed.context) if parsed.context else ()
         if not asks:  # "is that possible?" after the story: the story is the question
@@ -465,10 +474,18 @@ class Matcher:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
 
         # Cosine: dot products through the inverted index, best phrasing per entry.
+        # Words in most phrasings ("child", "school") only add to phrasings a rarer word already found,
+        # which gives the same ranking for far less work.
         doc_dot: dict[int, float] = {}
-        for token, weight in weights.items():
+        rare = [(t, w) for t, w in weights.items() if t not in self._common_tokens]
+        for token, weight in (rare or weights.items()):
             for doc_index, doc_weight in self._postings.get(token, ()):
                 doc_dot[doc_index] = doc_dot.get(doc_index, 0.0) + weight * doc_weight
+        if rare:
+            for token, weight in weights.items():
+                if token in self._common_tokens:
+                    for doc_index in doc_dot:
+                        doc_dot[doc_index] += weight * self._docs[doc_index].weights.get(token, 0.0)
         negated = NEGATION in multipliers
         cosine: dict[int, float] = {}
         for doc_index, dot in doc_dot.items():
@@ -478,10 +495,18 @@ class Matcher:
         if not cosine:
             return []
 
-        # String similarity between the ask (and what weighs like it) and the closest phrasing of each entry.
+        covered: dict[int, float] = {}
+        for token, weight in weights.items():
+            for entry_index in self._entries_with.get(token, ()):
+                covered[entry_index] = covered.get(entry_index, 0.0) + weight
+        partial = {i: (cos, covered.get(i, 0.0) / total) for i, cos in cosine.items()}
+        best_partial = max(W_COSINE * c + W_COVERAGE * v for c, v in partial.values())
+        # String similarity only where it can change the winner (it adds at most W_FUZZ): between the ask
+        # (and what weighs like it) and the closest phrasing of each of those entries.
+        contenders = {i for i, (c, v) in partial.items() if W_COSINE * c + W_COVERAGE * v >= best_partial - W_FUZZ}
         focus = {t for t, m in multipliers.items() if m >= COHORT_CONTEXT_WEIGHT} | set(ask or ())
         query_text = " ".join(sorted(focus or multipliers))
-        candidate_docs = [i for i, d in enumerate(self._docs) if d.entry_index in cosine]
+        candidate_docs = [i for i in self._docs_of(contenders)]
         fuzzy: dict[int, float] = {}
         for _text, similarity, position in process.extract(
             query_text, [self._doc_texts[i] for i in candidate_docs], scorer=fuzz.token_sort_ratio, limit=None
@@ -490,9 +515,7 @@ class Matcher:
             fuzzy[entry_index] = max(fuzzy.get(entry_index, 0.0), similarity / 100.0)
 
         candidates = []
-        for entry_index, cos in cosine.items():
-            vocab = self._entry_vocab[entry_index]
-            coverage = sum(w for t, w in weights.items() if t in vocab) / total
+        for entry_index, (cos, coverage) in partial.items():
             similarity = fuzzy.get(entry_index, 0.0)
             score = W_COSINE * cos + W_COVERAGE * coverage + W_FUZZ * similarity
             candidates.append(_Candidate(entry_index, score, cos, coverage, similarity))
@@ -500,6 +523,9 @@ class Matcher:
         return candidates
 
     # --- helpers ----------------------------------------------------------------------------------
+
+    def _docs_of(self, entry_indexes: set[int]) -> list[int]:
+        return [d for e in sorted(entry_indexes) for d in self._docs_by_entry[e]]
 
     def _entry_phrasing_tokens(self, entry: Entry) -> list[tuple[str, ...]]:
         # KB text is trusted: normalise without typo repair so the vocabulary stays as written.
