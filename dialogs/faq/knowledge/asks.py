@@ -51,9 +51,9 @@ def _ask_start(clause: str) -> int | None:
         if at_start:
             return match.start()
         before = clause[: match.start()].split()
+        if before and before[-1].endswith(","):
+            return match.start()  # "..., can you help?"
         previous = before[-1].lower().strip(",'’") if before else ""
-        if previous.endswith(","):
-            return match.start()
         if match.group("opener"):
             opener, subject = match.group("opener").lower(), match.group("subject").lower()
             if opener in _MID_OPENERS or (opener in {"is", "isnt", "isn't"} and subject in _MID_IS_SUBJECTS):

@@ -15,17 +15,21 @@ CARER = "carer"
 PROFESSIONAL = "professional"
 
 _CHILD = (r"(?:son|sons|daughter|daughters|stepson|stepdaughter|step\s+son|step\s+daughter|child|children|kid|kids|"
-          r"boy|girl|little\s+one|youngest|eldest|oldest|teenager|twins|baby)")
+          r"boy|girl|little\s+one|youngest|eldest|oldest|teenager|twins|baby|grandson|granddaughter|grandchild|"
+          r"grandchildren|grandkids|nephew|niece)")
 _PARENT_MARKERS = re.compile(
     rf"\b(?:my|our)\s+(?:(?:adopted|adoptive|own|eldest|youngest|oldest|middle)\s+)?{_CHILD}\b"
     r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:mum|mom|mother|dad|father|parent|step\s*parent|"
     r"stepmum|stepdad|adoptive\s+parent|adopter|special\s+guardian)\b"
     r"|\b(?:we|i)\s+(?:have\s+)?adopted\b|\bme\s+and\s+my\s+(?:husband|wife|partner)\b"
-    r"|\bmy\s+(?:husband|wife|partner)\s+and\s+i\b",
+    r"|\bmy\s+(?:husband|wife|partner)\s+and\s+i\b"
+    # kinship carers (relatives bringing up a child with a social worker) ask as parents do
+    r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:kinship\s+carer|grandparent|grandmother|"
+    r"grandfather|nan|gran|grandma|grandad|aunt|auntie|uncle)\b",
     re.IGNORECASE,
 )
 _CARER_MARKERS = re.compile(
-    r"\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:foster\s+(?:carer|parent|mum|dad)|kinship\s+carer|carer)\b"
+    r"\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:foster\s+(?:carer|parent|mum|dad)|carer)\b"
     r"|\bmy\s+foster\s+(?:son|daughter|child|children|kid|kids|placement)\b|\b(?:we|i)\s+foster\b"
     r"|\bthe\s+(?:child|children|young\s+person|kids?)\s+(?:i|we)\s+(?:look\s+after|care\s+for|foster)\b",
     re.IGNORECASE,

@@ -26,6 +26,7 @@ How a question is answered (everything but the question's own tokens is precompu
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
@@ -90,6 +91,10 @@ MIN_PART_INFORMATION = 2.0
 # ...not counting words that say little about which question it is.
 _WEAK = frozenset({"team", "support", "school", "child", "staff", "professional", "take", "new", "provide", "contact",
                    "ask"})
+FULL_TIME_HOURS = 25  # children of statutory school age should be in education 25 hours a week (seed 001)
+# Among close candidates, one doing the same kind of action as the ask (advise / do / fund) is preferred
+# to one that names no action ("can we get advice..." -> the advice entry, not the general support entry).
+SAME_ACTION_MARGIN = 0.08
 MAX_SUGGESTIONS = 3
 COMMON_POSTINGS = 60  # a word in more phrasings than this is scored only where a rarer word matched
 MAX_QUESTION_CHARS = 1000  # longer input is cut, so one huge message cannot slow the bot down
@@ -259,6 +264,8 @@ class Matcher:
         context = self._tokens(parsed.context) if parsed.context else ()
         if not asks:  # "is that possible?" after the story: the story is the question
             asks, context = [(parsed.context or text, context or normalised.tokens)], ()
+        if _SHORT_WEEK(text):  # "2 hours a day", "10 hours a week": a reduced timetable, whatever it is called
+            context = context + ("reducedtimetable",)
         all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
 
         whole = self._resolve(all_ask_tokens, context, text)
@@ -270,7 +277,7 @@ class Matcher:
             result = self._apply_condition(result, text)
 
         if detect_asker(text) == PARENT:
-            result = self._for_parent(result, all_ask_tokens + context, asks[0][0])
+            result = self._for_parent(result, all_ask_tokens + context, asks[0][0], text)
         return result
 
     def explain(self, question: str, limit: int = 5) -> list[dict[str, object]]:
@@ -338,6 +345,16 @@ class Matcher:
                 continue
             chosen = candidate
             break
+        if chosen is not None:
+            asked = _classes(frozenset(ask))
+            if asked and not (asked & self._classes[chosen.entry_index]):
+                for candidate in candidates:
+                    if candidate.score < max(self.threshold, chosen.score - SAME_ACTION_MARGIN):
+                        break
+                    if (asked & self._classes[candidate.entry_index] and self._trustworthy(multipliers, candidate)
+                            and self._agrees(ask, candidate.entry_index)):
+                        chosen = candidate
+                        break
         if chosen is None:
             if disagreeing is not None:
                 return _Resolved("mismatch", None, score, top, self.kb.entries[disagreeing.entry_index])
@@ -428,19 +445,22 @@ class Matcher:
         return Answer(verdict, answer.entry, answer.score, answer.suggestions, answer.reason, answer.corrections,
                       note=note)
 
-    def _for_parent(self, answer: Answer, tokens: tuple[str, ...], first_ask: str) -> Answer:
+    def _for_parent(self, answer: Answer, tokens: tuple[str, ...], first_ask: str, text: str) -> Answer:
         """A parent asking about their own child: answer what is true whoever asks, signpost the rest."""
         parent_entry = self.kb.get(PARENT_ENTRY_ID)
         about = set(tokens)
         entry = answer.entry
-        open_question = (first_ask.split() or [""])[0].lower().strip("'’") in _OPEN_QUESTION_WORDS
+        open_question = _is_open_question(first_ask) or _is_open_question(text)
         if open_question and entry is not None and not (answer.parts or "cic" in about or about & PLAC_TOKENS):
             # "how do I ...?" from a parent: no yes/no; signpost, offering what the question is closest to
             others = tuple(e for e in (parent_entry, *answer.suggestions) if e is not None and e.id != entry.id)
             return Answer("unknown", None, answer.score, (entry, *others)[:MAX_SUGGESTIONS], "parent",
                           answer.corrections, offered=entry, audience=PARENT)
-        keep = entry is not None and (
-            _answers_parents(entry) or "cic" in about or (about & PLAC_TOKENS and "plac" in entry.cohorts))
+        if entry is not None and "plac" in entry.cohorts and not about & PLAC_TOKENS:
+            keep = False  # advice for adopters and special guardians, but this child was not in care
+        else:
+            keep = entry is not None and (
+                _answers_parents(entry) or "cic" in about or (about & PLAC_TOKENS and "plac" in entry.cohorts))
         if keep:
             return _replace(answer, audience=PARENT)
         if answer.reason in ("out_of_scope",):
@@ -560,6 +580,11 @@ class Matcher:
         return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
 
 
+def _SHORT_WEEK(text: str) -> bool:
+    hours = measure(text).get("hours_per_week")
+    return hours is not None and hours < FULL_TIME_HOURS
+
+
 def _classes(tokens: frozenset[str] | set[str]) -> frozenset[str]:
     found = set()
     if tokens & FUND:
@@ -569,6 +594,16 @@ def _classes(tokens: frozenset[str] | set[str]) -> frozenset[str]:
     if tokens & DO:
         found.add("do")
     return frozenset(found)
+
+
+_OPEN_QUESTION = re.compile(r"^\W*(?:what|whats|how|who|where|why|which)\b|\b(?:what|how|who|where|which)\s+(?:can|do|should|"
+                            r"could|would|shall)\s+(?:i|we)\b|\bwhats\s+(?:happening|going\s+on|next)\b|"
+                            r"\bwhat\s+(?:happens\s+)?(?:now|next)\b", re.IGNORECASE)
+
+
+def _is_open_question(text: str) -> bool:
+    """"what can I do?", "who do I speak to?": no yes/no answer is asked for."""
+    return bool(_OPEN_QUESTION.search(text.replace("'", "").replace("’", "")))
 
 
 def _answers_parents(entry: Entry) -> bool:
