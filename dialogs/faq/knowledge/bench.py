@@ -3,6 +3,7 @@
 Sets (tests/data/):
   * faq_eval.yaml           the development set: tuned on, labelled with the expected entry
   * faq_holdout_N.yaml      held-out sets, reported one by one; written apart from the knowledge base
+  * faq_learned.yaml        beside kb.yaml: questions staff taught the bot with `vsbot faq learn`
 
 Two item formats are read:
   * {q, expected_id, expected_verdict[, expected_reason]}: expected_id null = out of scope
@@ -58,6 +59,19 @@ def holdout_paths(data_dir: str | Path | None = None) -> list[Path]:
         return (int(suffix) if suffix.isdigit() else 1_000_000, path.name)
 
     return sorted(paths, key=key)
+
+
+def learned_paths(kb_path: str | Path | None = None) -> list[Path]:
+    """The questions staff taught the bot (`vsbot faq learn`), beside the knowledge base, if any."""
+    from dialogs.faq.knowledge.cli import LEARNED_NAME  # pylint: disable=import-outside-toplevel
+    from dialogs.faq.knowledge.loader import DEFAULT_KB_PATH  # pylint: disable=import-outside-toplevel
+
+    path = Path(kb_path or DEFAULT_KB_PATH).with_name(LEARNED_NAME)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (OSError, yaml.YAMLError):
+        return []
+    return [path] if isinstance(data, dict) and data.get("items") else []
 
 
 def load_eval_items(path: str | Path | None = None) -> list[EvalItem]:
@@ -178,7 +192,7 @@ def run_all(paths: Sequence[Path] | None = None, repeats: int = 5, kb_path: str 
     started = time.perf_counter()
     matcher = Matcher(load_knowledge_base(kb_path))
     load_ms = round((time.perf_counter() - started) * 1000.0, 1)
-    paths = list(paths) if paths is not None else [DEFAULT_EVAL_PATH, *holdout_paths()]
+    paths = list(paths) if paths is not None else [DEFAULT_EVAL_PATH, *holdout_paths(), *learned_paths(kb_path)]
     sets = [run_faq_bench(path, repeats=repeats, matcher=matcher) for path in paths]
     for result in sets:
         result["load_ms"] = load_ms  # one matcher built for every set

@@ -265,7 +265,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "final warning": ("risk",), "on the edge of": ("risk",),
     "out of school": ("noteducation",), "not been in school": ("noteducation",), "no school": ("noteducation",),
     "no place": ("noteducation",), "without a school": ("noteducation",), "not attending school": ("noteducation",),
-    "off school": ("noteducation",), "out of education": ("noteducation",), "not on roll": ("noteducation",),
+    "off school": ("noteducation",), "not on roll": ("noteducation",),
     "off roll": ("noteducation",), "elective home education": ("noteducation",), "ehe": ("noteducation",),
     "find a school": ("schoolsearch",), "find one": ("schoolsearch",), "finding a school": ("schoolsearch",),
     "find schools": ("schoolsearch",), "find him a school": ("schoolsearch",), "find her a school": ("schoolsearch",),

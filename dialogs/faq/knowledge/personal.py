@@ -42,7 +42,7 @@ _RELATIVE = (r"(?:grand|step|foster\s+)?(?:son|daughter|child|kid|boy|girl|nephe
              r"|grandchild|pupil|student|young\s+person)")
 _MY_RELATIVES = re.compile(rf"\b(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s)(?=\s|$|[?.!,])", re.IGNORECASE)
 # The possessive asks for one child's record ("my daughter's attendance"): personal, not a policy question.
-_RECORD_WORDS = re.compile(r"\b(?:attendance|pep|referral|record|records|file|grades|results|status|report|"
+_RECORD_WORDS = re.compile(r"\b(?:attendance|pep|referral|record|records|file|grades|results|status|report|social\s+worker|"
                            r"progress|latest|update)\b", re.IGNORECASE)
 
 # Words that show the question is about a case rather than a policy.
