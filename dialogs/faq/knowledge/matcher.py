@@ -468,6 +468,7 @@ class Matcher:
         topic = entry or answer.offered or (answer.suggestions[0] if answer.suggestions else None)
         if parent_entry is None:
             return _replace(answer, audience=PARENT)
+        parent_entry = self._parents_entry(tokens) or parent_entry
         others = tuple(e for e in (topic, *answer.suggestions) if e is not None and e.id != parent_entry.id)
         others = tuple(dict.fromkeys(others))[:MAX_SUGGESTIONS]
         if open_question or entry is None:
@@ -475,6 +476,18 @@ class Matcher:
                           answer.corrections, offered=parent_entry, audience=PARENT)
         return Answer(parent_entry.verdict, parent_entry, answer.score, others, "matched", answer.corrections,
                       offered=topic, audience=PARENT)
+
+    def _parents_entry(self, tokens: tuple[str, ...]) -> Entry | None:
+        """The entry about parents closest to the question ("can I refer my son?" -> parents can't refer)."""
+        multipliers = {t: 1.0 for t in tokens} | {"parent": 1.0}
+        for candidate in self._rank(multipliers, tuple(multipliers)):
+            if candidate.score < self.threshold:
+                break
+            if "parent" in self._title_tokens[candidate.entry_index]:
+                entry = self.kb.entries[candidate.entry_index]
+                if entry.verdict in ("no", "partly") and "plac" not in entry.cohorts:
+                    return entry
+        return None
 
     def _to_answer(self, resolved: _Resolved, corrections) -> Answer:
         if resolved.reason == "matched":
