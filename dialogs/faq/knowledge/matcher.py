@@ -95,6 +95,9 @@ FULL_TIME_HOURS = 25  # children of statutory school age should be in education 
 # Among close candidates, one doing the same kind of action as the ask (advise / do / fund) is preferred
 # to one that names no action ("can we get advice..." -> the advice entry, not the general support entry).
 SAME_ACTION_MARGIN = 0.08
+# Two entries with different verdicts closer than this: not sure.
+AMBIGUITY_MARGIN = 0.02
+AMBIGUITY_BELOW = 0.6  # ...when neither fits well
 MAX_SUGGESTIONS = 3
 COMMON_POSTINGS = 60  # a word in more phrasings than this is scored only where a rarer word matched
 MAX_QUESTION_CHARS = 1000  # longer input is cut, so one huge message cannot slow the bot down
@@ -135,7 +138,8 @@ _OFF_TOPIC_PHRASES = (
     ("council", "tax"), ("blue", "badge"), ("planning", "permission"), ("annual", "leave"),
     ("meeting", "room"), ("free", "school", "meals"), ("become", "a", "foster"), ("adopt", "a", "child"),
     ("school", "holidays"), ("term", "dates"), ("housing", "benefit"), ("care", "proceedings"),
-    ("final", "hearing"), ("logging", "me", "out"), ("revision", "site"), ("uniform", "grant"),
+    ("final", "hearing"), ("logging", "me", "out"), ("revision", "site"), ("uniform", "grant"), ("what", "time"),
+    ("school", "day", "start"), ("school", "day", "end"), ("school", "run", "times"),
 )
 # Ofsted is another body: a question about Ofsted is ours only when it asks about the Virtual School itself
 # ("is the VS like Ofsted?", "does the VS inspect schools like Ofsted?"), not "when are Ofsted coming?".
@@ -355,6 +359,8 @@ class Matcher:
                             and self._agrees(ask, candidate.entry_index)):
                         chosen = candidate
                         break
+        if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask):
+            return _Resolved("low_confidence", None, round(chosen.score, 4), top)
         if chosen is None:
             if disagreeing is not None:
                 return _Resolved("mismatch", None, score, top, self.kb.entries[disagreeing.entry_index])
@@ -364,6 +370,25 @@ class Matcher:
         if entry.verdict == "unknown":
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
+
+    def _ambiguous(self, candidates, chosen: _Candidate, multipliers, ask) -> bool:
+        """Two entries with different verdicts fit the question equally well ("will you be at the PEP?"):
+        no verdict rather than a coin toss."""
+        if chosen.score >= AMBIGUITY_BELOW:
+            return False
+        verdict = self.kb.entries[chosen.entry_index].verdict
+        asked = _classes(frozenset(ask))
+        same_action = bool(asked & self._classes[chosen.entry_index])
+        for candidate in candidates:
+            if candidate is chosen or (same_action and not asked & self._classes[candidate.entry_index]):
+                continue
+            if candidate.score < chosen.score - AMBIGUITY_MARGIN:
+                return False
+            entry = self.kb.entries[candidate.entry_index]
+            if (entry.verdict != verdict and entry.verdict != "unknown" and self._trustworthy(multipliers, candidate)
+                    and self._agrees(ask, candidate.entry_index)):
+                return True
+        return False
 
     def _agrees(self, ask: tuple[str, ...], entry_index: int) -> bool:
         """Same kind of action and the same named programme as the ask (when the ask says)."""
@@ -471,7 +496,12 @@ class Matcher:
         parent_entry = self._parents_entry(tokens) or parent_entry
         others = tuple(e for e in (topic, *answer.suggestions) if e is not None and e.id != parent_entry.id)
         others = tuple(dict.fromkeys(others))[:MAX_SUGGESTIONS]
-        if open_question or entry is None:
+        if entry is None and not open_question and about & PLAC_TOKENS:
+            plac = next((e for e in answer.suggestions if "plac" in e.cohorts and _answers_parents(e)), None)
+            if plac is not None:  # an adoptive parent or special guardian: the advice they can have
+                return Answer(plac.verdict, plac, answer.score, others, "matched", answer.corrections,
+                              audience=PARENT)
+        if open_question or (entry is None and answer.reason not in ("low_confidence", "mismatch")):
             return Answer("unknown", None, answer.score, (parent_entry, *others)[:MAX_SUGGESTIONS], "parent",
                           answer.corrections, offered=parent_entry, audience=PARENT)
         return Answer(parent_entry.verdict, parent_entry, answer.score, others, "matched", answer.corrections,
