@@ -139,7 +139,11 @@ _OFF_TOPIC_PHRASES = (
     ("meeting", "room"), ("free", "school", "meals"), ("become", "a", "foster"), ("adopt", "a", "child"),
     ("school", "holidays"), ("term", "dates"), ("housing", "benefit"), ("care", "proceedings"),
     ("final", "hearing"), ("logging", "me", "out"), ("revision", "site"), ("uniform", "grant"), ("what", "time"),
-    ("school", "day", "start"), ("school", "day", "end"), ("school", "run", "times"),
+    ("school", "day", "start"), ("school", "day", "end"), ("school", "run", "times"), ("term", "start"),
+    ("term", "starts"), ("term", "begin"), ("term", "begins"), ("admission", "deadline"), ("admission", "deadlines"),
+    ("admissions", "deadline"), ("admissions", "deadlines"), ("application", "deadline"), ("become", "an", "adopter"),
+    ("become", "adopters"), ("how", "to", "adopt"), ("parenting", "course"), ("parenting", "courses"),
+    ("parenting", "class"), ("parenting", "classes"), ("parenting", "programme"),
 )
 # Ofsted is another body: a question about Ofsted is ours only when it asks about the Virtual School itself
 # ("is the VS like Ofsted?", "does the VS inspect schools like Ofsted?"), not "when are Ofsted coming?".
