@@ -485,11 +485,11 @@ class Matcher:
             others = tuple(e for e in (parent_entry, *answer.suggestions) if e is not None and e.id != entry.id)
             return Answer("unknown", None, answer.score, (entry, *others)[:MAX_SUGGESTIONS], "parent",
                           answer.corrections, offered=entry, audience=PARENT)
-        if entry is not None and "plac" in entry.cohorts and not about & PLAC_TOKENS:
+        if entry is not None and entry.cohorts == ("plac",) and not about & PLAC_TOKENS:
             keep = False  # advice for adopters and special guardians, but this child was not in care
         else:
             keep = entry is not None and (
-                _answers_parents(entry) or "cic" in about or (about & PLAC_TOKENS and "plac" in entry.cohorts))
+                _answers_parents(entry) or "cic" in about or bool(about & PLAC_TOKENS and "plac" in entry.cohorts))
         if keep:
             return _replace(answer, audience=PARENT)
         if answer.reason in ("out_of_scope",):
