@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from dialogs.faq.knowledge.matcher import Answer, Matcher
-from dialogs.faq.knowledge.model import ACTIONS, COHORTS, VERDICTS, Entry, KnowledgeBase
+from dialogs.faq.knowledge.model import ACTIONS, BUTTON_CHARS, COHORTS, KB_VERDICTS, PARENTS, Entry, KnowledgeBase
+from dialogs.faq.knowledge.quantities import QUANTITIES, parse_condition
 
 __all__ = [
     "DEFAULT_KB_PATH",
@@ -32,7 +33,7 @@ DEFAULT_KB_PATH = Path(__file__).with_name("kb.yaml")
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "title", "phrasings", "verdict", "answer", "source")
-_OPTIONAL = ("instead", "cohorts", "actions")
+_OPTIONAL = ("instead", "cohorts", "actions", "condition", "parents", "short_title")
 _KNOWN_KEYS = frozenset(_REQUIRED + _OPTIONAL)
 
 
@@ -118,8 +119,21 @@ def _parse_entry(raw: Any) -> tuple[Entry | None, list[str]]:
     phrasings = _phrasings(raw.get("phrasings"), problems) if "phrasings" in raw else ()
     cohorts = _choices(raw.get("cohorts", []), "cohorts", "cohort", COHORTS, problems)
     actions = _choices(raw.get("actions", []), "actions", "action", ACTIONS, problems)
+    condition = _text(raw.get("condition", ""), "condition", problems, required=False)
+    if condition and parse_condition(condition) is None:
+        problems.append(f"condition {condition!r} is not '<quantity> <op> <number>' with a quantity from "
+                        f"{', '.join(QUANTITIES)} and an op from <=, <, >=, >, ==")
+    if condition and verdict != "yes":
+        problems.append("a condition can only be set on a 'yes' entry (a figure outside it turns the answer into 'no')")
+    parents = _text(raw.get("parents", ""), "parents", problems, required=False)
+    if parents and parents not in PARENTS:
+        problems.append(f"parents {parents!r} is not one of {', '.join(sorted(PARENTS))}")
+    short_title = _text(raw.get("short_title", ""), "short_title", problems, required=False)
+    if len(short_title) > BUTTON_CHARS:
+        problems.append(f"short_title is {len(short_title)} characters; buttons show about {BUTTON_CHARS}")
     # Built even when invalid (if it has an id) so duplicate ids are still reported.
-    entry = Entry(entry_id, title, phrasings, verdict, answer, instead, cohorts, source, actions) if entry_id else None
+    entry = Entry(entry_id, title, phrasings, verdict, answer, instead, cohorts, source, actions,
+                  condition, parents, short_title) if entry_id else None
     return entry, problems
 
 
@@ -143,9 +157,9 @@ def _verdict(value: Any, problems: list[str]) -> str:
         return "yes"
     if value is False:
         return "no"
-    if isinstance(value, str) and value.strip().lower() in VERDICTS:
+    if isinstance(value, str) and value.strip().lower() in KB_VERDICTS:
         return value.strip().lower()
-    problems.append(f"verdict {value!r} is not one of {', '.join(sorted(VERDICTS))}")
+    problems.append(f"verdict {value!r} is not one of {', '.join(sorted(KB_VERDICTS))}")
     return ""
 
 

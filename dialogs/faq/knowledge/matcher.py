@@ -1,34 +1,72 @@
 """Answer "does the Virtual School do X?" from the knowledge base, or say honestly that it can't.
 
-How a question is scored (everything but the question's own tokens is precomputed at load):
-  * normalise it (normalise.py): spelling, typos, abbreviations, synonyms, stopwords, stems;
-  * for every entry, three lexical signals, each in 0..1:
-      - best cosine similarity between the question and one of the entry's phrasings (TF-IDF,
-        IDF over entries, so words shared by many entries such as "school" weigh little);
-      - coverage: the share of the question's information (IDF mass) found anywhere in the entry;
-      - string similarity (rapidfuzz token-sort ratio) with the closest normalised phrasing;
-  * score = weighted sum. The best entry answers if its score clears the threshold (tuned on
-    tests/data/faq_eval.yaml) and the question is not about one child or an unrelated service.
+How a question is answered (everything but the question's own tokens is precomputed at load):
+  1. personal details (a named child, a date of birth, a postcode...) -> never answered, never kept;
+     a subject that is clearly not the Virtual School's -> out of scope.
+  2. find the ask (asks.py): the clause that asks, split in two when it joins two asks; the rest is
+     context. Tokens (normalise.py: spelling, typos, abbreviations, synonyms, stems) from the ask weigh
+     fully, context tokens less (more when the ask itself says little: "can you help?").
+  3. score every entry with three lexical signals, each in 0..1:
+       - best cosine similarity between the weighted question and one of the entry's phrasings (TF-IDF,
+         IDF over entries, so words shared by many entries such as "school" weigh little);
+       - coverage: the share of the question's (weighted) information found anywhere in the entry;
+       - string similarity (rapidfuzz token-sort ratio) between the ask and the closest phrasing;
+     score = weighted sum.
+  4. answer the question asked: the best entry must be about the same thing — the same kind of action
+     (paying for / funding vs doing / providing vs advising) and the same named programme (PP+, EHCP,
+     PEP) where the ask names one. Otherwise the next entry that agrees is taken, and if none is close
+     enough the answer is "not sure", offering the closest entry (reason "mismatch").
+  5. two asks: each is answered; both yes -> yes, both no -> no, otherwise partly, with each part kept
+     in Answer.parts. An ask too small to stand alone ("or is that the DT?") is not a second ask.
+  6. a figure in the question outside the entry's condition ("attendance is 92%" against "90% or
+     below") turns yes into no, with a note saying why (quantities.py).
+  7. a parent asking about their own child (audience.py) is signposted: entries that are true whoever
+     asks are answered; a request for help with a child with a social worker gets the parents' entry.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
+from dialogs.faq.knowledge.asks import parse
+from dialogs.faq.knowledge.audience import PARENT, detect_asker
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, surface_tokens
 from dialogs.faq.knowledge.personal import looks_personal
+from dialogs.faq.knowledge.quantities import explain_outside, measure, parse_condition
 
-REASONS = ("matched", "low_confidence", "out_of_scope", "personal_case", "empty")
+# Why an answer is what it is. "matched": a verdict from `entry`. The others have no verdict (unknown):
+#   low_confidence  nothing close enough; suggestions are the closest entries
+#   out_of_scope    not the Virtual School's subject (other council services, office life, small talk)
+#   personal_case   about one child's details or case: not answered and the question text is not kept
+#   empty           nothing to answer
+#   mismatch        the closest entry is about a different thing (funding vs doing, another programme);
+#                   `offered` is that entry, shown as "closest to" and offered, never as a verdict
+#   not_covered     the matching entry says plainly that the Virtual School's pages don't cover it;
+#                   `offered` is that entry
+#   parent          a parent asking an open question about their own child: signposted (`offered` is the
+#                   parents' entry); the question text is not kept (Answer.keep_text)
+# A parent's yes/no question is answered with reason "matched" (the entry may be the parents' entry) and
+# Answer.audience == "parent", so the card can add the signpost.
+REASONS = ("matched", "low_confidence", "out_of_scope", "personal_case", "empty", "mismatch", "not_covered",
+           "parent")
 
 # Weights of the three signals and the answer threshold (see bench.py for how they were chosen).
 W_COSINE = 0.5
 W_COVERAGE = 0.3
 W_FUZZ = 0.2
 DEFAULT_THRESHOLD = 0.5
+# Context tokens weigh this much of an ask token; more when the ask itself says little ("can you help
+# with it?"): then the context is what the question is about.
+CONTEXT_WEIGHT = 0.45
+CONTEXT_WEIGHT_THIN_ASK = 0.9
+THIN_ASK_INFORMATION = 3.0  # an ask with less IDF mass than this (about one distinctive word) is thin
+# Who the question is about (cohorts, ages) matters wherever it is said.
+COHORT_CONTEXT_WEIGHT = 0.8
 # A question with a distinctive word the KB has never seen ("laptop") is answered only if the entry
 # covers at least this share of its information; otherwise we'd answer a question we weren't asked.
 MIN_COVERAGE_WITH_UNKNOWN = 0.7
@@ -43,22 +81,85 @@ GENERIC_WEIGHT = 0.3
 # Coverage is measured against at least this much information (about one distinctive word), so a
 # question made of a single vague word ("what time is it") cannot be "fully covered".
 MIN_INFORMATION = 2.5
+# When the best entry disagrees with the ask (funding vs doing...), an agreeing entry within this
+# much of its score is taken instead; none -> "mismatch".
+AGREEING_MARGIN = 0.2
+# Each part of a two-part question must score at least this to be answered on its own.
+PART_THRESHOLD = 0.42
+# An ask stands alone only with this much information of its own (about one distinctive word)...
+MIN_PART_INFORMATION = 2.0
+# ...not counting words that say little about which question it is.
+_WEAK = frozenset({"team", "support", "school", "child", "staff", "professional", "take", "new", "provide", "contact",
+                   "ask"})
+FULL_TIME_HOURS = 25  # children of statutory school age should be in education 25 hours a week (seed 001)
+# Among close candidates, one doing the same kind of action as the ask (advise / do / fund) is preferred
+# to one that names no action ("can we get advice..." -> the advice entry, not the general support entry).
+SAME_ACTION_MARGIN = 0.08
+# Two entries with different verdicts closer than this: not sure.
+AMBIGUITY_MARGIN = 0.02
+AMBIGUITY_BELOW = 0.6  # ...when neither fits well
 MAX_SUGGESTIONS = 3
+COMMON_POSTINGS = 60  # a word in more phrasings than this is scored only where a rarer word matched
 MAX_QUESTION_CHARS = 1000  # longer input is cut, so one huge message cannot slow the bot down
 
+# The kind of action an ask or an entry is about (issue 12: "can the VS pay for a tutor?" is not
+# "does the VS tutor?"). Tokens are normalise.py's canonical forms.
+FUND = frozenset({"spend", "ppplus"})
+ADVISE = frozenset({"advice", "guidance", "consultation", "training"})
+DO = frozenset({"teach", "deliver", "complete", "apply", "transport", "homevisit", "takeon", "visit", "arrange"})
+# Verbs of an ask: they stay with their own ask when a question joins two.
+_ACTIONS = DO | ADVISE | frozenset({"monitor", "change", "tell", "overrule", "chair", "inspect", "ignore", "listen",
+                                    "advocate", "alert", "refer", "book", "track", "involve", "direct", "schoolrun",
+                                    "schoolsearch", "homevisit", "waitlist"})
+# Named programmes: an ask naming one is only answered by an entry that mentions it.
+PROGRAMMES = frozenset({"ppplus", "ehcp", "pep"})
+# Who the question is about: weighed fully even in the context.
+COHORT_TOKENS = frozenset({"cic", "cwsw", "cin", "cp", "plac", "sgo", "cao", "kinship", "send", "ehcp", "over18",
+                           "post16", "earlyyears", "adopt", "foster", "socialworker", "not"})
+# "is she covered / one of yours / in your cohort": eligibility; these context words say who it is about.
+_ELIGIBILITY = "include"
+_WHO = frozenset({"previous", "agerange", "plan", "new", "school", "nursery", "college", "university", "academy"})
+# The parents' entry: a parent asking for help with their own child with a social worker gets it.
+PARENT_ENTRY_ID = "parent-requests-cwsw"
+PLAC_TOKENS = frozenset({"plac", "adopt", "sgo", "cao"})
+_OPEN_QUESTION_WORDS = frozenset({"what", "whats", "how", "who", "where", "why", "which"})
+
 # Subjects that are clearly not the Virtual School's (other council services, office life, small
-# talk). A question mentioning them is out of scope even if it also says "school".
+# talk). A question mentioning them is out of scope unless it is plainly about the Virtual School's
+# own subjects (PP+, PEPs, children in care...): "PP+ for his after-school football club".
 _OFF_TOPIC_WORDS = frozenset("""
 weather rain raining snow sunny forecast temperature football footballer cricket rugby tennis
 bin bins recycling rubbish litter pothole potholes parking tax vaccine vaccination housing landlord rent
-library libraries leisure swimming gym recipe film movie song poem joke jokes lottery password wifi
-printer expenses mileage payslip payroll salary passport election
+library libraries leisure swimming gym recipe film movie song poem joke jokes lottery password passwords wifi
+printer expenses mileage payslip payroll salary passport election evicted eviction lado mash dbs inset
+allowance allowances hr haf grant grants benefits universal
 """.split())
 _OFF_TOPIC_PHRASES = (
     ("council", "tax"), ("blue", "badge"), ("planning", "permission"), ("annual", "leave"),
     ("meeting", "room"), ("free", "school", "meals"), ("become", "a", "foster"), ("adopt", "a", "child"),
-    ("school", "holidays"), ("term", "dates"), ("housing", "benefit"),
+    ("school", "holidays"), ("term", "dates"), ("housing", "benefit"), ("care", "proceedings"),
+    ("final", "hearing"), ("logging", "me", "out"), ("revision", "site"), ("uniform", "grant"), ("what", "time"),
+    ("school", "day", "start"), ("school", "day", "end"), ("school", "run", "times"), ("term", "start"),
+    ("term", "starts"), ("term", "begin"), ("term", "begins"), ("admission", "deadline"), ("admission", "deadlines"),
+    ("admissions", "deadline"), ("admissions", "deadlines"), ("application", "deadline"), ("become", "an", "adopter"),
+    ("become", "adopters"), ("how", "to", "adopt"), ("parenting", "course"), ("parenting", "courses"),
+    ("parenting", "class"), ("parenting", "classes"), ("parenting", "programme"),
 )
+# Ofsted is another body: a question about Ofsted is ours only when it asks about the Virtual School itself
+# ("is the VS like Ofsted?", "does the VS inspect schools like Ofsted?"), not "when are Ofsted coming?".
+_OTHER_BODIES = frozenset({"ofsted"})
+_ABOUT_US = frozenset({"virtual", "vs", "vsh", "you", "u", "your", "ur"})
+_STRONG_DOMAIN = frozenset({"ppplus", "pep", "cic", "plac", "cwsw", "cin", "cp", "ehcp", "send", "kinship", "sgo",
+                            "surgery", "refer", "inclusion", "exclusion", "suspension", "reducedtimetable"})
+
+
+@dataclass(frozen=True)
+class Part:
+    """One ask of a question that joins two, and how it was answered."""
+
+    ask: str
+    verdict: str  # yes | no | partly
+    entry: Entry
 
 
 @dataclass(frozen=True)
@@ -71,10 +172,19 @@ class Answer:
     suggestions: tuple[Entry, ...] = ()  # up to 3 closest entries (other than `entry`)
     reason: str = "matched"  # one of REASONS
     corrections: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # typos repaired
+    offered: Entry | None = None  # no verdict: the closest entry, shown as "closest to" and offered first
+    parts: tuple[Part, ...] = ()  # a question joining two asks: each ask's own answer (verdict is combined)
+    note: str = ""  # why the verdict differs from the entry's (a figure outside its condition)
+    audience: str = "professional"  # "parent" when a parent asked about their own child (card adds a signpost)
 
     @property
     def answered(self) -> bool:
         return self.entry is not None
+
+    @property
+    def keep_text(self) -> bool:
+        """Whether the question's text may be stored (never for a child's details or a parent's own child)."""
+        return self.reason != "personal_case" and self.audience != "parent"
 
 
 @dataclass(frozen=True)
@@ -94,6 +204,17 @@ class _Doc:
     negated: bool
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    """One ask scored and checked: an entry with a verdict, or why not."""
+
+    reason: str  # matched | low_confidence | out_of_scope | mismatch | not_covered
+    entry: Entry | None
+    score: float
+    candidates: tuple[Entry, ...]
+    offered: Entry | None = None
+
+
 class Matcher:
     """Lexical matcher over one KnowledgeBase. Immutable after construction; safe to share."""
 
@@ -103,6 +224,7 @@ class Matcher:
         self.normaliser = Normaliser(_corpus(kb.entries))
         entry_tokens = [self._entry_phrasing_tokens(e) for e in kb.entries]
         self._entry_vocab: list[frozenset[str]] = [frozenset(t for ts in per for t in ts) for per in entry_tokens]
+        self._title_tokens: list[frozenset[str]] = [frozenset(per[0]) if per else frozenset() for per in entry_tokens]
         self._idf = _idf(self._entry_vocab)
         self._unknown_idf = math.log(1 + (len(kb.entries) + 0.5) / 0.5)  # as if no entry had the word
         self._docs: list[_Doc] = [
@@ -112,68 +234,326 @@ class Matcher:
             if tokens
         ]
         self._doc_texts = [d.text for d in self._docs]
+        self._entries_with: dict[str, list[int]] = {}
+        for entry_index, vocab in enumerate(self._entry_vocab):
+            for token in vocab:
+                self._entries_with.setdefault(token, []).append(entry_index)
+        self._docs_by_entry: list[list[int]] = [[] for _ in kb.entries]
+        for doc_index, doc in enumerate(self._docs):
+            self._docs_by_entry[doc.entry_index].append(doc_index)
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for doc_index, doc in enumerate(self._docs):
             for token, weight in doc.weights.items():
                 self._postings.setdefault(token, []).append((doc_index, weight))
+        self._common_tokens = frozenset(t for t, docs in self._postings.items() if len(docs) > COMMON_POSTINGS)
+        self._classes = [_classes(t) for t in self._title_tokens]
+        self._conditions = [parse_condition(e.condition) if e.condition else None for e in kb.entries]
+        self._index_of = {e.id: i for i, e in enumerate(kb.entries)}
 
     # --- public ---------------------------------------------------------------------------------
 
     def answer(self, question: str) -> Answer:
         text = (question or "")[:MAX_QUESTION_CHARS]
         normalised = self.normaliser.normalise(text)
-        tokens = normalised.tokens
-        if not tokens:
+        if not normalised.tokens:
             return Answer("unknown", None, 0.0, (), "empty", normalised.corrections)
-
-        candidates = self.score_candidates(tokens)
-        best = candidates[0] if candidates else None
-        best_score = round(best.score, 4) if best else 0.0
-        suggestions = tuple(self.kb.entries[c.entry_index] for c in candidates[:MAX_SUGGESTIONS])
-
-        def unknown(reason: str) -> Answer:
-            return Answer("unknown", None, best_score, suggestions, reason, normalised.corrections)
+        corrections = normalised.corrections
 
         if looks_personal(text, self.normaliser.known_words):
-            return unknown("personal_case")
-        if best is None or self._off_topic(text) or self._known_share(tokens) < MIN_KNOWN_SHARE:
-            return unknown("out_of_scope")
-        if best.score < self.threshold or not self._trustworthy(tokens, best):
-            return unknown("low_confidence")
-        entry = self.kb.entries[best.entry_index]
-        others = tuple(self.kb.entries[c.entry_index] for c in candidates[1:MAX_SUGGESTIONS + 1])
-        return Answer(entry.verdict, entry, best_score, others, "matched", normalised.corrections)
+            whole = {t: 1.0 for t in normalised.tokens}
+            candidates = self._rank(whole)
+            suggestions = tuple(self.kb.entries[c.entry_index] for c in candidates[:MAX_SUGGESTIONS])
+            score = round(candidates[0].score, 4) if candidates else 0.0
+            return Answer("unknown", None, score, suggestions, "personal_case", corrections)
 
-    def _trustworthy(self, tokens: tuple[str, ...], best: _Candidate) -> bool:
-        """Rules that stop a high score resting on the wrong evidence (see the constants above)."""
-        shared = set(tokens) & self._entry_vocab[best.entry_index]
-        if not shared & DOMAIN:
-            return False  # only incidental words in common ("write my report" vs "write EHC plans")
-        unknown = [t for t in set(tokens) if t not in self._idf and t not in GENERIC and not t.isdigit()]
-        return not unknown or best.coverage >= MIN_COVERAGE_WITH_UNKNOWN
+        parsed = parse(text)
+        asks = [(ask, normalised.tokens if ask == text else self._tokens(ask)) for ask in parsed.asks]
+        asks = [(ask, tokens) for ask, tokens in asks if tokens]
+        context = self._tokens(parsed.context) if parsed.context else ()
+        if not asks:  # "is that possible?" after the story: the story is the question
+            asks, context = [(parsed.context or text, context or normalised.tokens)], ()
+        if _SHORT_WEEK(text):  # "2 hours a day", "10 hours a week": a reduced timetable, whatever it is called
+            context = context + ("reducedtimetable",)
+        all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
+
+        whole = self._resolve(all_ask_tokens, context, text)
+        result = self._to_answer(whole, corrections)
+        parts = self._parts(asks, context, text)
+        if parts:
+            result = self._combine(parts, whole, corrections)
+        elif result.entry is not None:
+            result = self._apply_condition(result, text)
+
+        if detect_asker(text) == PARENT:
+            result = self._for_parent(result, all_ask_tokens + context, asks[0][0], text)
+        return result
 
     def explain(self, question: str, limit: int = 5) -> list[dict[str, object]]:
         """The best candidates with each signal, for staff tuning the knowledge base."""
         normalised = self.normaliser.normalise(question)
+        parsed = parse(question)
+        ask_tokens = tuple(t for ask in parsed.asks for t in self._tokens(ask)) or normalised.tokens
+        context = self._tokens(parsed.context) if parsed.context else ()
+        weights = self._query_weights(ask_tokens, context)
         return [
             {"id": self.kb.entries[c.entry_index].id, "score": round(c.score, 4), "cosine": round(c.cosine, 4),
              "coverage": round(c.coverage, 4), "fuzz": round(c.fuzz, 4), "tokens": list(normalised.tokens),
+             "asks": list(parsed.asks), "context": parsed.context,
              "corrections": [list(pair) for pair in normalised.corrections]}
-            for c in self.score_candidates(normalised.tokens)[:limit]
+            for c in self._rank(weights, ask_tokens)[:limit]
         ]
 
     def score_candidates(self, tokens: tuple[str, ...]) -> list[_Candidate]:
-        query_set = set(tokens)
-        weights = {t: self._weight(t) for t in query_set}
+        """Every entry that shares a word with `tokens` (all weighed as one ask), best first."""
+        return self._rank({t: 1.0 for t in tokens}, tokens)
+
+    # --- one ask ---------------------------------------------------------------------------------
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
+        return self.normaliser.normalise(text).tokens
+
+    def _query_weights(self, ask: tuple[str, ...], context: tuple[str, ...]) -> dict[str, float]:
+        """token -> multiplier: ask tokens 1, context tokens less (cohorts nearly fully)."""
+        multipliers = {t: 1.0 for t in ask}
+        if context and _ELIGIBILITY in ask and not (set(ask) - {_ELIGIBILITY} - GENERIC - COHORT_TOKENS):
+            # "are they covered by you now?": an eligibility ask; the context matters only for who it is about
+            context = tuple(t for t in context if t in COHORT_TOKENS or t in _WHO)
+        if context and _ACTIONS.intersection(ask):
+            # "we run a nurture group... can you monitor it?": the ask's own verb says what is asked
+            context = tuple(t for t in context if t not in _ACTIONS)
+        if context:
+            ask_information = sum(self._weight(t) for t in set(ask) if t in DOMAIN)
+            base = CONTEXT_WEIGHT_THIN_ASK if ask_information < THIN_ASK_INFORMATION else CONTEXT_WEIGHT
+            for token in context:
+                weight = max(base, COHORT_CONTEXT_WEIGHT) if token in COHORT_TOKENS else base
+                multipliers[token] = max(multipliers.get(token, 0.0), weight)
+        return multipliers
+
+    def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str) -> _Resolved:
+        multipliers = self._query_weights(ask, context)
+        candidates = self._rank(multipliers, ask)
+        top = tuple(self.kb.entries[c.entry_index] for c in candidates[: MAX_SUGGESTIONS + 1])
+        best = candidates[0] if candidates else None
+        score = round(best.score, 4) if best else 0.0
+        all_tokens = set(multipliers)
+        if best is None or self._off_topic(text, all_tokens) or self._known_share(multipliers) < MIN_KNOWN_SHARE:
+            return _Resolved("out_of_scope", None, score, top)
+        if best.score < self.threshold:
+            return _Resolved("low_confidence", None, score, top)
+        chosen = None
+        disagreeing = None
+        floor = max(self.threshold, best.score - AGREEING_MARGIN)
+        for candidate in candidates:
+            if candidate.score < floor:
+                break
+            if not self._trustworthy(multipliers, candidate):
+                continue
+            if not self._agrees(ask, candidate.entry_index):
+                disagreeing = disagreeing or candidate
+                continue
+            chosen = candidate
+            break
+        if chosen is not None:
+            asked = _classes(frozenset(ask))
+            if asked and not (asked & self._classes[chosen.entry_index]):
+                for candidate in candidates:
+                    if candidate.score < max(self.threshold, chosen.score - SAME_ACTION_MARGIN):
+                        break
+                    if (asked & self._classes[candidate.entry_index] and self._trustworthy(multipliers, candidate)
+                            and self._agrees(ask, candidate.entry_index)):
+                        chosen = candidate
+                        break
+        if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask):
+            return _Resolved("low_confidence", None, round(chosen.score, 4), top)
+        if chosen is None:
+            if disagreeing is not None:
+                return _Resolved("mismatch", None, score, top, self.kb.entries[disagreeing.entry_index])
+            return _Resolved("low_confidence", None, score, top)
+        entry = self.kb.entries[chosen.entry_index]
+        others = tuple(self.kb.entries[c.entry_index] for c in candidates if c is not chosen)[:MAX_SUGGESTIONS]
+        if entry.verdict == "unknown":
+            return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
+        return _Resolved("matched", entry, round(chosen.score, 4), others)
+
+    def _ambiguous(self, candidates, chosen: _Candidate, multipliers, ask) -> bool:
+        """Two entries with different verdicts fit the question equally well ("will you be at the PEP?"):
+        no verdict rather than a coin toss."""
+        if chosen.score >= AMBIGUITY_BELOW:
+            return False
+        verdict = self.kb.entries[chosen.entry_index].verdict
+        asked = _classes(frozenset(ask))
+        same_action = bool(asked & self._classes[chosen.entry_index])
+        for candidate in candidates:
+            if candidate is chosen or (same_action and not asked & self._classes[candidate.entry_index]):
+                continue
+            if candidate.score < chosen.score - AMBIGUITY_MARGIN:
+                return False
+            entry = self.kb.entries[candidate.entry_index]
+            if (entry.verdict != verdict and entry.verdict != "unknown" and self._trustworthy(multipliers, candidate)
+                    and self._agrees(ask, candidate.entry_index)):
+                return True
+        return False
+
+    def _agrees(self, ask: tuple[str, ...], entry_index: int) -> bool:
+        """Same kind of action and the same named programme as the ask (when the ask says)."""
+        asked = set(ask)
+        vocab = self._entry_vocab[entry_index]
+        if any(p in asked and p not in vocab for p in PROGRAMMES):
+            return False
+        question_classes = _classes(frozenset(asked))
+        entry_classes = self._classes[entry_index]
+        if "fund" in question_classes and "fund" not in entry_classes:
+            return False  # asked about paying for something; the entry is about doing or advising
+        if "fund" in entry_classes and "fund" not in question_classes and question_classes:
+            return False  # asked about doing or advising; the entry is about paying for something
+        advise_or_do = {"advise", "do"}
+        asked_kind = question_classes & advise_or_do
+        entry_kind = entry_classes & advise_or_do
+        return not (len(asked_kind) == 1 and len(entry_kind) == 1 and asked_kind != entry_kind)
+
+    def _trustworthy(self, multipliers: dict[str, float], candidate: _Candidate) -> bool:
+        """Rules that stop a high score resting on the wrong evidence (see the constants above)."""
+        shared = set(multipliers) & self._entry_vocab[candidate.entry_index]
+        if not shared & DOMAIN:
+            return False  # only incidental words in common ("write my report" vs "write EHC plans")
+        unknown = [t for t, m in multipliers.items()
+                   if m >= 1.0 and t not in self._idf and t not in GENERIC and not t.isdigit()]
+        return not unknown or candidate.coverage >= MIN_COVERAGE_WITH_UNKNOWN
+
+    # --- several asks, conditions, parents --------------------------------------------------------
+
+    def _parts(self, asks, context: tuple[str, ...], text: str) -> list[tuple[str, _Resolved]]:
+        """Each ask answered on its own, or [] when the question is really one ask."""
+        substantive = [(ask, tokens) for ask, tokens in asks if self._stands_alone(tokens)]
+        if len(substantive) < 2:
+            return []
+        results = []
+        for index, (ask, tokens) in enumerate(substantive):
+            # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
+            others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
+            resolved = self._resolve(tokens, context + others, ask)
+            if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
+                return []  # one part not understood: answer the question as a whole instead
+            results.append((ask, resolved))
+        if len({r.entry.id for _, r in results}) < 2:
+            return []
+        return results
+
+    def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
+        """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
+        "could one of your team come in" are not asks of their own)."""
+        own = {t for t in tokens if t in DOMAIN and t not in COHORT_TOKENS and t not in GENERIC and t not in _WEAK}
+        return sum(self._weight(t) for t in own) >= MIN_PART_INFORMATION
+
+    def _combine(self, parts, whole: _Resolved, corrections) -> Answer:
+        answered = []
+        for ask, resolved in parts:
+            verdict, note = self._verdict_with_condition(resolved.entry, ask)
+            answered.append(Part(ask, verdict, resolved.entry))
+        verdicts = {p.verdict for p in answered}
+        verdict = verdicts.pop() if len(verdicts) == 1 else "partly"
+        first = answered[0].entry
+        seen = {p.entry.id for p in answered}
+        suggestions = tuple(e for e in whole.candidates if e.id not in seen)[:MAX_SUGGESTIONS]
+        score = min(r.score for _, r in parts)
+        return Answer(verdict, first, score, suggestions, "matched", corrections, parts=tuple(answered))
+
+    def _verdict_with_condition(self, entry: Entry, text: str) -> tuple[str, str]:
+        condition = self._conditions[self._index_of[entry.id]]
+        if condition is None:
+            return entry.verdict, ""
+        measured = measure(text).get(condition.quantity)
+        if measured is None or condition.holds(measured):
+            return entry.verdict, ""
+        return "no", explain_outside(condition, measured)
+
+    def _apply_condition(self, answer: Answer, text: str) -> Answer:
+        verdict, note = self._verdict_with_condition(answer.entry, text)
+        if not note:
+            return answer
+        return Answer(verdict, answer.entry, answer.score, answer.suggestions, answer.reason, answer.corrections,
+                      note=note)
+
+    def _for_parent(self, answer: Answer, tokens: tuple[str, ...], first_ask: str, text: str) -> Answer:
+        """A parent asking about their own child: answer what is true whoever asks, signpost the rest."""
+        parent_entry = self.kb.get(PARENT_ENTRY_ID)
+        about = set(tokens)
+        entry = answer.entry
+        open_question = _is_open_question(first_ask) or _is_open_question(text)
+        if open_question and entry is not None and not (answer.parts or "cic" in about or about & PLAC_TOKENS):
+            # "how do I ...?" from a parent: no yes/no; signpost, offering what the question is closest to
+            others = tuple(e for e in (parent_entry, *answer.suggestions) if e is not None and e.id != entry.id)
+            return Answer("unknown", None, answer.score, (entry, *others)[:MAX_SUGGESTIONS], "parent",
+                          answer.corrections, offered=entry, audience=PARENT)
+        if entry is not None and entry.cohorts == ("plac",) and not about & PLAC_TOKENS:
+            keep = False  # advice for adopters and special guardians, but this child was not in care
+        else:
+            keep = entry is not None and (
+                _answers_parents(entry) or "cic" in about or bool(about & PLAC_TOKENS and "plac" in entry.cohorts))
+        if keep:
+            return _replace(answer, audience=PARENT)
+        if answer.reason in ("out_of_scope",):
+            return _replace(answer, audience=PARENT)
+        topic = entry or answer.offered or (answer.suggestions[0] if answer.suggestions else None)
+        if parent_entry is None:
+            return _replace(answer, audience=PARENT)
+        parent_entry = self._parents_entry(tokens) or parent_entry
+        others = tuple(e for e in (topic, *answer.suggestions) if e is not None and e.id != parent_entry.id)
+        others = tuple(dict.fromkeys(others))[:MAX_SUGGESTIONS]
+        if entry is None and not open_question and about & PLAC_TOKENS:
+            plac = next((e for e in answer.suggestions if "plac" in e.cohorts and _answers_parents(e)), None)
+            if plac is not None:  # an adoptive parent or special guardian: the advice they can have
+                return Answer(plac.verdict, plac, answer.score, others, "matched", answer.corrections,
+                              audience=PARENT)
+        if open_question or (entry is None and answer.reason not in ("low_confidence", "mismatch")):
+            return Answer("unknown", None, answer.score, (parent_entry, *others)[:MAX_SUGGESTIONS], "parent",
+                          answer.corrections, offered=parent_entry, audience=PARENT)
+        return Answer(parent_entry.verdict, parent_entry, answer.score, others, "matched", answer.corrections,
+                      offered=topic, audience=PARENT)
+
+    def _parents_entry(self, tokens: tuple[str, ...]) -> Entry | None:
+        """The entry about parents closest to the question ("can I refer my son?" -> parents can't refer)."""
+        multipliers = {t: 1.0 for t in tokens} | {"parent": 1.0}
+        for candidate in self._rank(multipliers, tuple(multipliers)):
+            if candidate.score < self.threshold:
+                break
+            if "parent" in self._title_tokens[candidate.entry_index]:
+                entry = self.kb.entries[candidate.entry_index]
+                if entry.verdict in ("no", "partly") and "plac" not in entry.cohorts:
+                    return entry
+        return None
+
+    def _to_answer(self, resolved: _Resolved, corrections) -> Answer:
+        if resolved.reason == "matched":
+            return Answer(resolved.entry.verdict, resolved.entry, resolved.score, resolved.candidates[:MAX_SUGGESTIONS],
+                          "matched", corrections)
+        suggestions = resolved.candidates
+        if resolved.offered is not None:
+            suggestions = (resolved.offered, *(e for e in suggestions if e.id != resolved.offered.id))
+        return Answer("unknown", None, resolved.score, suggestions[:MAX_SUGGESTIONS], resolved.reason, corrections,
+                      offered=resolved.offered)
+
+    # --- scoring ----------------------------------------------------------------------------------
+
+    def _rank(self, multipliers: dict[str, float], ask: tuple[str, ...] | None = None) -> list[_Candidate]:
+        weights = {t: self._weight(t) * m for t, m in multipliers.items()}
         total = max(sum(weights.values()), MIN_INFORMATION)
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
 
         # Cosine: dot products through the inverted index, best phrasing per entry.
+        # Words in most phrasings ("child", "school") only add to phrasings a rarer word already found,
+        # which gives the same ranking for far less work.
         doc_dot: dict[int, float] = {}
-        for token, weight in weights.items():
+        rare = [(t, w) for t, w in weights.items() if t not in self._common_tokens]
+        for token, weight in (rare or weights.items()):
             for doc_index, doc_weight in self._postings.get(token, ()):
                 doc_dot[doc_index] = doc_dot.get(doc_index, 0.0) + weight * doc_weight
-        negated = NEGATION in query_set
+        if rare:
+            for token, weight in weights.items():
+                if token in self._common_tokens:
+                    for doc_index in doc_dot:
+                        doc_dot[doc_index] += weight * self._docs[doc_index].weights.get(token, 0.0)
+        negated = NEGATION in multipliers
         cosine: dict[int, float] = {}
         for doc_index, dot in doc_dot.items():
             doc = self._docs[doc_index]
@@ -182,9 +562,18 @@ class Matcher:
         if not cosine:
             return []
 
-        # String similarity with the closest normalised phrasing of each candidate entry.
-        query_text = " ".join(sorted(query_set))
-        candidate_docs = [i for i, d in enumerate(self._docs) if d.entry_index in cosine]
+        covered: dict[int, float] = {}
+        for token, weight in weights.items():
+            for entry_index in self._entries_with.get(token, ()):
+                covered[entry_index] = covered.get(entry_index, 0.0) + weight
+        partial = {i: (cos, covered.get(i, 0.0) / total) for i, cos in cosine.items()}
+        best_partial = max(W_COSINE * c + W_COVERAGE * v for c, v in partial.values())
+        # String similarity only where it can change the winner (it adds at most W_FUZZ): between the ask
+        # (and what weighs like it) and the closest phrasing of each of those entries.
+        contenders = {i for i, (c, v) in partial.items() if W_COSINE * c + W_COVERAGE * v >= best_partial - W_FUZZ}
+        focus = {t for t, m in multipliers.items() if m >= COHORT_CONTEXT_WEIGHT} | set(ask or ())
+        query_text = " ".join(sorted(focus or multipliers))
+        candidate_docs = [i for i in self._docs_of(contenders)]
         fuzzy: dict[int, float] = {}
         for _text, similarity, position in process.extract(
             query_text, [self._doc_texts[i] for i in candidate_docs], scorer=fuzz.token_sort_ratio, limit=None
@@ -193,9 +582,7 @@ class Matcher:
             fuzzy[entry_index] = max(fuzzy.get(entry_index, 0.0), similarity / 100.0)
 
         candidates = []
-        for entry_index, cos in cosine.items():
-            vocab = self._entry_vocab[entry_index]
-            coverage = sum(w for t, w in weights.items() if t in vocab) / total
+        for entry_index, (cos, coverage) in partial.items():
             similarity = fuzzy.get(entry_index, 0.0)
             score = W_COSINE * cos + W_COVERAGE * coverage + W_FUZZ * similarity
             candidates.append(_Candidate(entry_index, score, cos, coverage, similarity))
@@ -203,6 +590,9 @@ class Matcher:
         return candidates
 
     # --- helpers ----------------------------------------------------------------------------------
+
+    def _docs_of(self, entry_indexes: set[int]) -> list[int]:
+        return [d for e in sorted(entry_indexes) for d in self._docs_by_entry[e]]
 
     def _entry_phrasing_tokens(self, entry: Entry) -> list[tuple[str, ...]]:
         # KB text is trusted: normalise without typo repair so the vocabulary stays as written.
@@ -219,18 +609,58 @@ class Matcher:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
-    def _known_share(self, tokens: tuple[str, ...]) -> float:
+    def _known_share(self, multipliers: dict[str, float]) -> float:
         """Share of the question's information (IDF mass) made of words the KB knows."""
-        weights = {t: self._weight(t) for t in set(tokens)}
+        weights = {t: self._weight(t) * m for t, m in multipliers.items()}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in self._idf) / total if total else 0.0
 
-    def _off_topic(self, text: str) -> bool:
+    def _off_topic(self, text: str, tokens: set[str]) -> bool:
         words = [british(w) for w in surface_tokens(text)]
-        if any(w in _OFF_TOPIC_WORDS for w in words):
+        strong = bool(tokens & _STRONG_DOMAIN)
+        if not strong and any(w in _OFF_TOPIC_WORDS for w in words):
             return True
+        if any(w in _OTHER_BODIES for w in words) and "inspect" not in tokens:
+            if not _ABOUT_US.intersection(words) or {"us", "our"}.intersection(words):
+                return True
         joined = f" {' '.join(words)} "
         return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
+
+
+def _SHORT_WEEK(text: str) -> bool:
+    hours = measure(text).get("hours_per_week")
+    return hours is not None and hours < FULL_TIME_HOURS
+
+
+def _classes(tokens: frozenset[str] | set[str]) -> frozenset[str]:
+    found = set()
+    if tokens & FUND:
+        found.add("fund")
+    if tokens & ADVISE:
+        found.add("advise")
+    if tokens & DO:
+        found.add("do")
+    return frozenset(found)
+
+
+_OPEN_QUESTION = re.compile(r"^\W*(?:what|whats|how|who|where|why|which)\b|\b(?:what|how|who|where|which)\s+(?:can|do|should|"
+                            r"could|would|shall)\s+(?:i|we)\b|\bwhats\s+(?:happening|going\s+on|next)\b|"
+                            r"\bwhat\s+(?:happens\s+)?(?:now|next)\b", re.IGNORECASE)
+
+
+def _is_open_question(text: str) -> bool:
+    """"what can I do?", "who do I speak to?": no yes/no answer is asked for."""
+    return bool(_OPEN_QUESTION.search(text.replace("'", "").replace("’", "")))
+
+
+def _answers_parents(entry: Entry) -> bool:
+    if entry.parents:
+        return entry.parents == "answer"
+    return entry.verdict == "no"
+
+
+def _replace(answer: Answer, **changes) -> Answer:
+    return replace(answer, **changes)
 
 
 def _corpus(entries: Iterable[Entry]) -> list[str]:
@@ -245,4 +675,3 @@ def _idf(vocabularies: list[frozenset[str]]) -> dict[str, float]:
         for token in vocab:
             document_frequency[token] = document_frequency.get(token, 0) + 1
     return {t: math.log(1 + (count - df + 0.5) / (df + 0.5)) for t, df in document_frequency.items()}
-

@@ -6,6 +6,13 @@ from types import MappingProxyType
 from typing import Mapping
 
 VERDICTS: frozenset[str] = frozenset({"yes", "no", "partly"})
+# An entry may also say "unknown": the seeds do not cover the question, and its answer says so plainly
+# and who to ask. The matcher never gives such an entry as a verdict; it offers it ("not_covered").
+KB_VERDICTS: frozenset[str] = VERDICTS | {"unknown"}
+# How an entry answers a parent asking about their own child (see audience.py):
+#   "answer"   the entry is true whoever asks (eligibility, definitions, what parents can do)
+#   "signpost" a parent's request is signposted instead (the default for yes / partly entries)
+PARENTS: frozenset[str] = frozenset({"answer", "signpost"})
 COHORTS: frozenset[str] = frozenset({"cic", "plac", "cwsw"})
 ACTIONS: frozenset[str] = frozenset({"refer", "book_surgery", "ask_staff"})
 
@@ -23,6 +30,33 @@ class Entry:
     cohorts: tuple[str, ...]
     source: str
     actions: tuple[str, ...]
+    condition: str = ""  # e.g. "attendance <= 90": a figure in the question outside it turns "yes" into "no"
+    parents: str = ""  # "answer" | "signpost" | "" (default by verdict: "no" answers, yes/partly signposts)
+    short_title: str = ""  # a button-sized title (Teams cuts suggestion buttons); derived when empty
+
+    @property
+    def button_title(self) -> str:
+        return self.short_title or shorten_title(self.title)
+
+
+BUTTON_CHARS = 40  # Teams shows about this much of a button's title on a phone before cutting it
+_LEADS = ("Does the Virtual School ", "Is the Virtual School ", "Can the Virtual School ", "Will the Virtual School ",
+          "Has the Virtual School ")
+
+
+def shorten_title(title: str, limit: int = BUTTON_CHARS) -> str:
+    """A button-sized version of a question: drop "Does the Virtual School", keep whole words, end with "…"."""
+    text = " ".join(title.split()).rstrip("?")
+    for lead in _LEADS:
+        if text.startswith(lead):
+            rest = text[len(lead):]
+            text = rest[:1].upper() + rest[1:]
+            break
+    text = text.split(" (", 1)[0]
+    if len(text) <= limit:
+        return text + "?"
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 @dataclass(frozen=True)

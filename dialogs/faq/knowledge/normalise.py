@@ -19,6 +19,9 @@ from functools import lru_cache
 from typing import Iterable
 
 from rapidfuzz import process
+
+from dialogs.faq.knowledge.common_words import COMMON_WORDS
+from dialogs.faq.knowledge.personal import FIRST_NAMES
 from rapidfuzz.distance import DamerauLevenshtein
 
 # --- 1. surface tokens ---------------------------------------------------------------------------
@@ -32,6 +35,9 @@ _SYMBOLS = [
     (re.compile(r"\bpercentage\b|\bper cent\b"), " percent "),
     (re.compile(r"[’‘`´]"), "'"),
 ]
+# "take (my foster child) to school", "drive him into school": taking a child to school, whoever is named.
+_TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|drive|drives|driving|ferry|walk|escort|"
+                        r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:school|college|nursery)\b")
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
 _TOKEN = re.compile(r"[a-z]+|\d+")
@@ -42,6 +48,7 @@ def surface_tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text or "").lower()
     for pattern, replacement in _SYMBOLS:
         text = pattern.sub(replacement, text)
+    text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
     text = _POSSESSIVE.sub(lambda m: (m.group(1) or m.group(2) + "s"), text)
     return _TOKEN.findall(text)
@@ -180,7 +187,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "headteachers": ("headteacher",), "head": ("headteacher",), "heads": ("headteacher",),
     "principal": ("headteacher",),
     "education liaison officer": ("officer",), "education liaison officers": ("officer",),
-    "inclusion officer": ("officer",), "locality officer": ("officer",),
+    "inclusion officer": ("inclusion", "officer"), "locality officer": ("locality", "officer"),
     "inclusion manager": ("manager",),
     # plans, money, programmes
     "personal education plans": ("pep",), "personal education plan": ("pep",), "pep": ("pep",),
@@ -247,6 +254,152 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "outside school": ("outsideschoolday",), "after school": ("outsideschoolday",),
     "beyond school hours": ("outsideschoolday",), "holiday clubs": ("outsideschoolday", "club"),
     "holiday activities": ("outsideschoolday", "activity"),
+    # issue 12: how people actually write (DSLs, designated teachers, social workers on a phone, parents)
+    "perm ex": ("permanent", "exclusion"), "perm exed": ("permanent", "exclusion"), "perm excluded": ("permanent", "exclusion"),
+    "perm exclusion": ("permanent", "exclusion"), "perm excl": ("permanent", "exclusion"), "px": ("permanent", "exclusion"),
+    "pex d": ("permanent", "exclusion"), "permanently exclude": ("permanent", "exclusion"),
+    "permanent exclusions": ("permanent", "exclusion"), "permanently excluding": ("permanent", "exclusion"),
+    "managed move": ("alternative", "exclusion"), "managed moves": ("alternative", "exclusion"),
+    "look at options": ("alternative",), "look at other options": ("alternative",), "other options": ("alternative",),
+    "look at alternatives": ("alternative",),
+    "final warning": ("risk",), "on the edge of": ("risk",),
+    "out of school": ("noteducation",), "not been in school": ("noteducation",), "no school": ("noteducation",),
+    "no place": ("noteducation",), "without a school": ("noteducation",), "not attending school": ("noteducation",),
+    "off school": ("noteducation",), "not on roll": ("noteducation",),
+    "off roll": ("noteducation",), "elective home education": ("noteducation",), "ehe": ("noteducation",),
+    "find a school": ("schoolsearch",), "find one": ("schoolsearch",), "finding a school": ("schoolsearch",),
+    "find schools": ("schoolsearch",), "find him a school": ("schoolsearch",), "find her a school": ("schoolsearch",),
+    "find them a school": ("schoolsearch",), "looking for a school": ("schoolsearch",), "needs a school": ("schoolsearch",),
+    "need a school": ("schoolsearch",), "suitable school": ("schoolsearch",), "suitable schools": ("schoolsearch",),
+    "new school": ("schoolsearch",), "which schools": ("schoolsearch",), "what schools": ("schoolsearch",),
+    "schools near": ("schoolsearch", "nearby"),
+    "near": ("nearby",), "nearby": ("nearby",), "round there": ("nearby",), "around there": ("nearby",),
+    "close to": ("nearby",), "in the area": ("nearby",), "another area": ("nearby",), "out of area": ("nearby",),
+    "different area": ("nearby",), "diff area": ("nearby",), "another borough": ("nearby",), "out of borough": ("nearby",),
+    "different borough": ("nearby",), "diff borough": ("nearby",), "other borough": ("nearby",),
+    "speak up for": ("advocate",), "stick up for": ("advocate",), "fight her corner": ("advocate",),
+    "fight his corner": ("advocate",), "fight their corner": ("advocate",), "be her voice": ("advocate",),
+    "be his voice": ("advocate",), "be their voice": ("advocate",), "a voice for": ("advocate",),
+    "speak for": ("advocate",), "stand up for": ("advocate",),
+    "schoolrun": ("schoolrun",), "a lift": ("transport",), "get him to school": ("schoolrun",),
+    "get her to school": ("schoolrun",), "pick him up": ("schoolrun",), "pick her up": ("schoolrun",),
+    "pick them up": ("schoolrun",), "collect a child": ("schoolrun",), "collect him": ("schoolrun",),
+    "collect her": ("schoolrun",),
+    "nurture group": ("intervention",), "nurture groups": ("intervention",), "nurture sessions": ("intervention",),
+    "catch up sessions": ("intervention", "gap"), "small group work": ("intervention",), "group work": ("intervention",),
+    "self harm": ("mentalhealth",), "self harming": ("mentalhealth",), "self harms": ("mentalhealth",),
+    "anxiety": ("mentalhealth",), "anxious": ("mentalhealth",), "depressed": ("mentalhealth",),
+    "depression": ("mentalhealth",), "low mood": ("mentalhealth",), "suicidal": ("mentalhealth",),
+    "change her mind": ("overrule",), "change his mind": ("overrule",), "change their mind": ("overrule",),
+    "change its mind": ("overrule",), "change the decision": ("overrule",), "go back on": ("overrule",),
+    "challenge the decision": ("overrule",), "challenge the exclusion": ("overrule",), "challenge it": ("overrule",),
+    "make the school": ("tell",), "make them": ("tell",), "get the school to": ("tell",), "get them to": ("tell",),
+    "force the school": ("tell",), "force them": ("tell",), "insist": ("tell",), "have to take": ("tell",),
+    "take him back": ("tell",), "take her back": ("tell",), "take them back": ("tell",),
+    "lead professional": ("takeon",), "instead of me": ("takeon",), "instead of the": ("takeon",),
+    "in my place": ("takeon",), "in place of": ("takeon",), "cover for": ("takeon",),
+    "fill in for": ("takeon",), "step in for": ("takeon",), "deputise": ("takeon",), "step in and act as": ("takeon",),
+    "take on the role": ("takeon",), "take on the job": ("takeon",),
+    "mat leave": ("absentstaff",), "maternity leave": ("absentstaff",), "paternity leave": ("absentstaff",),
+    "off sick": ("absentstaff",), "long term sick": ("absentstaff",), "on leave": ("absentstaff",),
+    "off work": ("absentstaff",), "on holiday": ("absentstaff",),
+    "left the school": ("absentstaff",), "vacancy": ("absentstaff",),
+    "take this on": ("involve",), "take it on": ("involve",), "take him on": ("involve",), "take her on": ("involve",),
+    "pick up": ("involve",), "pick this up": ("involve",), "pick it up": ("involve",), "picks up": ("involve",),
+    "picked up": ("involve",), "get involved": ("involve",), "step in": ("involve",), "steps in": ("involve",),
+    "come under": ("include",), "comes under": ("include",), "fall under": ("include",), "falls under": ("include",),
+    "fall within": ("include",), "one of yours": ("include",), "on your books": ("include",),
+    "in your cohort": ("include",), "on your radar": ("include",), "your cohort": ("include",),
+    "autism": ("send",), "autistic": ("send",), "asd": ("send",), "adhd": ("send",), "dyslexia": ("send",),
+    "dyslexic": ("send",), "sen support": ("send",), "complex needs": ("send",), "speech and language": ("send",),
+    "learning disability": ("send",), "learning disabilities": ("send",), "additional learning needs": ("send",),
+    "north": ("locality",), "south": ("locality",), "east": ("locality",), "west": ("locality",),
+    "central": ("locality",), "north side": ("locality",), "south side": ("locality",),
+    "school address": ("schoolsite",), "school s address": ("schoolsite",), "schools address": ("schoolsite",),
+    "where the school is": ("schoolsite",), "school s area": ("schoolsite",), "schools area": ("schoolsite",),
+    "school area": ("schoolsite",), "based on the school": ("schoolsite",), "by school": ("schoolsite",),
+    "the school they attend": ("schoolsite",), "where they attend school": ("schoolsite",),
+    "pinged": ("alert",), "ping": ("alert",), "alert": ("alert",), "alerts": ("alert",), "alerted": ("alert",),
+    "notified": ("alert",), "notify": ("alert",), "notification": ("alert",), "notifications": ("alert",),
+    "get told": ("alert",), "be told": ("alert",), "gets told": ("alert",), "flagged": ("alert",), "flag": ("alert",),
+    "let me know": ("alert",), "let us know": ("alert",), "heads up": ("alert",),
+    "reminder": ("reminder",), "reminders": ("reminder",), "remind": ("reminder",), "reminded": ("reminder",),
+    "teams link": ("joinlink",), "joining link": ("joinlink",), "join link": ("joinlink",), "meeting link": ("joinlink",),
+    "calendar invite": ("joinlink",), "nowhere near": (),
+    "2 places": ("multiplebooking",), "two places": ("multiplebooking",), "more than one place": ("multiplebooking",),
+    "another place": ("multiplebooking",), "extra place": ("multiplebooking",), "second place": ("multiplebooking",),
+    "book for a colleague": ("multiplebooking",), "book for someone else": ("multiplebooking",),
+    "for my colleague": ("multiplebooking",), "for my deputy": ("multiplebooking",), "for a colleague": ("multiplebooking",),
+    "put toward": ("spend",), "put towards": ("spend",), "put some toward": ("spend",), "put some towards": ("spend",),
+    "go toward": ("spend",), "go towards": ("spend",), "towards the cost": ("spend",), "toward the cost": ("spend",),
+    "cost of": ("spend",), "be used for": ("spend",), "be used on": ("spend",), "use it for": ("spend",),
+    "how fast": ("new",), "how quickly": ("new",), "how soon": ("new",), "time limit": ("new",),
+    "meet with the child": ("direct",), "meet the child": ("direct",), "meet the young person": ("direct",),
+    "meet with him": ("direct",), "meet with her": ("direct",), "meet him": ("direct",), "meet her": ("direct",),
+    "see the child": ("direct",), "see him": ("direct",), "see her": ("direct",), "direct work": ("direct",),
+    "in person": ("direct",), "sit with": ("direct",), "work with him": ("direct",), "work with her": ("direct",),
+    "update our": ("change",), "update the": ("change",), "update their": ("change",), "update your": ("change",),
+    "rewrite": ("change",), "re write": ("change",), "redo": ("change",), "redraft": ("change",), "alter": ("change",),
+    "amend": ("change",),
+    "rse": ("curriculum", "hotspot"), "pshe": ("curriculum", "hotspot"), "re lessons": ("curriculum", "hotspot"),
+    "relationships and sex education": ("curriculum", "hotspot"), "sex education": ("curriculum", "hotspot"),
+    "hotspot": ("hotspot",), "hotspots": ("hotspot",), "assemblies": ("curriculum", "hotspot"),
+    "sensitive topics": ("hotspot",), "sensitive subjects": ("hotspot",), "triggering": ("hotspot",),
+    "pen meeting": ("pep", "meeting"), "pen meetings": ("pep", "meeting"), "pep mtg": ("pep", "meeting"),
+    "the pen": ("pep",),
+    "ofsted": ("ofsted",),
+    "strategic lead": ("strategic", "lead"), "strategic leader": ("strategic", "lead"),
+    "strategic leaders": ("strategic", "lead"), "strategic leads": ("strategic", "lead"),
+    "doc": ("guidance",), "docs": ("guidance",), "written guidance": ("guidance",),
+    "half term": (), "in the meantime": (), "at the moment": (), "quick one": (), "quick q": (), "you lot": (),
+    "you guys": (), "u lot": (), "at all": (), "for us": (), "for me": (),
+    "in year application": ("admission", "apply"), "in year admissions form": ("admission", "apply"),
+    "in year admission form": ("admission", "apply"), "admission form": ("admission", "apply"),
+    "new secondary": ("schoolsearch",), "new primary": ("schoolsearch",), "new college": ("schoolsearch",), "in year admission": ("admission",),
+    "in year admissions": ("admission",), "admissions form": ("admission", "apply"),
+    "application form": ("apply",),
+    "school run": ("transport",),
+    "residential trip": ("trip",), "residential trips": ("trip",),
+    "whole staff training": ("training",), "staff training": ("training",), "inset training": ("training",),
+    "attendance officer": ("attendance",),
+    "practice indicators": ("goodpractice",), "good practice indicators": ("goodpractice",),
+    "do the interventions": ("deliver", "intervention"), "do interventions": ("deliver", "intervention"),
+    "do an intervention": ("deliver", "intervention"), "do the intervention": ("deliver", "intervention"),
+    "doing the interventions": ("deliver", "intervention"),
+    "put on holiday activities": ("deliver", "outsideschoolday", "activity"),
+    "put on a waitlist": ("waitlist",), "put on the waitlist": ("waitlist",), "put on a waiting list": ("waitlist",),
+    "put on the waiting list": ("waitlist",),
+    "fills in": ("complete",), "filled in": ("complete",), "fills out": ("complete",), "filled out": ("complete",),
+    "is told": ("alert",), "are told": ("alert",), "was told": ("alert",), "get an alert": ("alert",),
+    "with social worker": ("cwsw",), "with sw": ("cwsw",), "with a sw": ("cwsw",), "with an sw": ("cwsw",),
+    "best practice indicators": ("goodpractice",),
+    "not had a school place": ("noteducation",), "hasnt had a school place": ("noteducation",),
+    "not got a school place": ("noteducation",), "hasnt got a school place": ("noteducation",),
+    "without a school place": ("noteducation",), "not got a school": ("noteducation",),
+    "hasnt got a school": ("noteducation",),
+    "meet my foster": ("direct",), "meet my son": ("direct",), "meet my daughter": ("direct",),
+    "meet my child": ("direct",), "meet our": ("direct",), "come and meet": ("direct",), "come and see": ("direct",),
+    "one of the virtual school s children": ("include",), "one of the virtual schools children": ("include",),
+    "one of the vs children": ("include",), "one of your children": ("include",), "one of your kids": ("include",), "special guardian": ("sgo",), "special guardians": ("sgo",),
+    "be at": ("attend",), "turn up to": ("attend",), "be present at": ("attend",), "since when": ("since",), "since": (), "my house": ("homevisit",), "our house": ("homevisit",),
+    "the house": ("homevisit",), "come round": ("homevisit",), "our home": ("homevisit",), "my home": ("homevisit",), "something for": ("involve",), "a case for": ("involve",), "no order": (), "court order": ("cao",),
+    "reception": ("earlyyears",), "reception class": ("earlyyears",),
+    "stop at 18": ("over18",), "stops at 18": ("over18",), "end at 18": ("over18",), "ends at 18": ("over18",),
+    "past 18": ("over18",), "beyond 18": ("over18",), "turn 18": ("over18",), "turns 18": ("over18",),
+    "turned 18": ("over18",),
+    "our trust": ("mat",), "the trust": ("mat",), "your trust": ("mat",),
+    "what do you do": ("role",), "what do u do": ("role",), "what do you actually do": ("role",),
+    "what do u actually do": ("role",), "what does the vs do": ("role",), "what can you do": ("role",),
+    "what can u do": ("role",), "what can vs do": ("role",), "what can the vs do": ("role",),
+    "what do you offer": ("role",),
+    "football": ("activity",), "rugby": ("activity",), "cricket": ("activity",), "swimming": ("activity",),
+    "dance": ("activity",), "drama": ("activity",), "music lessons": ("activity",), "sport": ("activity",),
+    "sports": ("activity",), "karate": ("activity",), "boxing": ("activity",), "gymnastics": ("activity",),
+    "scouts": ("activity",), "brownies": ("activity",), "cadets": ("activity",),
+    "work with": ("partnership",), "works with": ("partnership",), "working with": ("partnership",),
+    "work alongside": ("partnership",), "work together with": ("partnership",),
+    "cin meeting": ("cpmeeting",), "cin meetings": ("cpmeeting",), "cin review": ("cpmeeting",),
+    "cin reviews": ("cpmeeting",), "cp meeting": ("cpmeeting",), "core group meeting": ("cpmeeting",),
     "information sharing": ("communication",), "sharing of information": ("communication",),
     "share information": ("communication",), "joint working": ("partnership",),
 }
@@ -266,6 +419,12 @@ def _build_phrases(source: dict[str, tuple[str, ...]]) -> dict[str, list[tuple[t
         options.sort(key=lambda option: -len(option[0]))  # longest first
     return index
 
+
+# "cover the DT stuff", "be the social worker": doing another professional's job.
+for _role, _concept in (("dt", "dt"), ("designated teacher", "dt"), ("social worker", "socialworker"),
+                        ("sw", "socialworker"), ("dsl", "dsl"), ("iro", "iro"), ("senco", "send")):
+    for _lead in ("cover the", "cover for the", "do the", "be the", "act as the", "replace the", "stand in for the"):
+        _PHRASES_SOURCE[f"{_lead} {_role}"] = ("takeon", _concept)
 
 PHRASES = _build_phrases(_PHRASES_SOURCE)
 CONCEPTS: frozenset[str] = frozenset(c for concepts in _PHRASES_SOURCE.values() for c in concepts)
@@ -295,9 +454,11 @@ def apply_phrases(tokens: list[str]) -> list[tuple[str, bool]]:
 
 # --- 5. ages, stopwords, synonyms, stemming -------------------------------------------------------------
 
-_YEAR_GROUP = frozenset({"year", "yr", "y"})
+_YEAR_GROUP = frozenset({"year", "yr", "y", "ks"})
 _AGE_AFTER = frozenset({"year", "years", "yr", "yrs", "yo", "month", "months"})
 _AGE_BEFORE = frozenset({"aged", "age", "ages", "over", "under", "above", "below"})
+# "lad is 19 now", "turned 18": an age when the number is a plausible age for these words.
+_AGE_BEFORE_LOOSE = frozenset({"is", "turned", "turns", "turning", "now"})
 
 
 def age_concept(tokens: list[tuple[str, bool]], i: int) -> str | None:
@@ -307,7 +468,9 @@ def age_concept(tokens: list[tuple[str, bool]], i: int) -> str | None:
         return None
     after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
     before = tokens[i - 1][0] if i > 0 else ""
-    if after not in _AGE_AFTER and before not in _AGE_BEFORE:
+    loose = before in _AGE_BEFORE_LOOSE and 16 <= int(token) <= 25 and after not in {"percent", "hours", "hour", "hrs",
+                                                                                     "hr", "days", "weeks", "sessions"}
+    if after not in _AGE_AFTER and before not in _AGE_BEFORE and not loose:
         return None
     if i + 2 < len(tokens) and tokens[i + 2][0] == "ago":  # "3 years ago" is a time, not an age
         return None
@@ -334,6 +497,9 @@ thing things stuff kind sort dont doesnt isnt arent wont cant re regarding per v
 year years yr yrs yo month months now still ever even well already yet m s t d ll ve re
 allow allowed allows able permitted possible has had having wo ca sha instead another
 hiya morning afternoon evening dear folks once yourself yourselves myself ourselves themselves itself himself herself
+theyve weve youve shes hes thats theres isnt wont cant shouldnt wouldnt couldnt hasnt havent didnt wasnt werent
+youre theyre ur yeah yep yea ye asap tho til cos coz cuz bc tbh fyi btw thx ta lol guys lot ks
+r n mon tues weds thurs fri sat jan feb mar apr jun jul aug oct nov dec xmas easter meanwhile whove wud cud shud
 """.split())
 # Kept although common: not / no / without (negation matters: "no social worker"), and words
 # the knowledge base needs such as "school", "help", "role".
@@ -350,6 +516,7 @@ def _lemma_group(canonical: str, *forms: str) -> None:
 for _group in (
     ("not", "no", "without", "never", "non", "nor", "none"),
     ("child", "children", "kid", "kids", "pupil", "pupils", "student", "students", "learner", "learners",
+     "lad", "lads", "lass", "lasses", "bairn", "bairns", "kiddo", "kiddos", "yps", "kiddies", "stepson", "stepdaughter",
      "young", "yp", "cyp", "person", "people", "son", "daughter", "boy", "girl", "baby", "babies",
      "toddler", "toddlers", "teen", "teenager", "teenagers", "youngster", "youngsters", "nephew", "niece",
      "grandson", "granddaughter", "grandchild", "grandchildren"),
@@ -358,7 +525,8 @@ for _group in (
     ("carer", "carers", "caregiver", "caregivers"),
     ("foster", "fostering", "fostered"),
     ("family", "families", "household", "households", "relative", "relatives", "grandparent", "grandparents",
-     "grandmother", "grandfather", "grandma", "grandad", "granddad", "nan", "nana", "aunt", "auntie", "uncle"),
+     "grandmother", "grandfather", "grandma", "grandad", "granddad", "nan", "nana", "aunt", "auntie", "uncle",
+     "aunty", "gran", "granny", "nanna", "grandparents"),
     ("adopt", "adopted", "adoption", "adoptions", "adopting", "adoptive"),
     ("support", "supports", "supporting", "supported", "help", "helps", "helping", "helped", "assist",
      "assistance", "assisting", "aid"),
@@ -368,7 +536,7 @@ for _group in (
      "oversees", "overseeing", "overview", "check", "checks", "checking", "checked", "review", "reviews",
      "reviewing", "reviewed", "records"),
     ("report", "reports", "reporting", "reported"),
-    ("teach", "teaches", "teaching", "taught", "tutor", "tutors", "tutoring", "tuition", "lesson",
+    ("teach", "teaches", "teaching", "taught", "tutor", "tutors", "tutoring", "tuition", "lesson", "tutored",
      "lessons", "teacher", "teachers"),
     ("deliver", "delivers", "delivering", "delivered", "run", "runs", "running", "ran", "conduct"),
     ("chair", "chairs", "chairing", "chaired"),
@@ -383,7 +551,7 @@ for _group in (
     ("attendance", "attendances", "absence", "absences", "absent", "nonattendance", "truancy", "truant",
      "truanting"),
     ("inspect", "inspects", "inspection", "inspections", "inspecting", "inspector", "inspectors",
-     "inspectorate", "ofsted", "judge"),
+     "inspectorate", "judge"),
     ("curriculum", "curricula", "curriculums", "syllabus"),
     ("tell", "tells", "telling", "told", "instruct", "instructs", "instructing", "order", "orders",
      "ordering", "dictate", "force"),
@@ -422,7 +590,7 @@ for _group in (
      "borough", "zone"),
     ("address", "postcode", "postcodes", "addresses", "reside", "resides", "residence"),
     ("officer", "officers", "worker", "caseworker"),
-    ("allocate", "allocated", "allocation", "allocates", "assigned", "assign"),
+    ("allocate", "allocated", "allocation", "allocates", "assigned", "assign", "route", "routes", "routed", "routing"),
     ("team", "teams", "service", "services", "department"),
     ("contact", "contacts", "contacting", "call", "phone", "ring", "email", "emails"),
     ("ask", "asks", "asking", "asked", "request", "requests", "requesting", "requested"),
@@ -432,27 +600,28 @@ for _group in (
      "achieving"),
     ("gap", "gaps", "catchup", "narrow", "narrowing"),
     ("mentalhealth", "emotional"),
-    ("therapy", "therapies", "counselling", "counsellor", "counsellors", "therapist", "therapists",
+    ("therapy", "therapies", "counselling", "counsellor", "counsellors", "therapist", "therapists", "counseling",
      "therapeutic", "psychotherapy"),
     ("safeguarding", "safeguard", "safeguarded", "safety", "safe", "danger", "abuse", "harm"),
     ("concern", "concerns", "concerned", "worry", "worries", "worried", "issue", "issues", "disclosure",
      "disclosures", "allegation", "allegations"),
     ("penalty", "penalties", "fine", "fines", "fined", "prosecute", "prosecutes", "prosecution",
      "court", "enforce", "enforcement", "enforces"),
-    ("uniform", "uniforms", "blazer", "shoes"),
+    ("uniform", "uniforms", "blazer", "blazers", "shoes", "trainers", "pe kit", "kit"),
     ("food", "meal", "meals", "lunch", "lunches", "snack", "snacks", "breakfast"),
-    ("trip", "trips", "excursion", "excursions", "outing", "outings"),
+    ("trip", "trips", "excursion", "excursions", "outing", "outings", "residential", "residentials"),
     ("club", "clubs"),
     ("activity", "activities", "enrichment", "extracurricular", "extra"),
     ("hour", "hours", "hrs", "hr"),
-    ("week", "weeks", "weekly", "wk"),
+    ("week", "weeks", "weekly", "wk", "wks"),
     ("term", "terms", "termly"),
     ("timetable", "timetables", "timetabled"),
     ("governor", "governors", "governing"),
     ("partnership", "partnerships", "partner", "partners", "links", "link", "relationship", "collaborate",
      "collaborates", "collaboration", "together", "alongside", "joint", "jointly"),
     ("communication", "communicate", "communicates", "communicating"),
-    ("school", "schools", "setting", "settings"),
+    ("school", "schools", "setting", "settings", "secondary", "primary", "secondaries", "primaries", "infants",
+     "juniors"),
     ("academy", "academies"),
     ("college", "colleges"),
     ("nursery", "nurseries"),
@@ -473,8 +642,6 @@ for _group in (
      "history"),
     ("learning", "learn", "learns", "maths", "math", "english", "reading", "writing", "science", "phonics",
      "literacy", "numeracy", "subject", "subjects"),
-    ("six", "6"),
-    ("direct", "directly"),
     ("individual", "individually", "each", "every", "specific", "particular"),
     ("new", "newly", "first", "initial", "start", "started", "starting", "begin", "deadline",
      "timescale", "timescales", "soon", "within"),
@@ -485,10 +652,14 @@ for _group in (
     ("complete", "completes", "completing", "completed"),
     ("arrange", "arranges", "arranging", "arranged", "organise", "organises", "organising", "organised"),
     ("cancel", "cancels", "cancelled", "cancelling", "cancellation", "cancellations"),
-    ("since", "2021", "extended", "extension"),
+    ("since", "2021", "extended", "extension", "sincewhen"),
     ("2024", "september", "sept"),
     ("send_verb", "submit", "submits", "submitting", "sending", "sends", "sent"),
     ("process", "procedure", "procedures"),
+    ("change", "changes", "changed", "changing", "alters", "altered", "amends", "amended", "rewrites", "rewritten",
+     "redone"),
+    ("direct", "directly"),
+    ("lead", "leads", "leader", "leaders", "leading"),
 ):
     _lemma_group(*_group)
 
@@ -534,7 +705,7 @@ normal normally general generally different same certain main real really simple
 early late last lately recent recently soon current currently possible probably maybe often always sometimes
 suggest suggests suggested idea ideas use uses used using tell entitled entitlement basically exactly
 ok okay fine bit kind type types sort part parts whether moment moments handle handles deal deals
-""".split()) - set(LEMMAS.values()) - CONCEPTS  # a modelled domain word ("fine" -> penalty) is never generic
+""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS | {"week"}
 
 
 # Words we modelled on purpose (concepts and the canonical word of each synonym group): a match must
@@ -560,7 +731,7 @@ class Normaliser:
         counts: Counter[str] = Counter()
         for text in corpus:
             counts.update(british(t) for t in surface_tokens(text))
-        known = set(counts) | set(STOPWORDS) | set(LEMMAS) | PHRASE_WORDS | set(SPELLING.values())
+        known = set(counts) | set(STOPWORDS) | set(LEMMAS) | PHRASE_WORDS | set(SPELLING.values()) | COMMON_WORDS
         self.known_words: frozenset[str] = frozenset(known)
         self._known_stems: frozenset[str] = frozenset(stem(w) for w in known)
         # Candidates for typo repair: content words long enough to be worth repairing (never a
@@ -588,7 +759,12 @@ class Normaliser:
         return Normalised(tokens=tuple(content_tokens(words)), corrections=tuple(corrections))
 
     def _repair_uncached(self, word: str) -> str:
-        if word in self.known_words or not word.isalpha() or len(word) < 5:
+        if word in self.known_words or not word.isalpha():
+            return word
+        if word.endswith("in") and len(word) >= 5 and (word + "g" in self.known_words
+                                                        or stem(word + "g") in self._known_stems):
+            return word + "g"  # a dropped g: "strugglin", "somethin", "tutorin"
+        if len(word) < 5:
             return word
         if stem(word) in self._known_stems:  # another form of a known word ("worked"), not a typo
             return word
@@ -612,10 +788,12 @@ def content_tokens(words: list[str]) -> list[str]:
         age = age_concept(pairs, i)
         if age:
             tokens.append(age)
-        elif token not in STOPWORDS:
+        elif token not in STOPWORDS and token not in FIRST_NAMES:  # a person's name says nothing about the topic
             tokens.append(stem(token))
     if not tokens and (VS_MARK, True) in pairs and _WHAT_WORDS.intersection(words):
         tokens.append(VS_CONCEPT)
+    if "over18" in tokens and "post16" in tokens:  # "19 now, in sixth form": the age decides
+        tokens = [t for t in tokens if t != "post16"]
     return tokens
 
 

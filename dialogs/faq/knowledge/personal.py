@@ -1,10 +1,17 @@
-"""Spot questions about one particular child ("What is Jake's attendance?", "my son's PEP").
+"""Spot questions about one particular child ("What is Jake's attendance?", "PEP for Zebedee Quintrell").
 
 The FAQ answers general questions only; a question about a named child's case must never get a
-general yes/no, and must not be looked up here either (children's data is special). The rules are
-deliberately simple and explainable: a reference number, "my son's / my daughter's ...", or an
-unknown name (a word the knowledge base does not know) used as the subject or owner of something
-about a case.
+general yes/no, and must not be looked up or kept either (children's data is special: the bot does not
+store the text of a question classed as personal). The rules are deliberately simple and explainable:
+  * identifiers on their own: a referral reference, a long number (local id, UPN, NHS number), a date
+    of birth or any full date (01/02/2015, 2014-07-19, 19 July 2014, July 19th 2014), "born ..." with a
+    date or year, a full UK postcode (HA3 5RT; a district alone such as "HA3" is not personal);
+  * a name about a case: an unknown capitalised word (one the knowledge base does not know) used as the
+    subject or owner of something about a case ("is Kayden on", "Amira's PEP"), a name after "for" /
+    "about" / "on" ("PEP meetings for Zebedee Quintrell"), two unknown capitalised words in a row (a full
+    name), or a common first name typed in lower case ("kayla smith", "tyler's attendance").
+Ordinary questions that say "for children in care" or "for Harrow schools" are not personal: the word
+after "for" must be a name, not a word the knowledge base uses or a place followed by a common noun.
 """
 from __future__ import annotations
 
@@ -13,18 +20,38 @@ from typing import AbstractSet
 
 _REFERENCE = re.compile(r"\bvs-?\d{4}-?\d{3,}\b", re.IGNORECASE)  # referral reference, e.g. VS-2026-00042
 _LONG_NUMBER = re.compile(r"\b\d{5,}\b")  # a child's local id, NHS or UPN-like number
-_DATE_OF_BIRTH = re.compile(r"\b(?:dob|d\.o\.b|date of birth|born on)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.IGNORECASE)
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE = re.compile(
+    r"\b(?:dob|d\.o\.b|date of birth|born on)\b"                      # said outright
+    r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"                   # 01/02/2015, 1.2.15, 01-02-2015
+    r"|\b(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}\b"                    # ISO 2014-07-19
+    rf"|\b{_DAY}\s+(?:of\s+)?{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}\b"      # 19 July 2014, 3rd of March 2015
+    rf"|\b{_MONTHS}\.?\s+{_DAY},?\s+(?:19|20)\d{{2}}\b",               # July 19th, 2014
+    re.IGNORECASE,
+)
+# "born 2014", "born in March 2015", "born on the 3rd", "born 19/7/14": a birth date, even partial.
+_BORN = re.compile(rf"\bborn\s+(?:on\s+|in\s+)?(?:the\s+)?(?:\d|{_MONTHS}\b)", re.IGNORECASE)
+# A full UK postcode (outward + inward code). The inward code's letters never include C I K M O V, and
+# an ordinal ("Y10 2nd") is not an inward code.
+_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?(?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Z]{2}\b",
+                       re.IGNORECASE)
 
 _RELATIVE = (r"(?:grand|step|foster\s+)?(?:son|daughter|child|kid|boy|girl|nephew|niece|brother|sister"
              r"|grandchild|pupil|student|young\s+person)")
 _MY_RELATIVES = re.compile(rf"\b(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s)(?=\s|$|[?.!,])", re.IGNORECASE)
+# The possessive asks for one child's record ("my daughter's attendance"): personal, not a policy question.
+_RECORD_WORDS = re.compile(r"\b(?:attendance|pep|referral|record|records|file|grades|results|status|report|social\s+worker|"
+                           r"progress|latest|update)\b", re.IGNORECASE)
 
 # Words that show the question is about a case rather than a policy.
 _CASE_WORDS = re.compile(
     r"\b(?:attendance|attend(?:s|ed|ing)?|pep|peps|referral|referred|case|excluded|exclusion|suspended|"
     r"suspension|progress|plan|report|status|school|placement|grades|results|doing|getting|happening|"
     r"going|update|latest|news|social\s+worker|file|record|records|address|dob|birthday|behaviour|"
-    r"behavior|absent|missing|today|yesterday|this\s+week|this\s+term)\b",
+    r"behavior|absent|missing|today|yesterday|this\s+week|this\s+term|meeting|meetings|booked|review|"
+    r"ehcp|pp\+|pupil\s+premium|excluding|exclude|timetable|worker|moved|move|born)\b",
     re.IGNORECASE,
 )
 # "<something> on/with/about <who>": the <who> is checked below.
@@ -39,6 +66,11 @@ _SUBJECT_NAME = re.compile(
     rf"\b(?i:is|was|did|does|has|have|will|can|should|could|isn't|hasn't|why's|how's)\s+{_NAME}\b"
 )
 _POSSESSIVE_NAME = re.compile(r"\b([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?:'s|’s)\b")
+# "for/about/re Zebedee (Quintrell)": a capitalised name after a preposition, then what follows it.
+_AFTER_PREPOSITION = re.compile(rf"\b(?i:for|about|re|regarding|with)\s+{_NAME}(?![\w'’])(?:\s+(\S+))?")
+# Two capitalised words in a row: a full name when neither is a word the knowledge base knows.
+_FULL_NAME = re.compile(rf"\b{_NAME}\s+{_NAME}(?![\w'’])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 # Common words that are not names even though the knowledge base may not use them.
 _COMMON = frozenset("""
@@ -46,17 +78,42 @@ it what that there here who he she where how when why let today tomorrow yesterd
 somebody anyone anybody nobody one council authority government department dfe week term year month
 mum dad mother father parent carer son daughter child kid pupil student boy girl baby teacher head
 school college academy nursery team staff office manager officer worker family brother sister
+monday tuesday wednesday thursday friday saturday sunday mon tues wed weds thurs fri sat sun
+january february march april may june july august september october november december
+christmas easter xmas ofsted teams microsoft english maths science
 """.split())
+
+# Common first names of children in England, for names typed in lower case ("whats jayden's pep").
+# Names that are also everyday words (will, grace, hope, rose, max, summer...) are left out on purpose.
+FIRST_NAMES = frozenset("""
+aaliyah aaron abdul abdullah abigail adam aden aidan aiden aisha alex alexander alfie alice amaya
+amelia amelie amir amira amy ana anaya andre andrew anna archie aria arlo arthur aryan ashley austin ava
+ayaan ayesha bella ben benjamin bethany billy bobby brandon brooke caleb callum cameron charlie charlotte
+chloe cody connor corey courtney daniel danny darcey darcy david demi dexter dylan eden edward eleanor
+elijah eliza ella ellie eloise elsie emily emma erin ethan eva evelyn evie ezra fatima finley finn
+florence freddie freya gabriel george georgia grayson hannah harley harper harrison harry harvey hassan
+hayden henry hugo ibrahim imogen isaac isabel isabella isabelle isla ismail isobel jack jacob
+jake james jamie jasmine jason jay jayden jaxon jenson jessica jodie joe joel john jordan joseph joshua
+josh jude kai kaitlyn kayden kayla kaylee keeley kian kieran kyle lacey layla leah leo leon lewis liam
+lily lola louie louis lucas lucy luke luna mason matilda matthew maya megan mia michael millie mohammed
+mohammad muhammad molly nathan noah olivia ollie oliver omar oscar owen paige phoebe reece reggie
+rhys riley robert ronnie rory ruby ryan sam samuel sara sarah scarlett sebastian sienna skye sofia sophia
+sophie stanley tegan theo theodore thomas tia tilly toby tommy tyler victoria william yusuf zac
+zach zachary zain zara zoe zak amirah aleena maisie maisy rosie lexi lacey-mae kacey ellis stevie
+""".split())
+_LOWER_WORDS = re.compile(r"[a-z]+(?:['’]s)?")
 
 
 def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     """True if the question is about one specific child's details or case."""
     if not text:
         return False
-    if _REFERENCE.search(text) or _LONG_NUMBER.search(text) or _DATE_OF_BIRTH.search(text):
+    if _REFERENCE.search(text) or _LONG_NUMBER.search(text) or _DATE.search(text) or _BORN.search(text):
         return True
-    if _MY_RELATIVES.search(text):
+    if _POSTCODE.search(text):
         return True
+    if _MY_RELATIVES.search(text) and _RECORD_WORDS.search(text):
+        return True  # "my daughter's attendance", "my son's PEP": one child's record
     if not _CASE_WORDS.search(text):
         return False
 
@@ -72,4 +129,40 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     for pattern in (_POSSESSIVE_NAME, _SUBJECT_NAME):
         if any(is_name(m.group(1)) for m in pattern.finditer(text)):
             return True
+    for match in _AFTER_PREPOSITION.finditer(text):
+        name, following = match.group(1), (match.group(2) or "")
+        following_word = following.strip("?.!,;:").lower()
+        # "for Harrow children": a place or programme before a common noun the knowledge base knows.
+        if is_name(name) and not (following_word and following_word in known_words
+                                  and following_word not in _FOLLOWERS_OF_A_NAME):
+            return True
+    if any(is_name(m.group(1)) and is_name(m.group(2)) for m in _FULL_NAME.finditer(text)):
+        return True
+    return _lower_case_name(text, known_words)
+
+
+# Words that may follow a child's name without making it a place or programme ("for Jayden in year 6").
+_FOLLOWERS_OF_A_NAME = frozenset({"in", "on", "at", "is", "has", "was", "who", "please", "pls", "and", "yr", "year",
+                                  "y", "born", "dob", "aged", "age"})
+
+
+def _lower_case_name(text: str, known_words: AbstractSet[str]) -> bool:
+    """A common first name typed in lower case, owning something or followed by a surname or year group."""
+    words = _LOWER_WORDS.findall(text.lower())
+    for index, word in enumerate(words):
+        possessive = word.endswith(("'s", "’s"))
+        base = word[:-2] if possessive else word
+        if base not in FIRST_NAMES:
+            if base.endswith("s") and base[:-1] in FIRST_NAMES and base not in known_words:
+                possessive, base = True, base[:-1]  # "amiras school": a possessive typed without the apostrophe
+            else:
+                continue
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if possessive:
+            return True  # "jayden's pep"
+        if following and following.isalpha() and len(following) > 2 and following not in known_words \
+                and following not in _COMMON:
+            return True  # "kayla smith"
+        if following in {"yr", "year", "y", "in", "has", "is", "was", "hasnt", "isnt", "still", "got"}:
+            return True  # "kayla yr 8", "is tyler still"
     return False

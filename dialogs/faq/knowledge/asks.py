@@ -1,0 +1,141 @@
+"""Find the ask inside a question, and the second ask when a question joins two.
+
+Real questions carry context around the ask: "year 10 boy, two suspensions since September, head now
+talking about a managed move - can you help?". The matcher weighs the ask fully and the context less,
+so a long story does not drown the match. The rules are plain text rules, explainable to staff:
+
+  * the text is cut into clauses at sentence ends (. ? ! ;), dashes and line breaks;
+  * in each clause the ask starts at the first question opener followed by a subject ("can VS",
+    "would the inclusion team", "is it", "does he") or a question word ("who", "how", "what");
+    a clause that ends with "?" is an ask; the rest is context;
+  * an ask is split in two where a conjunction starts a second action: "... and also ...",
+    "... and then ...", "... and if ...", "... and <verb> ...", "... or just ...", "... or do you just ...",
+    "... and the rest on ...". "X or is that the DT?" is one ask (who does it), not two.
+When nothing looks like an ask, the whole text is the ask.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CLAUSE_BREAK = re.compile(r"(?<=[.?!;])\s+|\n+|\s+[-–—]+\s+|\s*[.?!]{2,}\s*|:\s+|\s*\.\.\.\s*")
+_OPENERS = (r"can|could|would|will|do|does|did|is|are|was|were|should|shall|may|might|has|have|cud|wud|shud|"
+            r"shouldnt|shouldn't|isnt|isn't|doesnt|doesn't|dont|don't|wont|won't|cant|can't|r")
+_SUBJECTS = (r"you|u|ya|vs|vsh|the|your|ur|we|i|they|he|she|it|its|that|this|there|someone|somebody|anyone|"
+             r"anybody|a|an|our|my|his|her|their|dsls?|dts?|eps?|sws?|iros?|cin|cla|lac|cic|parents?|carers?|"
+             r"schools?|pp\+?|ppp|pupil|children|kids?|virtual|inclusion|one|these|those|all|any|each|every|"
+             r"him|them|me|us|foster|adoptive|adopted|sgo|kinship|social|designated|educational|looked|send|sen|"
+             r"ehcp|peps?|surgery|surgeries|referrals?|this|yp|yps|cyp|child")
+_WH = r"who|whom|whose|what|whats|what's|when|where|which|how|why"
+_ASK_START = re.compile(
+    rf"\b(?:(?P<opener>{_OPENERS})\s+(?P<subject>{_SUBJECTS})\b|(?P<wh>{_WH})\b|any\s+chance\b|is\s+there\b|are\s+there\b)",
+    re.IGNORECASE,
+)
+# Inside a clause (not at its start) only these open an ask: "... 40 mins away can VS sort ...".
+_MID_OPENERS = frozenset("can could would will should shall may might do does did cud wud shud".split())
+_MID_IS_SUBJECTS = frozenset("it that this there she he they vs you u".split())
+# A question word after these is the start of a subordinate clause, not an ask: "asked me which schools",
+# "worried about how this school treats", "ended when she was in year 1".
+_NOT_BEFORE_WH = frozenset("""about me us him her them asked ask asking know knows knew see tell told wondering wonder
+idea if on of to from in is that and decides decide sure unclear explain check ago since till until back""".split())
+# Openers of a clause that only lead in to the ask: "so can you...", "quick q - is it...".
+_LEAD_IN = re.compile(r"^(?:(?:so|and|but|also|ok|okay|right|hi|hiya|hello|hey|quick\s+(?:q|question|one)|"
+                      r"just|then|please|pls|sorry)\W+)*", re.IGNORECASE)
+
+
+def _ask_start(clause: str) -> int | None:
+    """Where the ask starts in a clause, or None if the clause is context."""
+    lead = _LEAD_IN.match(clause).end()
+    for match in _ASK_START.finditer(clause):
+        at_start = match.start() <= lead
+        if at_start:
+            return match.start()
+        before = clause[: match.start()].split()
+        if before and before[-1].endswith(","):
+            return match.start()  # "..., can you help?"
+        previous = before[-1].lower().strip(",'’") if before else ""
+        if match.group("opener"):
+            opener, subject = match.group("opener").lower(), match.group("subject").lower()
+            if opener in _MID_OPENERS or (opener in {"is", "isnt", "isn't"} and subject in _MID_IS_SUBJECTS):
+                return match.start()
+        elif match.group("wh"):
+            wh = match.group("wh").lower()
+            if wh != "when" and previous not in _NOT_BEFORE_WH:
+                return match.start()
+    return None
+
+
+# Where a second action starts inside an ask.
+# Verbs that start a second action; words that are as often nouns ("advice and support", "advice and
+# challenge", "training and help") are left out on purpose.
+_VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|make|give|pay|fund|"
+          r"chair|attend|advise|monitor|arrange|sort|book|get|put|use|spend|meet|visit|apply|"
+          r"organise|organize|deliver|teach|tutor|overrule|overturn|tell|inspect|refer|"
+          r"act|step|speak|talk|listen|join|pick|collect|drive")
+_SECOND_ASK = re.compile(
+    rf",?\s+(?:and|&|but|plus)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
+    rf"|,?\s+(?:and|&)\s+(?=(?:{_VERBS})\b)"
+    rf"|,?\s+(?:and|&)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
+    rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you)|does\s+(?:vs|the)|can|could|will|would|will)\b)"
+    rf"|,?\s+as\s+well\s+as\s+"
+    rf"|,\s+(?=(?:{_OPENERS})\s+(?:{_SUBJECTS})\b)",
+    re.IGNORECASE,
+)
+_MIN_ASK_WORDS = 2  # a fragment shorter than this is not a second ask ("... and also?")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A question cut into its asks (usually one) and the context around them."""
+
+    asks: tuple[str, ...]
+    context: str
+
+    @property
+    def multiple(self) -> bool:
+        return len(self.asks) > 1
+
+
+# "EP here, ...", "SENCo here.", "send caseworker -": who is writing, not what they ask.
+_INTRO = re.compile(r"^\s*(?:hi\W+|hiya\W+|hello\W+)?(?:[a-z]+\s+){0,2}?[a-z]+\s+here\b[\s,.:;-]*", re.IGNORECASE)
+
+
+def parse(text: str) -> Parsed:
+    text = _INTRO.sub("", text or "", count=1)
+    clauses = [c.strip(" ,") for c in _CLAUSE_BREAK.split(text or "") if c and c.strip(" ,")]
+    if not clauses:
+        return Parsed((), "")
+    asks: list[str] = []
+    context: list[str] = []
+    for clause in clauses:
+        start = _ask_start(clause)
+        if start is not None:
+            if start > 0:
+                context.append(clause[:start].strip(" ,"))
+            asks.append(clause[start:])
+        elif clause.rstrip().endswith("?"):
+            asks.append(clause)
+        else:
+            context.append(clause)
+    if not asks:  # a statement or a bare phrase ("pp+ on uniform"): all of it is the ask
+        return Parsed((" ".join(clauses),), "")
+    parts: list[str] = []
+    for ask in asks:
+        parts.extend(_split_ask(ask))
+    return Parsed(tuple(parts), " ".join(c for c in context if c))
+
+
+def _split_ask(ask: str) -> list[str]:
+    pieces: list[str] = []
+    rest = ask
+    while True:
+        match = _SECOND_ASK.search(rest)
+        if not match:
+            break
+        head, tail = rest[: match.start()], rest[match.end():]
+        if len(head.split()) < _MIN_ASK_WORDS or len(tail.split()) < _MIN_ASK_WORDS:
+            break
+        pieces.append(head.strip(" ,"))
+        rest = tail
+    pieces.append(rest.strip(" ,?"))
+    return [p for p in pieces if p]

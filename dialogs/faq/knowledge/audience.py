@@ -1,0 +1,58 @@
+"""Who is asking: a parent, a carer, or (by default) a professional — from how they write.
+
+Parents write about "my son", "my daughter", "my child"; the Virtual School does not take parents'
+requests about an individual child with a social worker, so the matcher signposts them (the school, the
+child's social worker, the Local Offer and SEND IASS). Foster carers are answered like professionals:
+the Virtual School advises carers of children in care. A professional marker ("SENCo here", "I'm a
+social worker", "my caseload", "our pupil") always wins over a possessive.
+"""
+from __future__ import annotations
+
+import re
+
+PARENT = "parent"
+CARER = "carer"
+PROFESSIONAL = "professional"
+
+_CHILD = (r"(?:son|sons|daughter|daughters|stepson|stepdaughter|step\s+son|step\s+daughter|child|children|kid|kids|"
+          r"boy|girl|little\s+one|youngest|eldest|oldest|teenager|twins|baby|grandson|granddaughter|grandchild|"
+          r"grandchildren|grandkids|nephew|niece)")
+_PARENT_MARKERS = re.compile(
+    rf"\b(?:my|our)\s+(?:(?:adopted|adoptive|own|eldest|youngest|oldest|middle)\s+)?{_CHILD}\b"
+    r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:mum|mom|mother|dad|father|parent|step\s*parent|"
+    r"stepmum|stepdad|adoptive\s+parent|adopter|special\s+guardian)\b"
+    r"|\b(?:we|i)\s+(?:have\s+)?adopted\b|\bme\s+and\s+my\s+(?:husband|wife|partner)\b"
+    r"|\bmy\s+(?:husband|wife|partner)\s+and\s+i\b"
+    # kinship carers (relatives bringing up a child with a social worker) ask as parents do
+    r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:kinship\s+carer|grandparent|grandmother|"
+    r"grandfather|nan|gran|grandma|grandad|aunt|auntie|uncle)\b",
+    re.IGNORECASE,
+)
+_CARER_MARKERS = re.compile(
+    r"\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:foster\s+(?:carer|parent|mum|dad)|carer)\b"
+    r"|\bmy\s+foster\s+(?:son|daughter|child|children|kid|kids|placement)\b|\b(?:we|i)\s+foster\b"
+    r"|\bthe\s+(?:child|children|young\s+person|kids?)\s+(?:i|we)\s+(?:look\s+after|care\s+for|foster)\b",
+    re.IGNORECASE,
+)
+_ROLES = (r"(?:social\s+worker|sw|dsl|deputy\s+dsl|dt|designated\s+(?:teacher|safeguarding\s+lead)|senco|teacher|"
+          r"head(?:teacher)?|head\s+of\s+year|iro|ep|ed\s+psych|educational\s+psychologist|send\s+(?:caseworker|officer)|"
+          r"caseworker|practitioner|school\s+nurse|family\s+support\s+worker|key\s+worker|inclusion\s+lead|"
+          r"pastoral\s+lead|learning\s+mentor|ta|nurture\s+lead|early\s+help\s+worker)")
+_PROFESSIONAL_MARKERS = re.compile(
+    rf"\b{_ROLES}\s+here\b|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|an|the|their|his|her)\s+(?:allocated\s+)?{_ROLES}\b"
+    r"|\bmy\s+(?:caseload|case\s*load|class|tutor\s+group|pupils?|students?|yp|yps|cla|lac|cic|cin|cp)\b"
+    r"|\bour\s+(?:school|pupils?|students?|setting|cohort|mat|trust|academy|college|nursery|dsl|dt|senco|head)\b"
+    r"|\bon\s+my\s+case\b|\bmy\s+(?:school|setting)\b",
+    re.IGNORECASE,
+)
+
+
+def detect_asker(text: str) -> str:
+    """PARENT, CARER or PROFESSIONAL (the default when nothing says otherwise)."""
+    if not text or _PROFESSIONAL_MARKERS.search(text):
+        return PROFESSIONAL
+    if _CARER_MARKERS.search(text):
+        return CARER
+    if _PARENT_MARKERS.search(text):
+        return PARENT
+    return PROFESSIONAL

@@ -1,0 +1,137 @@
+"""Numbers in a question checked against an entry's condition ("is 92% persistent absence?").
+
+An entry may carry `condition: "<quantity> <op> <number>"` (kb.yaml), for example
+`attendance <= 90` on "Is attendance of 90% or below persistent absence?". When the question states
+that quantity and it falls outside the condition, the answer to this question is the opposite of the
+entry's "yes" ("attendance is 92%, is that persistent absence?" -> No), with a sentence saying why.
+
+Quantities read from the text:
+  attendance      a percentage of sessions attended: "92%", "48 percent", "dips under 90"; a share missed
+                  ("missed 60%", "missed half") is turned into attendance (40, 50)
+  years_ago       "ended 8 yrs ago", "till 3 years ago"; or school years: "in year 1 ... Y10 now" (9)
+  interval_months how often: "once a year" (12), "every six months" (6), "termly" (4), "monthly" (1)
+  hours_per_week  "25 hours a week", "2 hrs a day" (10)
+"""
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass
+
+QUANTITIES = ("attendance", "years_ago", "interval_months", "hours_per_week")
+_OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
+_CONDITION = re.compile(rf"^\s*({'|'.join(QUANTITIES)})\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?)\s*$")
+
+_WORD_NUMBERS = {"one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "half": 0.5}
+_NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b|pc\b)", re.IGNORECASE)
+_ATTENDANCE_NUMBER = re.compile(
+    r"\battend\w*\s+(?:is\s+|was\s+|of\s+|at\s+|on\s+|around\s+|about\s+|just\s+|now\s+|only\s+|currently\s+|"
+    r"dips?\s+|dipped\s+|drops?\s+|dropped\s+|falls?\s+|fell\s+|goes\s+|gone\s+|to\s+|under\s+|below\s+|"
+    r"below\s+|or\s+)*(\d{2}(?:\.\d+)?)\b(?!\s*(?:hours|hrs|days|sessions|weeks|wks|years|yrs))",
+    re.IGNORECASE,
+)
+_MISSED_BEFORE = re.compile(r"\b(?:miss\w*|absent|absence|off)\s+(?:of\s+|for\s+|about\s+|around\s+|over\s+)*$",
+                            re.IGNORECASE)
+_MISSED_HALF = re.compile(r"\bmiss\w*\s+(?:about\s+|around\s+|over\s+)?(half|a\s+third|a\s+quarter)\b",
+                          re.IGNORECASE)
+_YEARS_AGO = re.compile(rf"\b{_NUMBER}\s*(?:years?|yrs?)\s+ago\b", re.IGNORECASE)
+_SCHOOL_YEARS = re.compile(
+    r"\b(?:in\s+)?(?:year|yr|y)\s*(\d{1,2})\b.{0,40}?\b(?:(?:now|is|she's|shes|he's|hes|they're|theyre)\s+"
+    r"(?:in\s+)?(?:year|yr|y)\s*(\d{1,2})|(?:year|yr|y)\s*(\d{1,2})\s+now)\b",
+    re.IGNORECASE,
+)
+_INTERVALS = (
+    (re.compile(r"\b(?:every|each)\s+(?:2|two)\s+(?:years|yrs)\b|\bbiennial", re.IGNORECASE), 24),
+    (re.compile(r"\bonce\s+(?:a|per|every|each)\s+(?:year|yr)\b|\b(?:annually|annual|yearly)\b|"
+                r"\b(?:every|each)\s+(?:year|yr)\b", re.IGNORECASE), 12),
+    (re.compile(r"\b(?:every|each)\s+(?:6|six)\s+months\b|\btwice\s+(?:a|per)\s+(?:year|yr)\b|\b6\s*monthly\b",
+                re.IGNORECASE), 6),
+    (re.compile(r"\btermly\b|\b(?:every|each|once\s+a|once\s+per)\s+(?:school\s+)?term\b|"
+                r"\bthree\s+times\s+(?:a|per)\s+(?:year|yr)\b", re.IGNORECASE), 4),
+    (re.compile(r"\bmonthly\b|\b(?:every|each|once\s+a)\s+month\b", re.IGNORECASE), 1),
+)
+_HOURS_A_DAY = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*day\b", re.IGNORECASE)
+_HOURS_A_WEEK = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*(?:week|wk)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Condition:
+    quantity: str
+    op: str
+    value: float
+
+    def holds(self, measured: float) -> bool:
+        return _OPS[self.op](measured, self.value)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.op} {self.value:g}"
+
+
+def parse_condition(text: str) -> Condition | None:
+    """`attendance <= 90` -> Condition; None if the text is not a condition."""
+    match = _CONDITION.match(text or "")
+    return Condition(match.group(1), match.group(2), float(match.group(3))) if match else None
+
+
+def _number(word: str) -> float:
+    word = word.lower()
+    return float(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else float(word)
+
+
+def measure(text: str) -> dict[str, float]:
+    """Every quantity the text states (first mention of each)."""
+    found: dict[str, float] = {}
+    text = text or ""
+    for match in _PERCENT.finditer(text):
+        value = float(match.group(1))
+        if value <= 100:
+            missed = _MISSED_BEFORE.search(text[: match.start()])
+            found.setdefault("attendance", 100 - value if missed else value)
+            break
+    if "attendance" not in found:
+        half = _MISSED_HALF.search(text)
+        if half:
+            share = {"half": 50.0, "a third": 33.3, "a quarter": 25.0}[" ".join(half.group(1).lower().split())]
+            found["attendance"] = 100 - share
+        else:
+            match = _ATTENDANCE_NUMBER.search(text)
+            if match and float(match.group(1)) <= 100:
+                found["attendance"] = float(match.group(1))
+    match = _YEARS_AGO.search(text)
+    if match:
+        found["years_ago"] = _number(match.group(1))
+    else:
+        match = _SCHOOL_YEARS.search(text)
+        if match:
+            then, now = int(match.group(1)), int(match.group(2) or match.group(3))
+            if 0 <= then < now <= 14:
+                found["years_ago"] = float(now - then)
+    for pattern, months in _INTERVALS:
+        if pattern.search(text):
+            found["interval_months"] = float(months)
+            break
+    match = _HOURS_A_WEEK.search(text)
+    if match:
+        found["hours_per_week"] = float(match.group(1))
+    else:
+        match = _HOURS_A_DAY.search(text)
+        if match and float(match.group(1)) <= 8:
+            found["hours_per_week"] = float(match.group(1)) * 5
+    return found
+
+
+def explain_outside(condition: Condition, measured: float) -> str:
+    """One sentence: why the stated figure is outside the entry's condition."""
+    if condition.quantity == "attendance":
+        side = {"<=": "at or below", "<": "below", ">=": "at or above", ">": "above", "==": "exactly"}[condition.op]
+        return (f"No: this applies to attendance {side} {condition.value:g}%, and {measured:g}% is not "
+                f"{side} {condition.value:g}%.")
+    if condition.quantity == "years_ago":
+        return (f"No: this covers the last {condition.value:g} years, and {measured:g} years ago is longer ago "
+                f"than that.")
+    if condition.quantity == "interval_months":
+        return (f"No: this needs to happen at least every {condition.value:g} months; every {measured:g} months "
+                f"is not often enough.")
+    return f"No: the figure in your question ({measured:g}) is outside this ({condition})."
