@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 MANIFEST_NPM := manifest/node_modules/.installed-stamp
 PLAYGROUND_NPM := tools/playground/node_modules/.installed-stamp
+CARDS_NPM := tools/cards/node_modules/.installed-stamp
 
 .PHONY: venv run serve test test-sqlite lint e2e bench seed package clean
 
@@ -16,6 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 $(MANIFEST_NPM): manifest/package-lock.json
 	npm ci --prefix manifest --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CARDS_NPM): tools/cards/package-lock.json
+	npm ci --prefix tools/cards --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(PLAYGROUND_NPM): tools/playground/package-lock.json
@@ -33,14 +38,14 @@ serve: $(STAMP)
 	$(BIN)/vsbot db upgrade && $(BIN)/vsbot demo seed && $(BIN)/vsbot serve
 
 ## The whole suite, on SQLite and PostgreSQL (set VSB_TEST_DATABASES=sqlite to skip PostgreSQL).
-test: $(STAMP) $(MANIFEST_NPM)
+test: $(STAMP) $(MANIFEST_NPM) $(CARDS_NPM)
 	$(BIN)/python -m pytest -m "not e2e" -q
 
 ## Static checks for real defects (ruff: undefined names, unused code, likely bugs).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test-sqlite: $(STAMP) $(MANIFEST_NPM)
+test-sqlite: $(STAMP) $(MANIFEST_NPM) $(CARDS_NPM)
 	VSB_TEST_DATABASES=sqlite $(BIN)/python -m pytest -m "not e2e" -q
 
 ## End-to-end through the Agents Playground in Debian's Chromium.
@@ -60,4 +65,4 @@ package: $(STAMP)
 	$(BIN)/vsbot manifest build --out var/virtual-school-assistant.zip
 
 clean:
-	rm -rf $(VENV) var manifest/node_modules tools/playground/node_modules test-artifacts
+	rm -rf $(VENV) var manifest/node_modules tools/playground/node_modules tools/cards/node_modules test-artifacts

@@ -211,3 +211,47 @@ def forwarded_staff_card(*, question: str, query_id: int, asker_name: str) -> di
             user_text(asker_name, label="Asked by"), user_text(question, label="Question"),
             text(f"Question id {query_id}", subtle=True, size="Small")]
     return with_id(card(body), "faq-forwarded")
+
+
+def samples() -> dict[str, list[dict]]:
+    """Example cards per builder, for the card-validity test (tests/test_cards_valid.py)."""
+    from types import SimpleNamespace  # pylint: disable=import-outside-toplevel
+
+    def entry(entry_id: str, verdict: str, **overrides):
+        base = dict(id=entry_id, title="Does the Virtual School chair PEP meetings for children in care and make sure "
+                    "they happen on time?", verdict=verdict, answer="Yes. It chairs them.", instead="The school.",
+                    source="004_78a1ed2eeea5494f.txt", actions=("refer", "book_surgery", "ask_staff"),
+                    button_title=None)
+        base.update(overrides)
+        return SimpleNamespace(**base)
+
+    yes, no, partly = entry("a", "yes"), entry("b", "no", instead=""), entry("c", "partly", actions=())
+    hostile = "[x](https://evil.example) **bold** " + "long " * 200
+
+    def answer(**fields):
+        base = dict(entry=None, verdict="unknown", reason="low_confidence", suggestions=(yes, no, partly),
+                    offered=None, parts=(), note="", audience="professional")
+        base.update(fields)
+        return SimpleNamespace(**base)
+
+    parts = (SimpleNamespace(ask="chair", verdict="yes", entry=yes), SimpleNamespace(ask="pay", verdict="no", entry=no))
+    return {
+        "answer_card": [answer_card(entry=e, query_id=1) for e in (yes, no, partly)]
+        + [answer_card(entry=yes, query_id=1, answer=answer(entry=yes, verdict="no", note="92% is above the line.",
+                                                           audience="parent", reason="matched"), question=hostile)],
+        "parts_card": [parts_card(answer=answer(entry=yes, verdict="partly", parts=parts, reason="matched"),
+                                  query_id=1, question=hostile)],
+        "unsure_card": [unsure_card(question=hostile, suggestions=[yes, no, partly], query_id=1, out_of_scope=False),
+                        unsure_card(question="weather?", suggestions=[], query_id=1, out_of_scope=True),
+                        unsure_card(question=hostile, suggestions=[yes, no], query_id=1, out_of_scope=False,
+                                    offered=partly, reason="mismatch"),
+                        unsure_card(question=hostile, suggestions=[], query_id=1, out_of_scope=False,
+                                    offered=entry("d", "unknown"), reason="not_covered")],
+        "not_covered_card": [not_covered_card(question=hostile, entry=entry("d", "unknown"), query_id=1)],
+        "parent_card": [parent_card(query_id=1), parent_card(query_id=1, offered=yes, question=hostile)],
+        "personal_case_card": [personal_case_card(), personal_case_card(parent=True)],
+        "faq_card": [faq_card(answer=answer(entry=yes, verdict="yes", reason="matched"), question="q", query_id=1),
+                     faq_card(answer=answer(reason="parent", offered=yes), question="q", query_id=1)],
+        "unavailable_card": [unavailable_card()],
+        "forwarded_staff_card": [forwarded_staff_card(question=hostile, query_id=7, asker_name=hostile)],
+    }

@@ -67,3 +67,18 @@ def undeliverable_card(*, subject: str, recipient_name: str | None, reason: str)
                  "Please contact them another way."),
             user_text(recipient_name or "(not in the staff directory)", label="Intended for")]
     return with_id(card(body), "undeliverable")
+
+
+def samples() -> dict[str, list[dict]]:
+    """One or more example cards per builder, for the card-validity test (tests/test_cards_valid.py)."""
+    return {
+        "main_menu_card": [main_menu_card(), main_menu_card(intro="You're part way through something.")],
+        "welcome_card": [welcome_card(first_name="Sam"), welcome_card(team=True),
+                         welcome_card(first_name="[x](https://evil.example)")],
+        "notice_card": [notice_card("Not available", "Use e-mail.", show_menu=True), notice_card("Done", "Saved.")],
+        "flow_help_card": [flow_help_card(title="a referral", message="Fill in the form and press **Send**.")],
+        "refusal_card": [refusal_card(title="Let's do that in a personal chat", message="Children's details.")],
+        "undeliverable_card": [undeliverable_card(subject="referral VS-2026-00042", recipient_name="Sam Reed",
+                                                  reason="they have not opened a chat with the assistant yet"),
+                               undeliverable_card(subject="x", recipient_name=None, reason="HTTP 403")],
+    }

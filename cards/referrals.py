@@ -228,3 +228,59 @@ def signpost_card(*, title: str, message: str, card_id: str = "referral-signpost
 def form_closed_card(*, message: str) -> dict:
     """What a submitted form turns into, so an old form can't be sent again by mistake."""
     return with_id(card([heading("Referral form"), text(message, subtle=True)]), "referral-form-closed")
+
+
+def samples() -> dict[str, list[dict]]:
+    """One or more example cards per builder (every status, errors, long and hostile text), for the
+    card-validity test (tests/test_cards_valid.py)."""
+    from datetime import timezone  # pylint: disable=import-outside-toplevel
+    from types import SimpleNamespace  # pylint: disable=import-outside-toplevel
+
+    now = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
+    hostile = "[Click](https://evil.example) **bold** <at>x</at> " + "long " * 700
+
+    def referral(status: str = "new", **overrides):
+        base = dict(reference="VS-2026-00042", version=3, status=status, outcome="advice_given" if status == "closed"
+                    else None, child_first_name="Ava", child_last_name="O'Neil-Example", child_dob=date(2015, 3, 14),
+                    home_postcode="HA1 2AB", school_name=hostile, legal_status="cin",
+                    reasons="suspension_risk,attendance", details=hostile, referrer_aad_id="a", referrer_role="dsl",
+                    referrer_name="Dana [Cole](https://evil.example)", social_worker_name="Sam Reed",
+                    social_worker_email="sam.reed@example.org", locality_id=1, created_at=now)
+        base.update(overrides)
+        return SimpleNamespace(**base)
+
+    localities = [(1, "West"), (2, "North"), (3, "South and Central"), (4, "East")]
+    history = ["Referred 23 Nov 10:00 by Dana Cole", "Accepted 24 Nov 09:12 by Olu Adeyemi"]
+    return {
+        "referral_form_card": [
+            referral_form_card(token="t"),
+            referral_form_card(token="t", default_role="social_worker"),
+            referral_form_card(token="t", values={"child_first_name": "Ava", "details": hostile},
+                               errors={"child_dob": "Enter the date of birth.", "consent": "Confirm consent.",
+                                       "reasons": "Choose at least one reason.", "home_postcode": "Not valid."}),
+        ],
+        "referral_confirmation_card": [referral_confirmation_card(referral=referral(), locality_name="West"),
+                                       referral_confirmation_card(referral=referral(), locality_name=None)],
+        "officer_referral_card": [
+            officer_referral_card(referral=referral(status), locality_name="West", today=date(2026, 11, 23),
+                                  localities=localities, history=history)
+            for status in ("new", "accepted", "info_requested", "closed")
+        ] + [officer_referral_card(referral=referral(social_worker_name=None), locality_name=None,
+                                   today=date(2026, 11, 23), localities=localities, history=[])],
+        "referrer_update_card": [
+            referrer_update_card(referral=referral("accepted"), headline="Your referral was accepted",
+                                 message="The locality officer will be in touch."),
+            referrer_update_card(referral=referral("info_requested"), headline="The officer needs more information",
+                                 note=hostile),
+        ],
+        "manager_nudge_card": [manager_nudge_card(referral=referral(), locality_name="West", working_days=2,
+                                                  tz="Europe/London")],
+        "referral_list_card": [
+            referral_list_card(groups={}, locality_names={}, now=now),
+            referral_list_card(groups={"made": [referral()], "assigned": [referral("accepted")],
+                                       "all_open": [referral(), referral("info_requested", locality_id=None)]},
+                               locality_names=dict(localities), now=now),
+        ],
+        "signpost_card": [signpost_card(title="This young person is over 18", message="Contact the leaving care service.")],
+        "form_closed_card": [form_closed_card(message="Sent as referral VS-2026-00042.")],
+    }

@@ -28,7 +28,7 @@ async def own_query(*, session: AsyncSession, query_id: int, asker_aad_id: str) 
 async def gaps(*, session: AsyncSession, since: datetime | None = None, limit: int = 200) -> list[FaqQuery]:
     """Unanswered questions (abstentions other than personal cases) and answers voted unhelpful."""
     query = select(FaqQuery).where(
-        or_(FaqQuery.reason.in_(("low_confidence", "out_of_scope")), FaqQuery.helpful.is_(False),
+        or_(FaqQuery.reason.in_(("low_confidence", "out_of_scope", "mismatch", "not_covered")), FaqQuery.helpful.is_(False),
             FaqQuery.forwarded_at.is_not(None))
     ).order_by(FaqQuery.at.desc()).limit(limit)
     if since is not None:

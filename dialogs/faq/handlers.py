@@ -2,7 +2,7 @@
 mean", pass to the Virtual School). Every button is checked on the server."""
 from __future__ import annotations
 
-from cards.faq import answer_card, personal_case_card, unavailable_card, unsure_card
+from cards.faq import answer_card, faq_card, unavailable_card
 from dialogs.common.services import Services
 from dialogs.common.turn import Turn
 from dialogs.faq import service
@@ -14,13 +14,7 @@ async def send_answer(turn: Turn, services: Services, question: str) -> None:
         await turn.reply(unavailable_card())
         return
     answer = answered.answer
-    if answer.entry is not None and answer.verdict in ("yes", "no", "partly"):
-        card = answer_card(entry=answer.entry, query_id=answered.query_id)
-    elif answer.reason == "personal_case":
-        card = personal_case_card()
-    else:
-        card = unsure_card(question=question, suggestions=list(answer.suggestions), query_id=answered.query_id,
-                           out_of_scope=answer.reason == "out_of_scope")
+    card = faq_card(answer=answer, question=question, query_id=answered.query_id)
     await turn.reply(card, summary=answer.entry.title if answer.entry else "Question")
 
 

@@ -95,15 +95,15 @@ async def answer(services: Services, *, asker_aad_id: str, question: str) -> Ans
         return None
     await holder.refresh()
     result = holder.answer(question)
-    keep_text = result.reason != "personal_case"  # a child's details are not kept
+    shown = result.entry or result.offered
     async with services.sessions() as session:
+        # A child's details, or a parent's words about their own child, are never kept (Answer.keep_text).
         row = await faq_log.record_query(
-            session=session, asker_aad_id=asker_aad_id, question=question if keep_text else None,
-            entry_id=result.entry.id if result.entry else None, verdict=result.verdict, reason=result.reason,
-            score=result.score)
+            session=session, asker_aad_id=asker_aad_id, question=question if result.keep_text else None,
+            entry_id=shown.id if shown else None, verdict=result.verdict, reason=result.reason, score=result.score)
         await session.commit()
     log.info("faq answered query=%s entry=%s verdict=%s reason=%s score=%.2f", row.id,
-             result.entry.id if result.entry else "-", result.verdict, result.reason, result.score)
+             shown.id if shown else "-", result.verdict, result.reason, result.score)
     return Answered(result, row.id)
 
 
