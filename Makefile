@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` and `make test`. Both create and use .venv.
 PYTHON ?= python3
+PERSONA ?= sam
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
@@ -31,7 +32,7 @@ venv: $(STAMP)
 
 ## The bot on SQLite with demo data, plus the Microsoft 365 Agents Playground pointed at it.
 run: $(STAMP) $(PLAYGROUND_NPM)
-	bash scripts/dev_run.sh
+	PERSONA=$(PERSONA) bash scripts/dev_run.sh
 
 ## Only the bot (no Playground).
 serve: $(STAMP)

@@ -75,6 +75,15 @@ class VirtualSchoolBot(TeamsActivityHandler):
     async def on_installation_update_add(self, turn_context: TurnContext):
         await self._greet(turn_context)
 
+    async def on_teams_members_added_dispatch(  # pylint: disable=arguments-differ
+        self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ):
+        """botbuilder's version looks every added member up with TeamsInfo (a roster call through msrest);
+        we only need to know whether the bot itself was added, which the activity already says."""
+        members = [TeamsChannelAccount(id=m.id, name=m.name, aad_object_id=m.aad_object_id, role=m.role)
+                   for m in members_added]
+        return await self.on_teams_members_added(members, team_info, turn_context)
+
     async def on_teams_members_added(  # pylint: disable=arguments-differ
         self, teams_members_added: list[TeamsChannelAccount], team_info: TeamInfo, turn_context: TurnContext
     ):

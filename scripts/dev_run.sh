@@ -8,6 +8,10 @@
 # Ctrl-C (or SIGTERM to this script) stops both.
 #
 # Environment:
+#   PERSONA                  who the Playground signs in as: sam (social worker, default), dana (DSL), olu (West
+#                            officer), chris (North officer), mina (manager), admin. `make run PERSONA=olu`.
+#                            With the bot already running (another `make run` in another terminal), only a
+#                            Playground is started, on VSB_PLAYGROUND_PORT: two tabs show both sides of a referral.
 #   VSB_PORT                 bot port (default 3978)
 #   VSB_PLAYGROUND_PORT      Playground port (default 56150)
 #   VSB_PLAYGROUND_CONFIG    Playground config file (default tools/playground/playground.yml; empty = its built-in
@@ -27,6 +31,7 @@ BOT_PORT="${VSB_PORT:-3978}"
 PLAYGROUND_PORT="${VSB_PLAYGROUND_PORT:-56150}"
 PLAYGROUND_DIR="tools/playground"
 PLAYGROUND_CLI="$PLAYGROUND_DIR/node_modules/@microsoft/m365agentsplayground/cli.js"
+PERSONA="${PERSONA:-sam}"
 PLAYGROUND_CONFIG="${VSB_PLAYGROUND_CONFIG-$PLAYGROUND_DIR/playground.yml}"
 CONVERSATION_ID="${VSB_PLAYGROUND_CONVERSATION_ID:-vsb-dev-personal-chat}"
 PY="$VENV/bin/python"
@@ -45,15 +50,29 @@ if [ "$pinned" != "$installed" ]; then
 fi
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port_in_use "$BOT_PORT" && die "127.0.0.1:$BOT_PORT is already in use (another make run? set VSB_PORT)"
+REUSE_BOT=0
+if port_in_use "$BOT_PORT"; then
+  if "$PY" -c "import sys,urllib.request; sys.exit(0 if b'ok' in urllib.request.urlopen('http://127.0.0.1:$BOT_PORT/healthz', timeout=1).read() else 1)" 2>/dev/null; then
+    REUSE_BOT=1  # a bot from another `make run`: add a Playground for another persona beside it
+    echo "dev_run: using the bot already running on 127.0.0.1:$BOT_PORT"
+  else
+    die "127.0.0.1:$BOT_PORT is already in use (another program? set VSB_PORT)"
+  fi
+fi
 # The Playground silently falls back to a random port when its port is taken; refuse instead.
 port_in_use "$PLAYGROUND_PORT" && die "127.0.0.1:$PLAYGROUND_PORT is already in use (set VSB_PLAYGROUND_PORT)"
 
 export MicrosoftAppId="" MicrosoftAppPassword="" MicrosoftAppTenantId="" VSB_ALLOWED_TENANTS=""
 mkdir -p var
+if [ -z "${VSB_PLAYGROUND_CONFIG+x}" ] && [ "$PERSONA" != "sam" ]; then
+  PLAYGROUND_CONFIG="var/playground-$PERSONA.yml"
+  "$PY" scripts/playground_persona.py "$PERSONA" "$PLAYGROUND_CONFIG" >/dev/null || exit 1
+fi
 
-"$VSBOT" db upgrade
-"$VSBOT" demo seed
+if [ "$REUSE_BOT" = 0 ]; then
+  "$VSBOT" db upgrade
+  "$VSBOT" demo seed
+fi
 
 SETSID=()
 command -v setsid >/dev/null && SETSID=(setsid)  # own process group each, so stopping reaches grandchildren too
@@ -102,17 +121,19 @@ PY
   return 1
 }
 
-"${SETSID[@]}" "$VSBOT" serve --host 127.0.0.1 --port "$BOT_PORT" >var/bot.log 2>&1 </dev/null &
-BOT_PID=$!
-wait_http "http://127.0.0.1:$BOT_PORT/healthz" ok "$BOT_PID" "the bot" var/bot.log
-echo "dev_run: bot ready on http://127.0.0.1:$BOT_PORT/api/messages (log: var/bot.log)"
+if [ "$REUSE_BOT" = 0 ]; then
+  "${SETSID[@]}" "$VSBOT" serve --host 127.0.0.1 --port "$BOT_PORT" >var/bot.log 2>&1 </dev/null &
+  BOT_PID=$!
+  wait_http "http://127.0.0.1:$BOT_PORT/healthz" ok "$BOT_PID" "the bot" var/bot.log
+  echo "dev_run: bot ready on http://127.0.0.1:$BOT_PORT/api/messages (log: var/bot.log)"
+fi
 
 PRELOAD="$ROOT/$PLAYGROUND_DIR/loopback.cjs"
 case "$PRELOAD" in *" "*) PRELOAD="\"$PRELOAD\"" ;; esac
 playground_env=(
   TEAMSAPPTESTER_BROWSER=none
   "NODE_OPTIONS=${NODE_OPTIONS:+$NODE_OPTIONS }--require $PRELOAD"
-  "M365_AGENTS_PLAYGROUND_LOGFILE=$ROOT/var/playground.log"
+  "M365_AGENTS_PLAYGROUND_LOGFILE=$ROOT/var/playground-$PERSONA.log"
 )
 if [ -n "$PLAYGROUND_CONFIG" ]; then
   [ -f "$PLAYGROUND_CONFIG" ] || die "Playground config $PLAYGROUND_CONFIG not found"
@@ -123,7 +144,7 @@ fi
   -e "http://127.0.0.1:$BOT_PORT/api/messages" -c msteams -p "$PLAYGROUND_PORT" --dt \
   --service-url "http://127.0.0.1:$PLAYGROUND_PORT/_connector" --conversation-id "$CONVERSATION_ID" </dev/null) &
 PLAYGROUND_PID=$!
-wait_http "http://127.0.0.1:$PLAYGROUND_PORT/_debug/ping" pong "$PLAYGROUND_PID" "the Agents Playground" var/playground.log
+wait_http "http://127.0.0.1:$PLAYGROUND_PORT/_debug/ping" pong "$PLAYGROUND_PID" "the Agents Playground" "var/playground-$PERSONA.log"
 
 who="$("$PY" - "http://127.0.0.1:$PLAYGROUND_PORT/_internal/v1/config" <<'PY' 2>/dev/null || echo "?"
 import json, sys, urllib.request
@@ -143,13 +164,15 @@ cat <<EOF
           (remote machine: ssh -L $PLAYGROUND_PORT:127.0.0.1:$PLAYGROUND_PORT this-host, then open it locally)
    You    $who
 
+   Other side   in another terminal: make run PERSONA=olu VSB_PLAYGROUND_PORT=56151   (the West officer;
+                also dana, chris, mina, admin). Messages that waited for them arrive when they open the chat.
    Try    help                         the main menu card
           refer                        make a referral (e.g. home postcode HA1 2AB → West)
           book                         book a surgery
           ask                          then: "do you arrange school transport?"
           my referrals
    Check  $PY scripts/playground_smoke.py     (sends "help" through the Playground's API)
-   Logs   var/bot.log · var/playground.log          Stop: Ctrl-C
+   Logs   var/bot.log · var/playground-$PERSONA.log          Stop: Ctrl-C
   ────────────────────────────────────────────────────────────────────────────
 
 EOF

@@ -34,6 +34,7 @@ from typing import Any, AsyncIterator, Callable, Iterator
 from urllib.parse import urlsplit
 
 import aiohttp
+import yaml
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -221,17 +222,15 @@ def _node_options(existing: str | None) -> str:
     return f"{existing} --require {preload}".strip() if existing else f"--require {preload}"
 
 
-@pytest.fixture(scope="session")
-def playground(node, playground_cli, bot_server, tmp_path_factory) -> Iterator[Playground]:
-    """The Agents Playground (channel msteams) pointed at the bot, on a free loopback port."""
-    home = tmp_path_factory.mktemp("playground")
+def _start_playground(node, playground_cli, bot_server, home: Path, config: Path):
+    """Start a Playground (channel msteams) pointed at the bot on a free loopback port; yields it, then stops it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "TEAMSAPPTESTER_BROWSER": "none",
         "NODE_OPTIONS": _node_options(os.environ.get("NODE_OPTIONS")),
-        "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(PLAYGROUND_CONFIG),
+        "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(config),
         "M365_AGENTS_PLAYGROUND_LOGFILE": str(home / "m365agentsplayground.log"),
     }
     command = [node, str(playground_cli), "-e", f"{bot_server.url}/api/messages", "-c", "msteams", "-p", str(port),
@@ -245,13 +244,46 @@ def playground(node, playground_cli, bot_server, tmp_path_factory) -> Iterator[P
         listening = re.search(r"Listening on (\d+)", stdout.read_text(errors="replace"))
         if listening and int(listening.group(1)) != port:  # it falls back to a random port when taken
             pytest.fail(f"the Playground took port {listening.group(1)} instead of {port}", pytrace=False)
-        config = json.loads(_get(f"{url}/_internal/v1/config", timeout=5)[1])["config"]
-        yield Playground(url=url, port=port, conversation_id=config["personalChat"]["id"],
-                         user_id=config["currentUser"]["id"],
-                         user_aad_object_id=config["currentUser"]["aadObjectId"],
-                         log=home / "m365agentsplayground.log", stdout=stdout)
-    finally:
+        config_json = json.loads(_get(f"{url}/_internal/v1/config", timeout=5)[1])["config"]
+        return proc, Playground(url=url, port=port, conversation_id=config_json["personalChat"]["id"],
+                                user_id=config_json["currentUser"]["id"],
+                                user_aad_object_id=config_json["currentUser"]["aadObjectId"],
+                                log=home / "m365agentsplayground.log", stdout=stdout)
+    except BaseException:
         _stop(proc)
+        raise
+
+
+@pytest.fixture(scope="session")
+def playground_as(node, playground_cli, bot_server, tmp_path_factory) -> Iterator[Callable[[str], Playground]]:
+    """A Playground signed in as a demo persona (sam, dana, olu, chris, mina, admin: scripts/playground_persona.py),
+    started on first use and kept for the session. Each persona has a personal chat of its own."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from playground_persona import config_for  # pylint: disable=import-outside-toplevel
+
+    started: dict[str, tuple[subprocess.Popen, Playground]] = {}
+
+    def get(persona: str) -> Playground:
+        if persona not in started:
+            home = tmp_path_factory.mktemp(f"playground-{persona}")
+            config = PLAYGROUND_CONFIG
+            if persona != "sam":
+                config = home / "playground.yml"
+                config.write_text(yaml.safe_dump(config_for(persona), sort_keys=False), encoding="utf-8")
+            started[persona] = _start_playground(node, playground_cli, bot_server, home, config)
+        return started[persona][1]
+
+    try:
+        yield get
+    finally:
+        for proc, _ in started.values():
+            _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def playground(playground_as) -> Playground:
+    """The Playground signed in as the demo social worker Sam Reed (tools/playground/playground.yml)."""
+    return playground_as("sam")
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,16 @@
 """The officer's referral card as a person meets it, in the Microsoft 365 Agents Playground's web page (channel
-msteams) in Chromium. The Playground has one signed-in user, Sam Reed (…0a1), so before the test one postcode
-sector is routed, with the product's own `vsbot import localities`, to a locality whose officer is Sam: the sector
-route "HA5 9" beats the demo district route "HA5" (North), so no other test's referral changes locality.
+msteams) in Chromium. The Playground signs in as the West locality officer, Olu Adeyemi (…0c1, a persona from
+scripts/playground_persona.py): officer actions are for officers and managers (the router's policy).
 
-Sam then refers a child who lives in HA5 9ZZ and gets both sides of the referral in one chat: the officer card
-(Accept / Ask for information / Close / Reassign) and the referrer's confirmation. Clicking Accept must update the
-officer card in place (same position in the chat, new status and a history line, no Accept button), tell the
-referrer ("Your referral was accepted") and answer the click ("Done: you accepted referral …"). Closing it with
+Olu refers a child who lives in West (HA1 9ZZ) himself, so both sides of the referral arrive in one chat: the
+officer card (Accept / Ask for information / Close / Reassign) and the referrer's confirmation. Clicking Accept must
+update the officer card in place (same position in the chat, new status and a history line, no Accept button), tell
+the referrer ("Your referral was accepted") and answer the click ("Done: you accepted referral …"). Closing it with
 an outcome chosen in the Close card must leave the officer card "Closed" with no buttons and tell the referrer the
 outcome. Screenshots of the officer card before and after go to test-artifacts/e2e/."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 from datetime import date
 from pathlib import Path
@@ -21,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import BotServer, BrowserPage, Playground, _vsbot
+from tests.e2e.conftest import BotServer, BrowserPage, Playground
 from tests.e2e.test_referral_browser import (
     CARD,
     CONFIRMATION_HEADING,
@@ -41,10 +38,9 @@ from tests.e2e.test_referral_browser import (
 
 pytestmark = pytest.mark.e2e
 
-SAM = "00000000-0000-0000-0000-0000000000a1"
-LOCALITY = "E2E locality"
-SECTOR = "HA5 9"
-HOME_POSTCODE = "HA5 9ZZ"
+OLU = "00000000-0000-0000-0000-0000000000c1"
+LOCALITY = "West"
+HOME_POSTCODE = "HA1 9ZZ"
 NEW_STATUS = "New — waiting for you to accept it"
 OFFICER_BUTTONS = ("Accept", "Ask for information", "Close", "Reassign")
 CANCEL_REPLY = r"nothing to cancel|stopped that"
@@ -53,30 +49,16 @@ TOP_CARD = f"{CARD}:not({CARD} {CARD})"
 DONE_ACCEPTED = r"^Done: you accepted referral REFERENCE"
 
 
-@pytest.fixture
-def sams_locality(bot_server: BotServer, tmp_path: Path) -> str:
-    """Route the postcode sector HA5 9 to a locality whose officer is Sam, through the product's own importer,
-    against the e2e bot's database (idempotent: the importer upserts the locality and the route)."""
-    csv = tmp_path / "localities.csv"
-    csv.write_text(f"postcode_prefix,locality,officer\n{SECTOR},{LOCALITY},{SAM}\n", encoding="utf-8")
-    env = {**os.environ, "DATABASE_URL": bot_server.database_url}
-    # cwd is a tmp directory so a developer's .env cannot point the import at another database.
-    done = subprocess.run([_vsbot(), "import", "localities", str(csv)], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
-    assert done.returncode == 0, f"vsbot import localities failed ({done.returncode}):\n{done.stdout}{done.stderr}"
-    return LOCALITY
-
-
 def test_officer_accepts_then_closes_a_referral_and_the_card_updates_in_place(
-        browser_page: BrowserPage, playground: Playground, bot_server: BotServer, sams_locality: str,
-        artifacts: Path):
-    assert playground.user_aad_object_id == SAM, "the Playground's signed-in user must be Sam Reed"
+        browser_page: BrowserPage, playground_as, bot_server: BotServer, artifacts: Path):
+    playground: Playground = playground_as("olu")
+    assert playground.user_aad_object_id == OLU, "the Playground's signed-in user must be Olu Adeyemi"
     page = browser_page.page
     bot_log_start = _size(bot_server.log)
     started = time.monotonic()
     _fresh_chat(page, playground)
 
-    # (1) Sam refers a child who lives in HA5 9ZZ, as the allocated social worker.
+    # (1) Olu refers a child who lives in HA1 9ZZ (West, his own locality), naming the allocated social worker.
     cards = page.locator(TOP_CARD)
     before = cards.count()
     _send(page, "refer")
@@ -91,15 +73,17 @@ def test_officer_accepts_then_closes_a_referral_and_the_card_updates_in_place(
     _choose(page, form, "Legal status", "Child in Need plan (s17)")
     form.get_by_role("checkbox", name="Attendance").check()
     _type(form.get_by_label("What is happening"), "Attendance has dropped since January; advice on next steps.")
-    _choose(page, form, "Your role", "Social worker")
+    _choose(page, form, "Your role", "Other professional")
     allocated = form.get_by_role("checkbox", name="I am the child's allocated social worker")
-    allocated.check()
+    allocated.uncheck()
+    _type(form.get_by_label("Social worker's name"), "Sam Reed")
+    _type(form.get_by_label("Social worker's e-mail"), "sam.reed@example.org")
     form.get_by_role("checkbox", name="I have the right to share").check()
-    assert allocated.is_checked()
+    assert not allocated.is_checked()
 
     before = cards.count()
     _button(form, "Send referral").click()
-    # Two new cards, to Sam as the officer and to Sam as the referrer (their order is not part of the contract).
+    # Two new cards, to Olu as the officer and to Olu as the referrer (their order is not part of the contract).
     _wait_card_count(page, before + 2, bot_server, bot_log_start, "the officer card and the confirmation")
     officer_index = _index_of(page, r"^Referral VS-\d{4}-\d{5}$", range(before, before + 2))
     confirmation_index = ({before, before + 1} - {officer_index}).pop()
@@ -127,7 +111,7 @@ def test_officer_accepts_then_closes_a_referral_and_the_card_updates_in_place(
     _wait_chat_text(page, DONE_ACCEPTED.replace("REFERENCE", reference), done_replies)
 
     officer = cards.nth(officer_index)  # the same place in the chat: updated in place, not sent again
-    _wait_card_text(officer, r"Accepted \d{2} \w{3} \d{2}:\d{2} by Sam Reed")
+    _wait_card_text(officer, r"Accepted \d{2} \w{3} \d{2}:\d{2} by Olu Adeyemi")
     text = officer.inner_text()
     assert text.startswith(f"Referral {reference}"), text
     assert NEW_STATUS not in text and re.search(r"^Accepted$", text, re.MULTILINE), text
@@ -150,7 +134,7 @@ def test_officer_accepts_then_closes_a_referral_and_the_card_updates_in_place(
     assert re.search(r"Status\s*Closed", update.inner_text()), update.inner_text()
 
     officer = cards.nth(officer_index)
-    _wait_card_text(officer, r"Closed \d{2} \w{3} \d{2}:\d{2} by Sam Reed")
+    _wait_card_text(officer, r"Closed \d{2} \w{3} \d{2}:\d{2} by Olu Adeyemi")
     text = officer.inner_text()
     assert text.startswith(f"Referral {reference}") and re.search(r"^Closed — Advice given$", text, re.MULTILINE), text
     assert _buttons(officer) == [], f"a closed referral's card still has buttons: {_buttons(officer)}"
