@@ -33,7 +33,7 @@ from typing import Iterable
 from rapidfuzz import fuzz, process
 
 from dialogs.faq.knowledge.asks import parse
-from dialogs.faq.knowledge.audience import PARENT, detect_asker
+from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, surface_tokens
 from dialogs.faq.knowledge.personal import looks_personal
@@ -285,7 +285,7 @@ class Matcher:
             result = self._apply_condition(result, text)
 
         if detect_asker(text) == PARENT:
-            result = self._for_parent(result, all_ask_tokens + context, asks[0][0], text)
+            result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
         return result
 
     def explain(self, question: str, limit: int = 5) -> list[dict[str, object]]:
@@ -474,17 +474,27 @@ class Matcher:
         return Answer(verdict, answer.entry, answer.score, answer.suggestions, answer.reason, answer.corrections,
                       note=note)
 
-    def _for_parent(self, answer: Answer, tokens: tuple[str, ...], first_ask: str, text: str) -> Answer:
-        """A parent asking about their own child: answer what is true whoever asks, signpost the rest."""
+    def _for_parent(self, answer: Answer, tokens: tuple[str, ...], asks: list[str], text: str) -> Answer:
+        """A parent asking about their own child: answer what is true whoever asks, signpost the rest.
+
+        A parent's request for the Virtual School to act ("can you help him?") about a child with a social worker
+        gets the parents' entry (the Virtual School does not take parents' requests); a question about what it
+        does ("is he covered?", "is that something they take on?") is answered as asked; a question with no
+        yes/no in it ("how do I...?" and nothing else) is signposted."""
         parent_entry = self.kb.get(PARENT_ENTRY_ID)
         about = set(tokens)
         entry = answer.entry
-        open_question = _is_open_question(first_ask) or _is_open_question(text)
+        # open only when no ask is a yes/no question: "How do I refer my child? can parents do it?" has one
+        open_question = all(_is_open_question(ask) for ask in asks) if len(asks) > 1 else (
+            _is_open_question(asks[0]) or _is_open_question(text))
+        request = is_request(text)
         if open_question and entry is not None and not (answer.parts or "cic" in about or about & PLAC_TOKENS):
             # "how do I ...?" from a parent: no yes/no; signpost, offering what the question is closest to
             others = tuple(e for e in (parent_entry, *answer.suggestions) if e is not None and e.id != entry.id)
             return Answer("unknown", None, answer.score, (entry, *others)[:MAX_SUGGESTIONS], "parent",
                           answer.corrections, offered=entry, audience=PARENT)
+        if entry is not None and not open_question and (professional_referral(text) or not request):
+            return _replace(answer, audience=PARENT)  # what the VS does, asked by a parent: answered as asked
         if entry is not None and entry.cohorts == ("plac",) and not about & PLAC_TOKENS:
             keep = False  # advice for adopters and special guardians, but this child was not in care
         else:
@@ -505,7 +515,7 @@ class Matcher:
             if plac is not None:  # an adoptive parent or special guardian: the advice they can have
                 return Answer(plac.verdict, plac, answer.score, others, "matched", answer.corrections,
                               audience=PARENT)
-        if open_question or (entry is None and answer.reason not in ("low_confidence", "mismatch")):
+        if open_question or not request or (entry is None and answer.reason not in ("low_confidence", "mismatch")):
             return Answer("unknown", None, answer.score, (parent_entry, *others)[:MAX_SUGGESTIONS], "parent",
                           answer.corrections, offered=parent_entry, audience=PARENT)
         return Answer(parent_entry.verdict, parent_entry, answer.score, others, "matched", answer.corrections,
