@@ -37,7 +37,17 @@ _SYMBOLS = [
 ]
 # "take (my foster child) to school", "drive him into school": taking a child to school, whoever is named.
 _TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|drive|drives|driving|ferry|walk|escort|"
-                        r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:school|college|nursery)\b")
+                        r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:(?:her|his|their|the)\s+)?"
+                        r"(?:first\s+day\s+(?:at|of)\s+)?(?:(?:the|her|his|their|a)\s+)?(?:new\s+)?"
+                        r"(?:school|college|nursery)\b")
+# Contractions typed without the apostrophe keep their "not" ("hasnt been in school" -> "has not been in school").
+_BARE_CONTRACTIONS = re.compile(r"\b(has|have|had|is|are|was|were|does|do|did|could|would|should|must|need)nt\b"
+                                r"|\b(do|wo|ca)nt\b")
+_BARE_NOT = {"do": "do", "wo": "will", "ca": "can"}
+# "is that something they take on?", "will you take him on": taking on a case (getting involved), unlike
+# "take on the role of the DT" (doing another professional's job).
+_TAKE_ON_A_CASE = re.compile(r"\b(?:take|takes|taking|took)\s+on\b(?=\s*(?:$|[?.!,;)]|(?:him|her|them|this|that|it|"
+                             r"cases?|referrals?|kids?|children|young\s+people|families)\b))")
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
 _TOKEN = re.compile(r"[a-z]+|\d+")
@@ -49,6 +59,7 @@ def surface_tokens(text: str) -> list[str]:
     for pattern, replacement in _SYMBOLS:
         text = pattern.sub(replacement, text)
     text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
+    text = _BARE_CONTRACTIONS.sub(lambda m: f"{m.group(1)} not" if m.group(1) else f"{_BARE_NOT[m.group(2)]} not", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
     text = _POSSESSIVE.sub(lambda m: (m.group(1) or m.group(2) + "s"), text)
     return _TOKEN.findall(text)
@@ -402,6 +413,48 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "cin reviews": ("cpmeeting",), "cp meeting": ("cpmeeting",), "core group meeting": ("cpmeeting",),
     "information sharing": ("communication",), "sharing of information": ("communication",),
     "share information": ("communication",), "joint working": ("partnership",),
+    # round 2: carers', parents' and other professionals' wording (issue 12)
+    "takecase": ("involve",), "get an ehcp": ("ehcp", "send", "apply"), "ehcp in place": ("ehcp", "send", "apply"),
+    "apply for an ehcp": ("ehcp", "send", "apply"),
+    "education plan": ("pep",), "education plans": ("pep",), "pep plan": ("pep",),
+    "came to us": ("cic", "new"), "come to us": ("cic", "new"), "placed with us": ("cic", "new"),
+    "moved in with us": ("cic", "new"), "came into our care": ("cic", "new"), "emergency placement": ("cic", "new"),
+    "new placement": ("cic", "new"), "just been placed": ("cic", "new"),
+    "catching up": ("gap",), "catch up with": ("gap",), "extra help": ("support",), "extra support": ("support",),
+    "expect much": ("aspiration",), "expect more": ("aspiration",), "expect a lot": ("aspiration",),
+    "high expectations": ("aspiration",), "low expectations": ("aspiration",), "push her": ("aspiration",),
+    "push him": ("aspiration",), "push them": ("aspiration",), "pushing her": ("aspiration",),
+    "pushing him": ("aspiration",), "pushing them": ("aspiration",), "stretch her": ("aspiration",),
+    "stretch him": ("aspiration",), "stretching her": ("aspiration",), "stretching him": ("aspiration",),
+    "aim high": ("aspiration",), "reach her potential": ("aspiration",), "reach his potential": ("aspiration",),
+    "reach their potential": ("aspiration",), "full potential": ("aspiration",),
+    "make sure": ("ensure",), "makes sure": ("ensure",), "making sure": ("ensure",),
+    "take him in": ("schoolrun",), "take her in": ("schoolrun",), "take them in": ("schoolrun",),
+    "walk him in": ("schoolrun",), "walk her in": ("schoolrun",), "drop him off": ("schoolrun",),
+    "drop her off": ("schoolrun",), "drop them off": ("schoolrun",),
+    "back into school": ("noteducation",), "back in school": ("noteducation",), "back into education": ("noteducation",),
+    "back to school": ("noteducation",), "get him back in": ("noteducation",), "get her back in": ("noteducation",),
+    "get them back in": ("noteducation",), "not in school at all": ("noteducation",),
+    "sent home": ("suspension",), "sent him home": ("suspension",), "sent her home": ("suspension",),
+    "sending him home": ("suspension",), "sending her home": ("suspension",), "sends him home": ("suspension",),
+    "sends her home": ("suspension",),
+    "camhs worker": ("mentalhealth", "professional"), "youth worker": ("professional",),
+    "family support worker": ("professional",), "key worker": ("professional",), "keyworker": ("professional",),
+    "early help worker": ("professional",), "support worker": ("professional",), "therapist": ("professional",),
+    "talk to his": ("partnership",), "talk to her": ("partnership",), "talk to their": ("partnership",),
+    "talk to the school": ("partnership", "school"), "speak to his": ("partnership",), "speak to her": ("partnership",),
+    "liaise with": ("partnership",), "liaise": ("partnership",), "liaising": ("partnership",),
+    "on their own": ("alone",), "on its own": ("alone",), "in isolation from": ("alone",),
+    "anything to do with": ("include",), "in the virtual school group": ("include",),
+    "in the vs group": ("include",), "in your group": ("include",), "part of the cohort": ("include",),
+    "part of your cohort": ("include",), "in the cohort": ("include",), "in scope": ("include",),
+    "in vs scope": ("include",), "count for": ("include",), "counts for": ("include",),
+    "one of the virtual school children": ("include",), "one of the vs s children": ("include",),
+    "and a social worker": ("cwsw",), "and a sw": ("cwsw",), "and social worker": ("cwsw",),
+    "also has a social worker": ("cwsw",), "also have a social worker": ("cwsw",), "plus a social worker": ("cwsw",),
+    "taken out of": ("change",), "take out of": ("change",), "take that out": ("change",), "take it out": ("change",),
+    "removed from": ("change",), "remove from": ("change",), "drop from": ("change",),
+    "needs assessment": ("send", "assessment"),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
@@ -576,6 +629,7 @@ for _group in (
     ("listen", "listens", "listening", "hear", "hears", "heard", "voice", "voices", "views", "wishes",
      "feelings", "say"),
     ("aspiration", "aspirations", "aspirational", "ambition", "ambitions", "ambitious", "expectations"),
+    ("ensure", "ensures", "ensuring", "ensured"),
     ("quality", "standard", "standards", "good"),
     ("intervention", "interventions", "programme", "programmes"),
     ("behaviour", "behaviours", "behavioural"),
@@ -746,6 +800,8 @@ class Normaliser:
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
 
     def normalise(self, text: str, *, repair: bool = True) -> Normalised:
+        # (not in surface_tokens: the phrase table's own "take on" must keep its meaning)
+        text = _TAKE_ON_A_CASE.sub(" takecase ", (text or "").lower())
         words = [british(t) for t in surface_tokens(text)]
         corrections: list[tuple[str, str]] = []
         if repair:
