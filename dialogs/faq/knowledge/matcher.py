@@ -331,6 +331,7 @@ class Matcher:
 
     def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str) -> _Resolved:
         multipliers = self._query_weights(ask, context)
+        about = frozenset(multipliers)
         candidates = self._rank(multipliers, ask)
         top = tuple(self.kb.entries[c.entry_index] for c in candidates[: MAX_SUGGESTIONS + 1])
         best = candidates[0] if candidates else None
@@ -348,7 +349,7 @@ class Matcher:
                 break
             if not self._trustworthy(multipliers, candidate):
                 continue
-            if not self._agrees(ask, candidate.entry_index):
+            if not self._agrees(ask, candidate.entry_index, about):
                 disagreeing = disagreeing or candidate
                 continue
             chosen = candidate
@@ -360,7 +361,7 @@ class Matcher:
                     if candidate.score < max(self.threshold, chosen.score - SAME_ACTION_MARGIN):
                         break
                     if (asked & self._classes[candidate.entry_index] and self._trustworthy(multipliers, candidate)
-                            and self._agrees(ask, candidate.entry_index)):
+                            and self._agrees(ask, candidate.entry_index, about)):
                         chosen = candidate
                         break
         if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask):
@@ -381,6 +382,7 @@ class Matcher:
         if chosen.score >= AMBIGUITY_BELOW:
             return False
         verdict = self.kb.entries[chosen.entry_index].verdict
+        about = frozenset(multipliers)
         asked = _classes(frozenset(ask))
         same_action = bool(asked & self._classes[chosen.entry_index])
         for candidate in candidates:
@@ -390,14 +392,19 @@ class Matcher:
                 return False
             entry = self.kb.entries[candidate.entry_index]
             if (entry.verdict != verdict and entry.verdict != "unknown" and self._trustworthy(multipliers, candidate)
-                    and self._agrees(ask, candidate.entry_index)):
+                    and self._agrees(ask, candidate.entry_index, about)):
                 return True
         return False
 
-    def _agrees(self, ask: tuple[str, ...], entry_index: int) -> bool:
-        """Same kind of action and the same named programme as the ask (when the ask says)."""
+    def _agrees(self, ask: tuple[str, ...], entry_index: int, about: frozenset[str] = frozenset()) -> bool:
+        """Same kind of action and the same named programme as the ask (when the ask says), and about the same
+        children: a child adopted from care or under an SGO (previously looked after) is not answered by an
+        entry about children in care or with a social worker only ("does he still get a PEP?")."""
         asked = set(ask)
         vocab = self._entry_vocab[entry_index]
+        cohorts = self.kb.entries[entry_index].cohorts
+        if about & PLAC_TOKENS and cohorts and "plac" not in cohorts:
+            return False
         if any(p in asked and p not in vocab for p in PROGRAMMES):
             return False
         question_classes = _classes(frozenset(asked))
@@ -510,12 +517,15 @@ class Matcher:
         parent_entry = self._parents_entry(tokens) or parent_entry
         others = tuple(e for e in (topic, *answer.suggestions) if e is not None and e.id != parent_entry.id)
         others = tuple(dict.fromkeys(others))[:MAX_SUGGESTIONS]
-        if entry is None and not open_question and about & PLAC_TOKENS:
+        if (entry is None and answer.reason == "low_confidence" and not open_question and about & PLAC_TOKENS
+                and about & (ADVISE | {"support"})):
             plac = next((e for e in answer.suggestions if "plac" in e.cohorts and _answers_parents(e)), None)
             if plac is not None:  # an adoptive parent or special guardian: the advice they can have
                 return Answer(plac.verdict, plac, answer.score, others, "matched", answer.corrections,
                               audience=PARENT)
-        if open_question or not request or (entry is None and answer.reason not in ("low_confidence", "mismatch")):
+        other_cohort = bool(about & PLAC_TOKENS) and "plac" not in parent_entry.cohorts  # adopters: not the CWSW rule
+        if open_question or not request or other_cohort or (
+                entry is None and answer.reason not in ("low_confidence", "mismatch")):
             return Answer("unknown", None, answer.score, (parent_entry, *others)[:MAX_SUGGESTIONS], "parent",
                           answer.corrections, offered=parent_entry, audience=PARENT)
         return Answer(parent_entry.verdict, parent_entry, answer.score, others, "matched", answer.corrections,

@@ -414,6 +414,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "information sharing": ("communication",), "sharing of information": ("communication",),
     "share information": ("communication",), "joint working": ("partnership",),
     # round 2: carers', parents' and other professionals' wording (issue 12)
+    "sgo placement": ("sgo",), "special guardianship placement": ("sgo",), "kinship placement": ("kinship",),
+    "adoptive placement": ("adopt",), "adoption placement": ("adopt",),
     "takecase": ("involve",), "get an ehcp": ("ehcp", "send", "apply"), "ehcp in place": ("ehcp", "send", "apply"),
     "apply for an ehcp": ("ehcp", "send", "apply"),
     "education plan": ("pep",), "education plans": ("pep",), "pep plan": ("pep",),
