@@ -48,6 +48,10 @@ _BARE_NOT = {"do": "do", "wo": "will", "ca": "can"}
 # "take on the role of the DT" (doing another professional's job).
 _TAKE_ON_A_CASE = re.compile(r"\b(?:take|takes|taking|took)\s+on\b(?=\s*(?:$|[?.!,;)]|(?:him|her|them|this|that|it|"
                              r"cases?|referrals?|kids?|children|young\s+people|families)\b))")
+# "his school trip to France", "a club in Wembley": a capitalised word after "to / in / at / from / near" is a
+# place; when the knowledge base doesn't know it, it says nothing about the topic. (A capitalised word elsewhere
+# may be a child's name: it stays, unknown, so the question is not answered on the strength of the rest.)
+_PROPER_NOUN = re.compile(r"\b(to|in|at|from|near|around|round) ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!['’])")
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
 _TOKEN = re.compile(r"[a-z]+|\d+")
@@ -416,6 +420,10 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # round 2: carers', parents' and other professionals' wording (issue 12)
     "sgo placement": ("sgo",), "special guardianship placement": ("sgo",), "kinship placement": ("kinship",),
     "adoptive placement": ("adopt",), "adoption placement": ("adopt",),
+    "come to the pep": ("attend", "pep"), "come to his pep": ("attend", "pep"), "come to her pep": ("attend", "pep"),
+    "come to their pep": ("attend", "pep"), "come to pep": ("attend", "pep"), "go to the pep": ("attend", "pep"),
+    "come to the meeting": ("attend", "meeting"), "come to meetings": ("attend", "meeting"),
+    "come along to": ("attend",), "turn up at": ("attend",), "sit in on": ("attend",),
     "takecase": ("involve",), "get an ehcp": ("ehcp", "send", "apply"), "ehcp in place": ("ehcp", "send", "apply"),
     "apply for an ehcp": ("ehcp", "send", "apply"),
     "education plan": ("pep",), "education plans": ("pep",), "pep plan": ("pep",),
@@ -802,6 +810,9 @@ class Normaliser:
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
 
     def normalise(self, text: str, *, repair: bool = True) -> Normalised:
+        if repair:  # a question: a capitalised word we don't know, mid-sentence, is a name or a place
+            text = _PROPER_NOUN.sub(lambda m: m.group(0) if m.group(2).lower() in self.known_words else m.group(1),
+                                    text or "")
         # (not in surface_tokens: the phrase table's own "take on" must keep its meaning)
         text = _TAKE_ON_A_CASE.sub(" takecase ", (text or "").lower())
         words = [british(t) for t in surface_tokens(text)]

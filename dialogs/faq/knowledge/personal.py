@@ -70,7 +70,8 @@ _CASE_WORDS = re.compile(
     r"suspension|progress|plan|report|status|school|placement|grades|results|doing|getting|happening|"
     r"going|update|latest|news|social\s+worker|file|record|records|address|dob|birthday|behaviour|"
     r"behavior|absent|missing|today|yesterday|this\s+week|this\s+term|meeting|meetings|booked|review|"
-    r"ehcp|pp\+|pupil\s+premium|excluding|exclude|timetable|worker|moved|move|born)\b",
+    r"ehcp|pp\+|pupil\s+premium|excluding|exclude|timetable|worker|moved|move|born|officer|allocated|"
+    r"year|yr|spent|left)\b",
     re.IGNORECASE,
 )
 _MY_ONE_CHILD = re.compile(rf"(?:my|our)\s+{_RELATIVE}\b(?!s\b)", re.IGNORECASE)
