@@ -100,8 +100,41 @@ class Parsed:
 _INTRO = re.compile(r"^\s*(?:hi\W+|hiya\W+|hello\W+)?(?:[a-z]+\s+){0,2}?[a-z]+\s+here\b[\s,.:;-]*", re.IGNORECASE)
 
 
+# "I'm a foster carer and ...", "as a kinship carer, ...": who is asking. Unless the ask is about the asker ("can I
+# book...?"), the role only says which children the question is about, so it is read as that.
+_SELF_INTRO = re.compile(
+    r"^\s*(?:(?:hi|hiya|hello)\W+)?(?:i'?m|i’m|im|i\s+am|as|we'?re|we’re|we\s+are)\s+(?:a|an|the|his|her|their)?\s*"
+    r"(?P<role>foster\s+(?:carer|carers|parent|parents|mum|dad)|kinship\s+carers?|special\s+guardians?|"
+    r"adoptive\s+(?:parent|parents|mum|dad)|adopters?)\b(?:\s*(?:,|\band\b|-|\.)\s*)?",
+    re.IGNORECASE,
+)
+_ROLE_AS_CHILDREN = (("foster", "a child in care "), ("kinship", "kinship arrangement "), ("special", "special guardianship "),
+                     ("adopt", "adopted "))
+_ASKS_ABOUT_ASKER = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
+
+
+def _read_self_intro(text: str) -> str:
+    match = _SELF_INTRO.match(text)
+    if not match or _ASKS_ABOUT_ASKER.search(_ask_text(text[match.end():])):
+        return text
+    role = match.group("role").lower()
+    children = next(words for lead, words in _ROLE_AS_CHILDREN if role.startswith(lead))
+    return children + text[match.end():]
+
+
+def _ask_text(text: str) -> str:
+    clauses = [c for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
+    asks = []
+    for clause in clauses:
+        start = _ask_start(clause)
+        if start is not None:
+            asks.append(clause[start:])
+    return " ".join(asks)
+
+
 def parse(text: str) -> Parsed:
     text = _INTRO.sub("", text or "", count=1)
+    text = _read_self_intro(text)
     clauses = [c.strip(" ,") for c in _CLAUSE_BREAK.split(text or "") if c and c.strip(" ,")]
     if not clauses:
         return Parsed((), "")

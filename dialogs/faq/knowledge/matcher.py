@@ -95,6 +95,10 @@ FULL_TIME_HOURS = 25  # children of statutory school age should be in education 
 # Among close candidates, one doing the same kind of action as the ask (advise / do / fund) is preferred
 # to one that names no action ("can we get advice..." -> the advice entry, not the general support entry).
 SAME_ACTION_MARGIN = 0.08
+# Two entries with different verdicts within this of each other: the one whose title the question fills more
+# (by at least TITLE_FIT_MARGIN) is taken.
+TIE_MARGIN = 0.03
+TITLE_FIT_MARGIN = 0.1
 # Two entries with different verdicts closer than this: not sure.
 AMBIGUITY_MARGIN = 0.02
 AMBIGUITY_BELOW = 0.6  # ...when neither fits well
@@ -111,6 +115,8 @@ DO = frozenset({"teach", "deliver", "complete", "apply", "transport", "homevisit
 _ACTIONS = DO | ADVISE | frozenset({"monitor", "change", "tell", "overrule", "chair", "inspect", "ignore", "listen",
                                     "advocate", "alert", "refer", "book", "track", "involve", "direct", "schoolrun",
                                     "schoolsearch", "homevisit", "waitlist"})
+# An entry whose own question is about one of these answers only a question that mentions it.
+_KEY_ACTIONS = frozenset({"refer"})
 # Named programmes: an ask naming one is only answered by an entry that mentions it.
 PROGRAMMES = frozenset({"ppplus", "ehcp", "pep"})
 # Who the question is about: weighed fully even in the context.
@@ -364,6 +370,8 @@ class Matcher:
                             and self._agrees(ask, candidate.entry_index, about)):
                         chosen = candidate
                         break
+        if chosen is not None:
+            chosen = self._tie_break(candidates, chosen, multipliers, ask, about)
         if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask):
             return _Resolved("low_confidence", None, round(chosen.score, 4), top)
         if chosen is None:
@@ -375,6 +383,37 @@ class Matcher:
         if entry.verdict == "unknown":
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
+
+    def _tie_break(self, candidates, chosen: _Candidate, multipliers, ask, about) -> _Candidate:
+        """Two entries with different verdicts scoring alike ("does it go by the school?" against "by where the
+        child lives" and "by the school"): take the one whose own question the ask's words fill more of."""
+        verdict = self.kb.entries[chosen.entry_index].verdict
+        rivals = [c for c in candidates
+                  if c is not chosen and abs(c.score - chosen.score) <= TIE_MARGIN
+                  and self.kb.entries[c.entry_index].verdict not in (verdict, "unknown")
+                  and self._trustworthy(multipliers, c) and self._agrees(ask, c.entry_index, about)]
+        if not rivals:
+            return chosen
+        asked = {t: 1.0 for t in ask}  # the ask's own words decide; the story around it is the same for both
+        fits = sorted(((self._title_fit(asked, c.entry_index), c) for c in (chosen, *rivals)),
+                      key=lambda pair: -pair[0])
+        return fits[0][1] if fits[0][0] - fits[1][0] >= TITLE_FIT_MARGIN else chosen
+
+    def _title_fit(self, multipliers: dict[str, float], entry_index: int) -> float:
+        """How well the words fill the entry's closest phrasing (or title) and the phrasing fills the words:
+        the harmonic mean of the two shares of information (IDF), as in an F1 score."""
+        asked = {t: self._weight(t) * m for t, m in multipliers.items()}
+        asked_total = sum(asked.values()) or 1.0
+        best = 0.0
+        for doc_index in self._docs_by_entry[entry_index]:
+            tokens = self._docs[doc_index].weights
+            shared = [t for t in tokens if t in asked]
+            if not shared:
+                continue
+            filled = sum(asked[t] for t in shared) / (sum(self._weight(t) for t in tokens) or 1.0)
+            answered = sum(asked[t] for t in shared) / asked_total
+            best = max(best, 2 * filled * answered / (filled + answered))
+        return best
 
     def _ambiguous(self, candidates, chosen: _Candidate, multipliers, ask) -> bool:
         """Two entries with different verdicts fit the question equally well ("will you be at the PEP?"):
@@ -405,6 +444,8 @@ class Matcher:
         cohorts = self.kb.entries[entry_index].cohorts
         if about & PLAC_TOKENS and cohorts and "plac" not in cohorts:
             return False
+        if self._title_tokens[entry_index] & _KEY_ACTIONS - asked - about:
+            return False  # an entry about referring answers only a question about referring
         if any(p in asked and p not in vocab for p in PROGRAMMES):
             return False
         question_classes = _classes(frozenset(asked))

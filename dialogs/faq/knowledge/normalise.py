@@ -52,6 +52,7 @@ _TAKE_ON_A_CASE = re.compile(r"\b(?:take|takes|taking|took)\s+on\b(?=\s*(?:$|[?.
 # place; when the knowledge base doesn't know it, it says nothing about the topic. (A capitalised word elsewhere
 # may be a child's name: it stays, unknown, so the question is not answered on the strength of the rest.)
 _PROPER_NOUN = re.compile(r"\b(to|in|at|from|near|around|round) ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!['’])")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")  # "his 3rd suspension": the number
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
 _TOKEN = re.compile(r"[a-z]+|\d+")
@@ -62,6 +63,7 @@ def surface_tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text or "").lower()
     for pattern, replacement in _SYMBOLS:
         text = pattern.sub(replacement, text)
+    text = _ORDINAL.sub(r"\1", text)
     text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
     text = _BARE_CONTRACTIONS.sub(lambda m: f"{m.group(1)} not" if m.group(1) else f"{_BARE_NOT[m.group(2)]} not", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
@@ -424,6 +426,13 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "come to their pep": ("attend", "pep"), "come to pep": ("attend", "pep"), "go to the pep": ("attend", "pep"),
     "come to the meeting": ("attend", "meeting"), "come to meetings": ("attend", "meeting"),
     "come along to": ("attend",), "turn up at": ("attend",), "sit in on": ("attend",),
+    "how often": ("frequency",), "how frequently": ("frequency",), "how regularly": ("frequency",),
+    "frequency": ("frequency",), "how many times a year": ("frequency",),
+    "once a year": ("frequency",), "once a term": ("frequency",), "every term": ("frequency",),
+    "each term": ("frequency",), "every year": ("frequency",), "every school term": ("frequency",),
+    "each school term": ("frequency",), "twice a year": ("frequency",), "every six months": ("frequency",),
+    "every 6 months": ("frequency",), "once per year": ("frequency",), "once per term": ("frequency",),
+    "termly": ("frequency",), "annually": ("frequency",), "yearly": ("frequency",), "annual": ("frequency",),
     "takecase": ("involve",), "get an ehcp": ("ehcp", "send", "apply"), "ehcp in place": ("ehcp", "send", "apply"),
     "apply for an ehcp": ("ehcp", "send", "apply"),
     "education plan": ("pep",), "education plans": ("pep",), "pep plan": ("pep",),
