@@ -671,10 +671,12 @@ class Matcher:
         return {t: w / norm for t, w in weights.items()}
 
     def _known_share(self, multipliers: dict[str, float]) -> float:
-        """Share of the question's information (IDF mass) made of words the KB knows."""
+        """Share of the question's information (IDF mass) made of words the KB knows, or everyday words and
+        numbers ("again", "this term", "3"), which say nothing about another subject."""
         weights = {t: self._weight(t) * m for t, m in multipliers.items()}
         total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in self._idf) / total if total else 0.0
+        known = sum(w for t, w in weights.items() if t in self._idf or t in GENERIC or t.isdigit())
+        return known / total if total else 0.0
 
     def _off_topic(self, text: str, tokens: set[str]) -> bool:
         words = [british(w) for w in surface_tokens(text)]

@@ -778,7 +778,7 @@ normal normally general generally different same certain main real really simple
 early late last lately recent recently soon current currently possible probably maybe often always sometimes
 suggest suggests suggested idea ideas use uses used using tell entitled entitlement basically exactly
 ok okay fine bit kind type types sort part parts whether moment moments handle handles deal deals
-""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS | {"week"}
+""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS | {"week", "term", "year", "month"}
 
 
 # Words we modelled on purpose (concepts and the canonical word of each synonym group): a match must
