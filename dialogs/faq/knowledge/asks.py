@@ -115,8 +115,11 @@ _ASKS_ABOUT_ASKER = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
 
 def _read_self_intro(text: str) -> str:
     match = _SELF_INTRO.match(text)
-    if not match or _ASKS_ABOUT_ASKER.search(_ask_text(text[match.end():])):
+    if not match:
         return text
+    ask = _ask_text(text[match.end():])
+    if not ask or _ASKS_ABOUT_ASKER.search(ask):
+        return text  # "I'm a foster carer and need advice", "... can I book?": about the asker
     role = match.group("role").lower()
     children = next(words for lead, words in _ROLE_AS_CHILDREN if role.startswith(lead))
     return children + text[match.end():]

@@ -121,6 +121,7 @@ _KEY_ACTIONS = frozenset({"refer"})
 PROGRAMMES = frozenset({"ppplus", "ehcp", "pep"})
 # Who the question is about: weighed fully even in the context.
 COHORT_TOKENS = frozenset({"cic", "cwsw", "cin", "cp", "plac", "sgo", "cao", "kinship", "send", "ehcp", "over18",
+                           "nosocialworker",
                            "post16", "earlyyears", "adopt", "foster", "socialworker", "not"})
 # "is she covered / one of yours / in your cohort": eligibility; these context words say who it is about.
 _ELIGIBILITY = "include"
