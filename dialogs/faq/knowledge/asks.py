@@ -175,3 +175,19 @@ def _split_ask(ask: str) -> list[str]:
         rest = tail
     pieces.append(rest.strip(" ,?"))
     return [p for p in pieces if p]
+
+
+# "Does the VS cover both of them?" after a story about two children: each child is a question of its own.
+_ABOUT_BOTH = re.compile(r"\b(?:both|each\s+of\s+them|either\s+of\s+them|the\s+two\s+of\s+them)\b", re.IGNORECASE)
+_NEXT_CHILD = re.compile(
+    r"\s*(?:[,;(]|\band\b|\bbut\b|\bwhile\b|\bwhereas\b)\s*(?=(?:my|our|the|his|her|one|other|older|younger|eldest|"
+    r"youngest|oldest|second|first|another)\b)",
+    re.IGNORECASE,
+)
+
+
+def about_two_children(ask: str, context: str) -> list[str]:
+    """The descriptions of the children an ask about "both" refers to, or [] when it is not such an ask."""
+    if not context or not _ABOUT_BOTH.search(ask):
+        return []
+    return [c.strip(" ,.;()") for c in _NEXT_CHILD.split(context) if c.strip(" ,.;()")]

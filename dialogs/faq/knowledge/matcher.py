@@ -28,11 +28,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from functools import lru_cache
+from typing import Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge.asks import parse
+from dialogs.faq.knowledge.asks import about_two_children, parse
 from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, surface_tokens
@@ -194,8 +195,7 @@ class Answer:
         return self.reason != "personal_case" and self.audience != "parent"
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):  # a tuple: one is made per entry per ask, and a frozen dataclass is slow to make
     entry_index: int
     score: float
     cosine: float
@@ -285,7 +285,7 @@ class Matcher:
 
         whole = self._resolve(all_ask_tokens, context, text)
         result = self._to_answer(whole, corrections)
-        parts = self._parts(asks, context, text)
+        parts = self._parts(asks, context, text) or self._per_child(asks, parsed.context)
         if parts:
             result = self._combine(parts, whole, corrections)
         elif result.entry is not None:
@@ -488,6 +488,24 @@ class Matcher:
             return []
         return results
 
+    def _per_child(self, asks, context: str) -> list[tuple[str, _Resolved]]:
+        """ "my eldest has ADHD and no social worker, my youngest is in foster care: are both covered?": the ask
+        answered for each child the story describes (two of them, each said to be in or out of a cohort)."""
+        if len(asks) != 1:
+            return []
+        children = [(c, self._tokens(c)) for c in about_two_children(asks[0][0], context)]
+        children = [(c, tokens) for c, tokens in children if set(tokens) & COHORT_TOKENS]
+        if len(children) != 2:
+            return []
+        ask_tokens = asks[0][1]
+        results = []
+        for description, tokens in children:
+            resolved = self._resolve(ask_tokens, tokens, description)
+            if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
+                return []
+            results.append((description, resolved))
+        return results if len({r.entry.id for _, r in results}) == 2 else []
+
     def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
         """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
         "could one of your team come in" are not asks of their own)."""
@@ -680,7 +698,7 @@ class Matcher:
         return known / total if total else 0.0
 
     def _off_topic(self, text: str, tokens: set[str]) -> bool:
-        words = [british(w) for w in surface_tokens(text)]
+        words = _british_words(text)
         strong = bool(tokens & _STRONG_DOMAIN)
         if not strong and any(w in _OFF_TOPIC_WORDS for w in words):
             return True
@@ -689,6 +707,11 @@ class Matcher:
                 return True
         joined = f" {' '.join(words)} "
         return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
+
+
+@lru_cache(maxsize=1024)  # the same question is checked once per ask it is resolved for
+def _british_words(text: str) -> tuple[str, ...]:
+    return tuple(british(w) for w in surface_tokens(text))
 
 
 def _SHORT_WEEK(text: str) -> bool:

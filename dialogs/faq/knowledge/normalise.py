@@ -446,6 +446,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "never been open to social care": ("nosocialworker",), "not known to social care": ("nosocialworker",),
     "not open to social care": ("nosocialworker",), "not require a social worker": ("nosocialworker",),
     "not need a social worker": ("nosocialworker",), "never had social care involvement": ("nosocialworker",),
+    "foster care": ("cic",), "in foster care": ("cic",), "fostered": ("cic",),
     "takecase": ("involve",), "get an ehcp": ("ehcp", "send", "apply"), "ehcp in place": ("ehcp", "send", "apply"),
     "apply for an ehcp": ("ehcp", "send", "apply"),
     "education plan": ("pep",), "education plans": ("pep",), "pep plan": ("pep",),

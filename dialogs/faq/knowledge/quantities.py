@@ -17,6 +17,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUANTITIES = ("attendance", "years_ago", "interval_months", "hours_per_week")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
@@ -89,6 +90,11 @@ def _number(word: str) -> float:
 
 def measure(text: str) -> dict[str, float]:
     """Every quantity the text states (first mention of each)."""
+    return dict(_measure(text or ""))
+
+
+@lru_cache(maxsize=1024)  # one question is measured several times (its asks, its conditions)
+def _measure(text: str) -> tuple[tuple[str, float], ...]:
     found: dict[str, float] = {}
     text = text or ""
     for match in _PERCENT.finditer(text):
@@ -129,7 +135,7 @@ def measure(text: str) -> dict[str, float]:
         match = _HOURS_A_DAY.search(text)
         if match and float(match.group(1)) <= 8:
             found["hours_per_week"] = float(match.group(1)) * 5
-    return found
+    return tuple(found.items())
 
 
 def explain_outside(condition: Condition, measured: float) -> str:
