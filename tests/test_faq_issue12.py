@@ -265,7 +265,7 @@ def test_looks_personal_on_its_own():
 
 
 def test_new_held_out_sets_are_read_without_expected_ids():
-    for name in ("faq_holdout_4.yaml", "faq_holdout_5.yaml"):
+    for name in ("faq_holdout_4.yaml", "faq_holdout_5.yaml", "faq_holdout_6.yaml"):
         items = load_eval_items(DATA / name)
         assert len(items) >= 60
         assert all(i.expected_id is None for i in items)
@@ -274,7 +274,9 @@ def test_new_held_out_sets_are_read_without_expected_ids():
 
 def test_new_held_out_questions_are_not_pasted_into_the_knowledge_base(kb):
     kb_keys = {comparison_key(text) for e in kb for text in (e.title, *e.phrasings)}
-    for path in (DATA / "faq_holdout_4.yaml", DATA / "faq_holdout_5.yaml"):
+    sets = [DATA / "faq_holdout_4.yaml", DATA / "faq_holdout_5.yaml", DATA / "faq_holdout_6.yaml",
+            *sorted(DATA.glob("faq_practice_*.yaml"))]
+    for path in sets:
         copies = [i.q for i in load_eval_items(path) if comparison_key(i.q) in kb_keys]
         assert copies == [], path.name
 
@@ -329,3 +331,108 @@ def test_ask_json_keeps_its_contract_and_says_more(matcher):
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["verdict"] for r in rows] == ["partly", "no"]
     assert all({"verdict", "answer", "parts", "offered", "keep_text"} <= set(r) for r in rows)
+
+
+# --- round 2: carers' and parents' wording (held-out set 6 released for tuning), practice sets ----------------
+
+
+@pytest.mark.parametrize("question", [
+    "what did the PEP say about Ellie last week?",               # what happened at one child's meeting
+    "how did the PEP go yesterday for the boy in 10C?",
+    "my grandson's social worker hasn't called back, what's happening",
+    "is Mia Cole still with the north officer?",                  # a full name, whatever else is asked
+])
+def test_questions_about_what_happened_in_one_childs_case_are_personal(matcher, question):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.reason) == ("unknown", "personal_case") and not answer.keep_text
+
+
+@pytest.mark.parametrize("question", [
+    "IRO here, does VS report on attendance and progress for our children in care?",
+    "can the virtual school be my foster son's social worker while his is off sick?",
+    "my son's CIN plan closed when he was 5 and he's 14 now. does he still count?",
+])
+def test_a_possessive_or_a_plural_is_not_a_case(matcher, question):
+    assert matcher.answer(question).reason != "personal_case"
+
+
+def test_a_parents_question_outside_our_subject_gets_no_verdict(matcher):
+    answer = matcher.answer("Am I entitled to child benefit for my grandson now he lives with me?")
+    assert answer.verdict == "unknown" and answer.audience == "parent" and not answer.keep_text
+
+
+@pytest.mark.parametrize("question, verdict, entry_id", [
+    # a request to act about a child with a social worker: the parents' rule
+    ("my daughter has a social worker and hasnt been in school since christmas, can you help her get back in?", "no",
+     "parent-requests-cwsw"),
+    # a question about what the VS does, asked by a parent, is answered as asked
+    ("my kids are on a child protection plan. does the virtual school have anything to do with them", "yes",
+     "cin-and-cp-plans"),
+    ("our son's social worker is referring him because he's not in school at all. is that something they take on?",
+     "yes", "not-in-education"),
+    ("How do I refer my own child to you? can parents do it?", "no", "parent-referral"),
+])
+def test_parents_requests_and_parents_questions(matcher, question, verdict, entry_id):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id, answer.audience) == (verdict, entry_id, "parent")
+
+
+@pytest.mark.parametrize("question, verdict, entry_id", [
+    ("we adopted our son two years ago. does he still get a PEP chaired by the virtual school?", "no", "pep-for-plac"),
+    ("special guardian for my granddaughter here - does she come under the virtual school?", "yes", "plac-included"),
+])
+def test_previously_looked_after_children_get_their_own_answers(matcher, question, verdict, entry_id):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == (verdict, entry_id)
+
+
+def test_an_entry_about_children_in_care_only_never_answers_about_an_adopted_child(matcher):
+    index = matcher._index_of
+    assert not matcher._agrees(("pep", "chair"), index["chair-pep-meetings"], frozenset({"adopt", "pep", "chair"}))
+    assert matcher._agrees(("pep", "chair"), index["chair-pep-meetings"], frozenset({"cic", "pep", "chair"}))
+
+
+def test_having_no_social_worker_is_not_read_as_having_one(matcher):
+    assert matcher.answer("child with a disability and a social worker, is she one of yours?").entry.id != \
+        "send-without-social-worker"
+    assert matcher.answer("EHCP but never had a social worker - can the VS help?").entry.id == "send-without-social-worker"
+
+
+def test_a_question_about_both_children_is_answered_for_each(matcher):
+    answer = matcher.answer("two sisters: the older one is in foster care, the younger one has autism and no social "
+                            "worker. are both of them covered by the virtual school?")
+    assert answer.verdict == "partly" and {p.verdict for p in answer.parts} == {"yes", "no"}
+
+
+def test_near_tied_entries_are_told_apart_by_the_ask(matcher):
+    # the story says where the child lives; the ask is about the school
+    answer = matcher.answer("they live in the east but the school is in the north. does it go by the school?")
+    assert (answer.verdict, answer.entry.id) == ("no", "locality-by-school")
+
+
+def test_a_carers_introduction_says_which_children_unless_the_ask_is_about_the_carer():
+    assert "child in care" in parse("I'm a foster carer and he's been suspended twice, can the VS do anything?").context
+    assert "foster carer" in parse("I'm a foster carer, can I book a surgery?").context
+
+
+@pytest.mark.parametrize("question, entry_id", [
+    ("she only came to us on friday - should her education plan be started soon?", "pep-timescales-new-to-care"),
+    ("will the virtual school make sure his school is pushing him?", "high-quality-aspirational-learning"),
+    ("could someone from the VS come and take him in on the mornings he refuses?", "take-child-to-school"),
+    ("pep reviews once a year, is that right?", "pep-termly-review"),
+])
+def test_carers_wording(matcher, question, entry_id):
+    answer = matcher.answer(question)
+    assert answer.entry is not None and answer.entry.id == entry_id, (answer.reason, answer.suggestions[:1])
+
+
+def test_bench_latency_is_the_matchers_own_time_per_question(matcher):
+    from dialogs.faq.knowledge.bench import measure_latency
+    latency = measure_latency(matcher, ["does the VS chair PEPs?", "can pp+ pay for a tutor?"], repeats=3)
+    assert latency["samples"] == 6 and 0 < latency["p50_ms"] <= latency["p99_ms"]
+    assert {"wall_p50_ms", "wall_p99_ms", "max_ms"} <= set(latency)
+
+
+def test_practice_sets_are_reported_apart_from_the_held_out_sets():
+    practice = sorted(DATA.glob("faq_practice_*.yaml"))
+    assert practice and all("Written by" in path.read_text(encoding="utf-8").splitlines()[1] for path in practice)

@@ -100,8 +100,44 @@ class Parsed:
 _INTRO = re.compile(r"^\s*(?:hi\W+|hiya\W+|hello\W+)?(?:[a-z]+\s+){0,2}?[a-z]+\s+here\b[\s,.:;-]*", re.IGNORECASE)
 
 
+# "I'm a foster carer and ...", "as a kinship carer, ...": who is asking. Unless the ask is about the asker ("can I
+# book...?"), the role only says which children the question is about, so it is read as that.
+_SELF_INTRO = re.compile(
+    r"^\s*(?:(?:hi|hiya|hello)\W+)?(?:i'?m|i’m|im|i\s+am|as|we'?re|we’re|we\s+are)\s+(?:a|an|the|his|her|their)?\s*"
+    r"(?P<role>foster\s+(?:carer|carers|parent|parents|mum|dad)|kinship\s+carers?|special\s+guardians?|"
+    r"adoptive\s+(?:parent|parents|mum|dad)|adopters?)\b(?:\s*(?:,|\band\b|-|\.)\s*)?",
+    re.IGNORECASE,
+)
+_ROLE_AS_CHILDREN = (("foster", "a child in care "), ("kinship", "kinship arrangement "), ("special", "special guardianship "),
+                     ("adopt", "adopted "))
+_ASKS_ABOUT_ASKER = re.compile(r"\b(?:i|we|me|us|my|our)\b", re.IGNORECASE)
+
+
+def _read_self_intro(text: str) -> str:
+    match = _SELF_INTRO.match(text)
+    if not match:
+        return text
+    ask = _ask_text(text[match.end():])
+    if not ask or _ASKS_ABOUT_ASKER.search(ask):
+        return text  # "I'm a foster carer and need advice", "... can I book?": about the asker
+    role = match.group("role").lower()
+    children = next(words for lead, words in _ROLE_AS_CHILDREN if role.startswith(lead))
+    return children + text[match.end():]
+
+
+def _ask_text(text: str) -> str:
+    clauses = [c for c in _CLAUSE_BREAK.split(text) if c and c.strip()]
+    asks = []
+    for clause in clauses:
+        start = _ask_start(clause)
+        if start is not None:
+            asks.append(clause[start:])
+    return " ".join(asks)
+
+
 def parse(text: str) -> Parsed:
     text = _INTRO.sub("", text or "", count=1)
+    text = _read_self_intro(text)
     clauses = [c.strip(" ,") for c in _CLAUSE_BREAK.split(text or "") if c and c.strip(" ,")]
     if not clauses:
         return Parsed((), "")
@@ -139,3 +175,19 @@ def _split_ask(ask: str) -> list[str]:
         rest = tail
     pieces.append(rest.strip(" ,?"))
     return [p for p in pieces if p]
+
+
+# "Does the VS cover both of them?" after a story about two children: each child is a question of its own.
+_ABOUT_BOTH = re.compile(r"\b(?:both|each\s+of\s+them|either\s+of\s+them|the\s+two\s+of\s+them)\b", re.IGNORECASE)
+_NEXT_CHILD = re.compile(
+    r"\s*(?:[,;(]|\band\b|\bbut\b|\bwhile\b|\bwhereas\b)\s*(?=(?:my|our|the|his|her|one|other|older|younger|eldest|"
+    r"youngest|oldest|second|first|another)\b)",
+    re.IGNORECASE,
+)
+
+
+def about_two_children(ask: str, context: str) -> list[str]:
+    """The descriptions of the children an ask about "both" refers to, or [] when it is not such an ask."""
+    if not context or not _ABOUT_BOTH.search(ask):
+        return []
+    return [c.strip(" ,.;()") for c in _NEXT_CHILD.split(context) if c.strip(" ,.;()")]

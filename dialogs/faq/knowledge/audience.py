@@ -56,3 +56,33 @@ def detect_asker(text: str) -> str:
     if _PARENT_MARKERS.search(text):
         return PARENT
     return PROFESSIONAL
+
+
+# A request to the Virtual School to act ("can you help him", "will someone come", "can the VS give me advice"),
+# as opposed to a question about what it does ("is he covered?", "is that something they take on?").
+_REQUEST = re.compile(
+    r"\b(?:can|could|would|will|cud|wud)\s+(?:you|u|ya|someone|somebody|anyone|any\s*one|one\s+of\s+you|"
+    r"(?:the\s+)?(?:virtual\s+school|vs|vsh)(?:\s+(?:people|team|staff|worker|officer))?|(?:a|the)\s+virtual\s+"
+    r"school\s+(?:worker|officer|person))\b"
+    r"|\b(?:can|could|may|cud)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|book|ask|get|have|apply|come|join|request|go)\b"
+    r"|\b(?:please|pls|plz)\s+(?:help|can|could|advise|support)\b|\bhelp\s+(?:me|us)\b|\bi\s+need\s+(?:help|advice|support)\b"
+    r"|\b(?:i|we)\s+(?:want|would\s+like|need)\s+(?:you|the\s+(?:virtual\s+school|vs))\s+to\b",
+    re.IGNORECASE,
+)
+# "his social worker said she'd refer him", "school have referred her": a professional is making the request,
+# so a parent's question about it is a question about what the Virtual School takes on, not a parent's request.
+_PROFESSIONAL_REFERRAL = re.compile(
+    r"\b(?:social\s+worker|sw|school|teacher|dt|dsl|senco|head(?:teacher)?|gp|camhs|iro|ep|keyworker|key\s+worker)"
+    r"\W+(?:\w+\W+){0,4}?(?:refer|refers|referred|referring|(?:make|made|making|send|sent)\s+(?:a|the)\s+referral)\b",
+    re.IGNORECASE,
+)
+
+
+def is_request(text: str) -> bool:
+    """Whether the question asks the Virtual School to act, rather than asking what it does."""
+    return bool(_REQUEST.search(text or ""))
+
+
+def professional_referral(text: str) -> bool:
+    """Whether the question says a professional is referring the child (the route the Virtual School takes)."""
+    return bool(_PROFESSIONAL_REFERRAL.search(text or ""))

@@ -28,12 +28,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from functools import lru_cache
+from typing import Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge.asks import parse
-from dialogs.faq.knowledge.audience import PARENT, detect_asker
+from dialogs.faq.knowledge.asks import about_two_children, parse
+from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, surface_tokens
 from dialogs.faq.knowledge.personal import looks_personal
@@ -95,6 +96,10 @@ FULL_TIME_HOURS = 25  # children of statutory school age should be in education 
 # Among close candidates, one doing the same kind of action as the ask (advise / do / fund) is preferred
 # to one that names no action ("can we get advice..." -> the advice entry, not the general support entry).
 SAME_ACTION_MARGIN = 0.08
+# Two entries with different verdicts within this of each other: the one whose title the question fills more
+# (by at least TITLE_FIT_MARGIN) is taken.
+TIE_MARGIN = 0.03
+TITLE_FIT_MARGIN = 0.1
 # Two entries with different verdicts closer than this: not sure.
 AMBIGUITY_MARGIN = 0.02
 AMBIGUITY_BELOW = 0.6  # ...when neither fits well
@@ -111,10 +116,13 @@ DO = frozenset({"teach", "deliver", "complete", "apply", "transport", "homevisit
 _ACTIONS = DO | ADVISE | frozenset({"monitor", "change", "tell", "overrule", "chair", "inspect", "ignore", "listen",
                                     "advocate", "alert", "refer", "book", "track", "involve", "direct", "schoolrun",
                                     "schoolsearch", "homevisit", "waitlist"})
+# An entry whose own question is about one of these answers only a question that mentions it.
+_KEY_ACTIONS = frozenset({"refer"})
 # Named programmes: an ask naming one is only answered by an entry that mentions it.
 PROGRAMMES = frozenset({"ppplus", "ehcp", "pep"})
 # Who the question is about: weighed fully even in the context.
 COHORT_TOKENS = frozenset({"cic", "cwsw", "cin", "cp", "plac", "sgo", "cao", "kinship", "send", "ehcp", "over18",
+                           "nosocialworker",
                            "post16", "earlyyears", "adopt", "foster", "socialworker", "not"})
 # "is she covered / one of yours / in your cohort": eligibility; these context words say who it is about.
 _ELIGIBILITY = "include"
@@ -187,8 +195,7 @@ class Answer:
         return self.reason != "personal_case" and self.audience != "parent"
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):  # a tuple: one is made per entry per ask, and a frozen dataclass is slow to make
     entry_index: int
     score: float
     cosine: float
@@ -278,14 +285,14 @@ class Matcher:
 
         whole = self._resolve(all_ask_tokens, context, text)
         result = self._to_answer(whole, corrections)
-        parts = self._parts(asks, context, text)
+        parts = self._parts(asks, context, text) or self._per_child(asks, parsed.context)
         if parts:
             result = self._combine(parts, whole, corrections)
         elif result.entry is not None:
             result = self._apply_condition(result, text)
 
         if detect_asker(text) == PARENT:
-            result = self._for_parent(result, all_ask_tokens + context, asks[0][0], text)
+            result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
         return result
 
     def explain(self, question: str, limit: int = 5) -> list[dict[str, object]]:
@@ -331,6 +338,7 @@ class Matcher:
 
     def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str) -> _Resolved:
         multipliers = self._query_weights(ask, context)
+        about = frozenset(multipliers)
         candidates = self._rank(multipliers, ask)
         top = tuple(self.kb.entries[c.entry_index] for c in candidates[: MAX_SUGGESTIONS + 1])
         best = candidates[0] if candidates else None
@@ -348,7 +356,7 @@ class Matcher:
                 break
             if not self._trustworthy(multipliers, candidate):
                 continue
-            if not self._agrees(ask, candidate.entry_index):
+            if not self._agrees(ask, candidate.entry_index, about):
                 disagreeing = disagreeing or candidate
                 continue
             chosen = candidate
@@ -360,9 +368,11 @@ class Matcher:
                     if candidate.score < max(self.threshold, chosen.score - SAME_ACTION_MARGIN):
                         break
                     if (asked & self._classes[candidate.entry_index] and self._trustworthy(multipliers, candidate)
-                            and self._agrees(ask, candidate.entry_index)):
+                            and self._agrees(ask, candidate.entry_index, about)):
                         chosen = candidate
                         break
+        if chosen is not None:
+            chosen = self._tie_break(candidates, chosen, multipliers, ask, about)
         if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask):
             return _Resolved("low_confidence", None, round(chosen.score, 4), top)
         if chosen is None:
@@ -375,12 +385,44 @@ class Matcher:
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
 
+    def _tie_break(self, candidates, chosen: _Candidate, multipliers, ask, about) -> _Candidate:
+        """Two entries with different verdicts scoring alike ("does it go by the school?" against "by where the
+        child lives" and "by the school"): take the one whose own question the ask's words fill more of."""
+        verdict = self.kb.entries[chosen.entry_index].verdict
+        rivals = [c for c in candidates
+                  if c is not chosen and abs(c.score - chosen.score) <= TIE_MARGIN
+                  and self.kb.entries[c.entry_index].verdict not in (verdict, "unknown")
+                  and self._trustworthy(multipliers, c) and self._agrees(ask, c.entry_index, about)]
+        if not rivals:
+            return chosen
+        asked = {t: 1.0 for t in ask}  # the ask's own words decide; the story around it is the same for both
+        fits = sorted(((self._title_fit(asked, c.entry_index), c) for c in (chosen, *rivals)),
+                      key=lambda pair: -pair[0])
+        return fits[0][1] if fits[0][0] - fits[1][0] >= TITLE_FIT_MARGIN else chosen
+
+    def _title_fit(self, multipliers: dict[str, float], entry_index: int) -> float:
+        """How well the words fill the entry's closest phrasing (or title) and the phrasing fills the words:
+        the harmonic mean of the two shares of information (IDF), as in an F1 score."""
+        asked = {t: self._weight(t) * m for t, m in multipliers.items()}
+        asked_total = sum(asked.values()) or 1.0
+        best = 0.0
+        for doc_index in self._docs_by_entry[entry_index]:
+            tokens = self._docs[doc_index].weights
+            shared = [t for t in tokens if t in asked]
+            if not shared:
+                continue
+            filled = sum(asked[t] for t in shared) / (sum(self._weight(t) for t in tokens) or 1.0)
+            answered = sum(asked[t] for t in shared) / asked_total
+            best = max(best, 2 * filled * answered / (filled + answered))
+        return best
+
     def _ambiguous(self, candidates, chosen: _Candidate, multipliers, ask) -> bool:
         """Two entries with different verdicts fit the question equally well ("will you be at the PEP?"):
         no verdict rather than a coin toss."""
         if chosen.score >= AMBIGUITY_BELOW:
             return False
         verdict = self.kb.entries[chosen.entry_index].verdict
+        about = frozenset(multipliers)
         asked = _classes(frozenset(ask))
         same_action = bool(asked & self._classes[chosen.entry_index])
         for candidate in candidates:
@@ -390,14 +432,21 @@ class Matcher:
                 return False
             entry = self.kb.entries[candidate.entry_index]
             if (entry.verdict != verdict and entry.verdict != "unknown" and self._trustworthy(multipliers, candidate)
-                    and self._agrees(ask, candidate.entry_index)):
+                    and self._agrees(ask, candidate.entry_index, about)):
                 return True
         return False
 
-    def _agrees(self, ask: tuple[str, ...], entry_index: int) -> bool:
-        """Same kind of action and the same named programme as the ask (when the ask says)."""
+    def _agrees(self, ask: tuple[str, ...], entry_index: int, about: frozenset[str] = frozenset()) -> bool:
+        """Same kind of action and the same named programme as the ask (when the ask says), and about the same
+        children: a child adopted from care or under an SGO (previously looked after) is not answered by an
+        entry about children in care or with a social worker only ("does he still get a PEP?")."""
         asked = set(ask)
         vocab = self._entry_vocab[entry_index]
+        cohorts = self.kb.entries[entry_index].cohorts
+        if about & PLAC_TOKENS and cohorts and "plac" not in cohorts:
+            return False
+        if self._title_tokens[entry_index] & _KEY_ACTIONS - asked - about:
+            return False  # an entry about referring answers only a question about referring
         if any(p in asked and p not in vocab for p in PROGRAMMES):
             return False
         question_classes = _classes(frozenset(asked))
@@ -439,6 +488,24 @@ class Matcher:
             return []
         return results
 
+    def _per_child(self, asks, context: str) -> list[tuple[str, _Resolved]]:
+        """ "my eldest has ADHD and no social worker, my youngest is in foster care: are both covered?": the ask
+        answered for each child the story describes (two of them, each said to be in or out of a cohort)."""
+        if len(asks) != 1:
+            return []
+        children = [(c, self._tokens(c)) for c in about_two_children(asks[0][0], context)]
+        children = [(c, tokens) for c, tokens in children if set(tokens) & COHORT_TOKENS]
+        if len(children) != 2:
+            return []
+        ask_tokens = asks[0][1]
+        results = []
+        for description, tokens in children:
+            resolved = self._resolve(ask_tokens, tokens, description)
+            if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
+                return []
+            results.append((description, resolved))
+        return results if len({r.entry.id for _, r in results}) == 2 else []
+
     def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
         """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
         "could one of your team come in" are not asks of their own)."""
@@ -474,17 +541,27 @@ class Matcher:
         return Answer(verdict, answer.entry, answer.score, answer.suggestions, answer.reason, answer.corrections,
                       note=note)
 
-    def _for_parent(self, answer: Answer, tokens: tuple[str, ...], first_ask: str, text: str) -> Answer:
-        """A parent asking about their own child: answer what is true whoever asks, signpost the rest."""
+    def _for_parent(self, answer: Answer, tokens: tuple[str, ...], asks: list[str], text: str) -> Answer:
+        """A parent asking about their own child: answer what is true whoever asks, signpost the rest.
+
+        A parent's request for the Virtual School to act ("can you help him?") about a child with a social worker
+        gets the parents' entry (the Virtual School does not take parents' requests); a question about what it
+        does ("is he covered?", "is that something they take on?") is answered as asked; a question with no
+        yes/no in it ("how do I...?" and nothing else) is signposted."""
         parent_entry = self.kb.get(PARENT_ENTRY_ID)
         about = set(tokens)
         entry = answer.entry
-        open_question = _is_open_question(first_ask) or _is_open_question(text)
+        # open only when no ask is a yes/no question: "How do I refer my child? can parents do it?" has one
+        open_question = all(_is_open_question(ask) for ask in asks) if len(asks) > 1 else (
+            _is_open_question(asks[0]) or _is_open_question(text))
+        request = is_request(text)
         if open_question and entry is not None and not (answer.parts or "cic" in about or about & PLAC_TOKENS):
             # "how do I ...?" from a parent: no yes/no; signpost, offering what the question is closest to
             others = tuple(e for e in (parent_entry, *answer.suggestions) if e is not None and e.id != entry.id)
             return Answer("unknown", None, answer.score, (entry, *others)[:MAX_SUGGESTIONS], "parent",
                           answer.corrections, offered=entry, audience=PARENT)
+        if entry is not None and not open_question and (professional_referral(text) or not request):
+            return _replace(answer, audience=PARENT)  # what the VS does, asked by a parent: answered as asked
         if entry is not None and entry.cohorts == ("plac",) and not about & PLAC_TOKENS:
             keep = False  # advice for adopters and special guardians, but this child was not in care
         else:
@@ -500,12 +577,15 @@ class Matcher:
         parent_entry = self._parents_entry(tokens) or parent_entry
         others = tuple(e for e in (topic, *answer.suggestions) if e is not None and e.id != parent_entry.id)
         others = tuple(dict.fromkeys(others))[:MAX_SUGGESTIONS]
-        if entry is None and not open_question and about & PLAC_TOKENS:
+        if (entry is None and answer.reason == "low_confidence" and not open_question and about & PLAC_TOKENS
+                and about & (ADVISE | {"support"})):
             plac = next((e for e in answer.suggestions if "plac" in e.cohorts and _answers_parents(e)), None)
             if plac is not None:  # an adoptive parent or special guardian: the advice they can have
                 return Answer(plac.verdict, plac, answer.score, others, "matched", answer.corrections,
                               audience=PARENT)
-        if open_question or (entry is None and answer.reason not in ("low_confidence", "mismatch")):
+        other_cohort = bool(about & PLAC_TOKENS) and "plac" not in parent_entry.cohorts  # adopters: not the CWSW rule
+        if open_question or not request or other_cohort or (
+                entry is None and answer.reason not in ("low_confidence", "mismatch")):
             return Answer("unknown", None, answer.score, (parent_entry, *others)[:MAX_SUGGESTIONS], "parent",
                           answer.corrections, offered=parent_entry, audience=PARENT)
         return Answer(parent_entry.verdict, parent_entry, answer.score, others, "matched", answer.corrections,
@@ -610,13 +690,15 @@ class Matcher:
         return {t: w / norm for t, w in weights.items()}
 
     def _known_share(self, multipliers: dict[str, float]) -> float:
-        """Share of the question's information (IDF mass) made of words the KB knows."""
+        """Share of the question's information (IDF mass) made of words the KB knows, or everyday words and
+        numbers ("again", "this term", "3"), which say nothing about another subject."""
         weights = {t: self._weight(t) * m for t, m in multipliers.items()}
         total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in self._idf) / total if total else 0.0
+        known = sum(w for t, w in weights.items() if t in self._idf or t in GENERIC or t.isdigit())
+        return known / total if total else 0.0
 
     def _off_topic(self, text: str, tokens: set[str]) -> bool:
-        words = [british(w) for w in surface_tokens(text)]
+        words = _british_words(text)
         strong = bool(tokens & _STRONG_DOMAIN)
         if not strong and any(w in _OFF_TOPIC_WORDS for w in words):
             return True
@@ -625,6 +707,11 @@ class Matcher:
                 return True
         joined = f" {' '.join(words)} "
         return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
+
+
+@lru_cache(maxsize=1024)  # the same question is checked once per ask it is resolved for
+def _british_words(text: str) -> tuple[str, ...]:
+    return tuple(british(w) for w in surface_tokens(text))
 
 
 def _SHORT_WEEK(text: str) -> bool:

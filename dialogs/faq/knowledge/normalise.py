@@ -37,7 +37,22 @@ _SYMBOLS = [
 ]
 # "take (my foster child) to school", "drive him into school": taking a child to school, whoever is named.
 _TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|drive|drives|driving|ferry|walk|escort|"
-                        r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:school|college|nursery)\b")
+                        r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:(?:her|his|their|the)\s+)?"
+                        r"(?:first\s+day\s+(?:at|of)\s+)?(?:(?:the|her|his|their|a)\s+)?(?:new\s+)?"
+                        r"(?:school|college|nursery)\b")
+# Contractions typed without the apostrophe keep their "not" ("hasnt been in school" -> "has not been in school").
+_BARE_CONTRACTIONS = re.compile(r"\b(has|have|had|is|are|was|were|does|do|did|could|would|should|must|need)nt\b"
+                                r"|\b(do|wo|ca)nt\b")
+_BARE_NOT = {"do": "do", "wo": "will", "ca": "can"}
+# "is that something they take on?", "will you take him on": taking on a case (getting involved), unlike
+# "take on the role of the DT" (doing another professional's job).
+_TAKE_ON_A_CASE = re.compile(r"\b(?:take|takes|taking|took)\s+on\b(?=\s*(?:$|[?.!,;)]|(?:him|her|them|this|that|it|"
+                             r"cases?|referrals?|kids?|children|young\s+people|families)\b))")
+# "his school trip to France", "a club in Wembley": a capitalised word after "to / in / at / from / near" is a
+# place; when the knowledge base doesn't know it, it says nothing about the topic. (A capitalised word elsewhere
+# may be a child's name: it stays, unknown, so the question is not answered on the strength of the rest.)
+_PROPER_NOUN = re.compile(r"\b(to|in|at|from|near|around|round) ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!['’])")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")  # "his 3rd suspension": the number
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
 _TOKEN = re.compile(r"[a-z]+|\d+")
@@ -48,7 +63,9 @@ def surface_tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text or "").lower()
     for pattern, replacement in _SYMBOLS:
         text = pattern.sub(replacement, text)
+    text = _ORDINAL.sub(r"\1", text)
     text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
+    text = _BARE_CONTRACTIONS.sub(lambda m: f"{m.group(1)} not" if m.group(1) else f"{_BARE_NOT[m.group(2)]} not", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
     text = _POSSESSIVE.sub(lambda m: (m.group(1) or m.group(2) + "s"), text)
     return _TOKEN.findall(text)
@@ -402,6 +419,75 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "cin reviews": ("cpmeeting",), "cp meeting": ("cpmeeting",), "core group meeting": ("cpmeeting",),
     "information sharing": ("communication",), "sharing of information": ("communication",),
     "share information": ("communication",), "joint working": ("partnership",),
+    # round 2: carers', parents' and other professionals' wording (issue 12)
+    "sgo placement": ("sgo",), "special guardianship placement": ("sgo",), "kinship placement": ("kinship",),
+    "adoptive placement": ("adopt",), "adoption placement": ("adopt",),
+    "come to the pep": ("attend", "pep"), "come to his pep": ("attend", "pep"), "come to her pep": ("attend", "pep"),
+    "come to their pep": ("attend", "pep"), "come to pep": ("attend", "pep"), "go to the pep": ("attend", "pep"),
+    "come to the meeting": ("attend", "meeting"), "come to meetings": ("attend", "meeting"),
+    "come along to": ("attend",), "turn up at": ("attend",), "sit in on": ("attend",),
+    "how often": ("frequency",), "how frequently": ("frequency",), "how regularly": ("frequency",),
+    "frequency": ("frequency",), "how many times a year": ("frequency",),
+    "once a year": ("frequency",), "once a term": ("frequency",), "every term": ("frequency",),
+    "each term": ("frequency",), "every year": ("frequency",), "every school term": ("frequency",),
+    "each school term": ("frequency",), "twice a year": ("frequency",), "every six months": ("frequency",),
+    "every 6 months": ("frequency",), "once per year": ("frequency",), "once per term": ("frequency",),
+    "termly": ("frequency",), "annually": ("frequency",), "yearly": ("frequency",), "annual": ("frequency",),
+    # having no social worker is its own concept, so "a disability and a social worker" is not read as its opposite
+    "no social worker": ("nosocialworker",), "no sw": ("nosocialworker",), "no social workers": ("nosocialworker",),
+    "no social care involvement": ("nosocialworker",), "without social care involvement": ("nosocialworker",),
+    "without social care": ("nosocialworker",), "no social care": ("nosocialworker",), "no sw involvement": ("nosocialworker",),
+    "no social worker involvement": ("nosocialworker",), "without a social worker": ("nosocialworker",),
+    "without a sw": ("nosocialworker",), "without any social care history": ("nosocialworker",),
+    "not have a social worker": ("nosocialworker",), "not had a social worker": ("nosocialworker",),
+    "not have a sw": ("nosocialworker",), "not had a sw": ("nosocialworker",), "never had a social worker": ("nosocialworker",),
+    "never had a sw": ("nosocialworker",), "never had social workers": ("nosocialworker",),
+    "not got a social worker": ("nosocialworker",), "never been known to social care": ("nosocialworker",),
+    "never been open to social care": ("nosocialworker",), "not known to social care": ("nosocialworker",),
+    "not open to social care": ("nosocialworker",), "not require a social worker": ("nosocialworker",),
+    "not need a social worker": ("nosocialworker",), "never had social care involvement": ("nosocialworker",),
+    "foster care": ("cic",), "in foster care": ("cic",), "fostered": ("cic",),
+    "takecase": ("involve",), "get an ehcp": ("ehcp", "send", "apply"), "ehcp in place": ("ehcp", "send", "apply"),
+    "apply for an ehcp": ("ehcp", "send", "apply"),
+    "education plan": ("pep",), "education plans": ("pep",), "pep plan": ("pep",),
+    "came to us": ("cic", "new"), "come to us": ("cic", "new"), "placed with us": ("cic", "new"),
+    "moved in with us": ("cic", "new"), "came into our care": ("cic", "new"), "emergency placement": ("cic", "new"),
+    "new placement": ("cic", "new"), "just been placed": ("cic", "new"),
+    "catching up": ("gap",), "catch up with": ("gap",), "extra help": ("support",), "extra support": ("support",),
+    "expect much": ("aspiration",), "expect more": ("aspiration",), "expect a lot": ("aspiration",),
+    "high expectations": ("aspiration",), "low expectations": ("aspiration",), "push her": ("aspiration",),
+    "push him": ("aspiration",), "push them": ("aspiration",), "pushing her": ("aspiration",),
+    "pushing him": ("aspiration",), "pushing them": ("aspiration",), "stretch her": ("aspiration",),
+    "stretch him": ("aspiration",), "stretching her": ("aspiration",), "stretching him": ("aspiration",),
+    "aim high": ("aspiration",), "reach her potential": ("aspiration",), "reach his potential": ("aspiration",),
+    "reach their potential": ("aspiration",), "full potential": ("aspiration",),
+    "make sure": ("ensure",), "makes sure": ("ensure",), "making sure": ("ensure",),
+    "take him in": ("schoolrun",), "take her in": ("schoolrun",), "take them in": ("schoolrun",),
+    "walk him in": ("schoolrun",), "walk her in": ("schoolrun",), "drop him off": ("schoolrun",),
+    "drop her off": ("schoolrun",), "drop them off": ("schoolrun",),
+    "back into school": ("noteducation",), "back in school": ("noteducation",), "back into education": ("noteducation",),
+    "back to school": ("noteducation",), "get him back in": ("noteducation",), "get her back in": ("noteducation",),
+    "get them back in": ("noteducation",), "not in school at all": ("noteducation",),
+    "sent home": ("suspension",), "sent him home": ("suspension",), "sent her home": ("suspension",),
+    "sending him home": ("suspension",), "sending her home": ("suspension",), "sends him home": ("suspension",),
+    "sends her home": ("suspension",),
+    "camhs worker": ("mentalhealth", "professional"), "youth worker": ("professional",),
+    "family support worker": ("professional",), "key worker": ("professional",), "keyworker": ("professional",),
+    "early help worker": ("professional",), "support worker": ("professional",), "therapist": ("professional",),
+    "talk to his": ("partnership",), "talk to her": ("partnership",), "talk to their": ("partnership",),
+    "talk to the school": ("partnership", "school"), "speak to his": ("partnership",), "speak to her": ("partnership",),
+    "liaise with": ("partnership",), "liaise": ("partnership",), "liaising": ("partnership",),
+    "on their own": ("alone",), "on its own": ("alone",), "in isolation from": ("alone",),
+    "anything to do with": ("include",), "in the virtual school group": ("include",),
+    "in the vs group": ("include",), "in your group": ("include",), "part of the cohort": ("include",),
+    "part of your cohort": ("include",), "in the cohort": ("include",), "in scope": ("include",),
+    "in vs scope": ("include",), "count for": ("include",), "counts for": ("include",),
+    "one of the virtual school children": ("include",), "one of the vs s children": ("include",),
+    "and a social worker": ("cwsw",), "and a sw": ("cwsw",), "and social worker": ("cwsw",),
+    "also has a social worker": ("cwsw",), "also have a social worker": ("cwsw",), "plus a social worker": ("cwsw",),
+    "taken out of": ("change",), "take out of": ("change",), "take that out": ("change",), "take it out": ("change",),
+    "removed from": ("change",), "remove from": ("change",), "drop from": ("change",),
+    "needs assessment": ("send", "assessment"),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
@@ -576,6 +662,7 @@ for _group in (
     ("listen", "listens", "listening", "hear", "hears", "heard", "voice", "voices", "views", "wishes",
      "feelings", "say"),
     ("aspiration", "aspirations", "aspirational", "ambition", "ambitions", "ambitious", "expectations"),
+    ("ensure", "ensures", "ensuring", "ensured"),
     ("quality", "standard", "standards", "good"),
     ("intervention", "interventions", "programme", "programmes"),
     ("behaviour", "behaviours", "behavioural"),
@@ -705,7 +792,7 @@ normal normally general generally different same certain main real really simple
 early late last lately recent recently soon current currently possible probably maybe often always sometimes
 suggest suggests suggested idea ideas use uses used using tell entitled entitlement basically exactly
 ok okay fine bit kind type types sort part parts whether moment moments handle handles deal deals
-""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS | {"week"}
+""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS | {"week", "term", "year", "month"}
 
 
 # Words we modelled on purpose (concepts and the canonical word of each synonym group): a match must
@@ -746,6 +833,11 @@ class Normaliser:
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
 
     def normalise(self, text: str, *, repair: bool = True) -> Normalised:
+        if repair:  # a question: a capitalised word we don't know, mid-sentence, is a name or a place
+            text = _PROPER_NOUN.sub(lambda m: m.group(0) if m.group(2).lower() in self.known_words else m.group(1),
+                                    text or "")
+        # (not in surface_tokens: the phrase table's own "take on" must keep its meaning)
+        text = _TAKE_ON_A_CASE.sub(" takecase ", (text or "").lower())
         words = [british(t) for t in surface_tokens(text)]
         corrections: list[tuple[str, str]] = []
         if repair:

@@ -40,10 +40,29 @@ _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?(?!\d(?:st|nd|rd|th)\b
 
 _RELATIVE = (r"(?:grand|step|foster\s+)?(?:son|daughter|child|kid|boy|girl|nephew|niece|brother|sister"
              r"|grandchild|pupil|student|young\s+person)")
-_MY_RELATIVES = re.compile(rf"\b(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s)(?=\s|$|[?.!,])", re.IGNORECASE)
-# The possessive asks for one child's record ("my daughter's attendance"): personal, not a policy question.
-_RECORD_WORDS = re.compile(r"\b(?:attendance|pep|referral|record|records|file|grades|results|status|report|social\s+worker|"
-                           r"progress|latest|update)\b", re.IGNORECASE)
+# "my daughter's attendance", "our son's latest PEP": the possessive owns one child's record (the record word
+# follows it), so the question asks for that record, not for a policy. "my son's CIN plan ended..." is context,
+# and "be my foster son's social worker" asks about a role: neither is a record.
+_MY_RECORD = re.compile(
+    rf"\b(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s)\s+(?:(?:latest|last|next|current|new|old|school|attendance)\s+)?"
+    r"(?:attendance|pep|peps|referral|record|records|file|grades|results|status|report|progress|update)\b",
+    re.IGNORECASE,
+)
+# "what did the PEP say", "how did Noah's PEP go", "what was agreed at the meeting on Tuesday": what happened
+# at one child's meeting or in one child's case. The FAQ answers what the Virtual School does, never what
+# happened; such a question is about a case however it names the child.
+_PAST_EVENT = re.compile(
+    r"\b(?:what|how|why|when)\b(?:\s+\S+){0,2}?\s+(?:did|was|were)\b[^?.!]{0,60}?"
+    r"\b(?:say|said|agree|agreed|decide|decided|go|went|happen|happened|discuss|discussed|recommend|recommended|"
+    r"conclude|concluded|write|wrote|record|recorded|put\s+in)\b",
+    re.IGNORECASE,
+)
+# "my grandson's social worker hasn't called back, what's happening?": news of one child's case.
+_NEWS_OF_A_CASE = re.compile(r"\bwhat(?:'|’)?s\s+(?:happening|going\s+on|the\s+latest|the\s+news)\b|\bwhat\s+is\s+"
+                             r"(?:happening|going\s+on)\b|\bany\s+(?:news|update|updates)\b", re.IGNORECASE)
+_MY_POSSESSIVE = re.compile(rf"\b(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s)(?=\s)", re.IGNORECASE)
+_EVENT_WORDS = re.compile(r"\b(?:pep|peps|meeting|review|conference|referral|exclusion|panel|report|visit|call)\b",
+                          re.IGNORECASE)
 
 # Words that show the question is about a case rather than a policy.
 _CASE_WORDS = re.compile(
@@ -51,9 +70,11 @@ _CASE_WORDS = re.compile(
     r"suspension|progress|plan|report|status|school|placement|grades|results|doing|getting|happening|"
     r"going|update|latest|news|social\s+worker|file|record|records|address|dob|birthday|behaviour|"
     r"behavior|absent|missing|today|yesterday|this\s+week|this\s+term|meeting|meetings|booked|review|"
-    r"ehcp|pp\+|pupil\s+premium|excluding|exclude|timetable|worker|moved|move|born)\b",
+    r"ehcp|pp\+|pupil\s+premium|excluding|exclude|timetable|worker|moved|move|born|officer|allocated|"
+    r"year|yr|spent|left)\b",
     re.IGNORECASE,
 )
+_MY_ONE_CHILD = re.compile(rf"(?:my|our)\s+{_RELATIVE}\b(?!s\b)", re.IGNORECASE)
 # "<something> on/with/about <who>": the <who> is checked below.
 _NEWS_ABOUT = re.compile(
     r"\b(?:update|updates|news|latest|progress|info|information|happening|going\s+on)\s+"
@@ -112,8 +133,12 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True
     if _POSTCODE.search(text):
         return True
-    if _MY_RELATIVES.search(text) and _RECORD_WORDS.search(text):
+    if _MY_RECORD.search(text):
         return True  # "my daughter's attendance", "my son's PEP": one child's record
+    if _NEWS_OF_A_CASE.search(text) and (_MY_POSSESSIVE.search(text) or _MY_ONE_CHILD.search(text)):
+        return True  # "my son's social worker hasn't called, what's happening?"
+    if _PAST_EVENT.search(text) and _EVENT_WORDS.search(text):
+        return True  # "what did the PEP say last week?": what happened in one child's case
     if not _CASE_WORDS.search(text):
         return False
 
@@ -124,7 +149,10 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
 
     for match in _NEWS_ABOUT.finditer(text):
         who = match.group(1)
-        if who.lower() in {"my", "our"} or is_name(who):
+        if who.lower() in {"my", "our"}:
+            if _MY_ONE_CHILD.match(text, match.start(1)):
+                return True  # "update on my son", not "progress for our children in care"
+        elif is_name(who):
             return True
     for pattern in (_POSSESSIVE_NAME, _SUBJECT_NAME):
         if any(is_name(m.group(1)) for m in pattern.finditer(text)):
@@ -133,6 +161,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         name, following = match.group(1), (match.group(2) or "")
         following_word = following.strip("?.!,;:").lower()
         # "for Harrow children": a place or programme before a common noun the knowledge base knows.
+        if name.lower() in FIRST_NAMES:
+            return True  # "about Ellie last week": a child's first name, whatever follows
         if is_name(name) and not (following_word and following_word in known_words
                                   and following_word not in _FOLLOWERS_OF_A_NAME):
             return True
@@ -143,7 +173,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
 
 # Words that may follow a child's name without making it a place or programme ("for Jayden in year 6").
 _FOLLOWERS_OF_A_NAME = frozenset({"in", "on", "at", "is", "has", "was", "who", "please", "pls", "and", "yr", "year",
-                                  "y", "born", "dob", "aged", "age"})
+                                  "y", "born", "dob", "aged", "age", "last", "this", "next", "yesterday", "today",
+                                  "tomorrow", "now", "again", "still"})
 
 
 def _lower_case_name(text: str, known_words: AbstractSet[str]) -> bool:

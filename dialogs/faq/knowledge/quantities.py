@@ -17,6 +17,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUANTITIES = ("attendance", "years_ago", "interval_months", "hours_per_week")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
@@ -42,6 +43,13 @@ _SCHOOL_YEARS = re.compile(
     r"(?:in\s+)?(?:year|yr|y)\s*(\d{1,2})|(?:year|yr|y)\s*(\d{1,2})\s+now)\b",
     re.IGNORECASE,
 )
+# "the plan closed when he was 5 and he's 14 now": the years between the two ages.
+_AGES_THEN_NOW = re.compile(
+    r"\bwhen\s+(?:he|she|they|my\s+\w+|our\s+\w+)\s+(?:was|were)\s+(\d{1,2})\b.{0,40}?"
+    r"\b(?:(?:he|she|they)(?:'s|’s|s|\s+is|\s+are|'re)|is|now)\s+(?:aged\s+)?(\d{1,2})\b",
+    re.IGNORECASE,
+)
+_RECEPTION = re.compile(r"\b(?:in\s+)?reception\b", re.IGNORECASE)
 _INTERVALS = (
     (re.compile(r"\b(?:every|each)\s+(?:2|two)\s+(?:years|yrs)\b|\bbiennial", re.IGNORECASE), 24),
     (re.compile(r"\bonce\s+(?:a|per|every|each)\s+(?:year|yr)\b|\b(?:annually|annual|yearly)\b|"
@@ -82,6 +90,11 @@ def _number(word: str) -> float:
 
 def measure(text: str) -> dict[str, float]:
     """Every quantity the text states (first mention of each)."""
+    return dict(_measure(text or ""))
+
+
+@lru_cache(maxsize=1024)  # one question is measured several times (its asks, its conditions)
+def _measure(text: str) -> tuple[tuple[str, float], ...]:
     found: dict[str, float] = {}
     text = text or ""
     for match in _PERCENT.finditer(text):
@@ -103,8 +116,11 @@ def measure(text: str) -> dict[str, float]:
     if match:
         found["years_ago"] = _number(match.group(1))
     else:
-        match = _SCHOOL_YEARS.search(text)
-        if match:
+        match = _SCHOOL_YEARS.search(_RECEPTION.sub(" year 0 ", text))  # reception is the year before year 1
+        ages = _AGES_THEN_NOW.search(text)
+        if ages and 0 <= int(ages.group(1)) < int(ages.group(2)) <= 25:
+            found["years_ago"] = float(int(ages.group(2)) - int(ages.group(1)))
+        elif match:
             then, now = int(match.group(1)), int(match.group(2) or match.group(3))
             if 0 <= then < now <= 14:
                 found["years_ago"] = float(now - then)
@@ -119,7 +135,7 @@ def measure(text: str) -> dict[str, float]:
         match = _HOURS_A_DAY.search(text)
         if match and float(match.group(1)) <= 8:
             found["hours_per_week"] = float(match.group(1)) * 5
-    return found
+    return tuple(found.items())
 
 
 def explain_outside(condition: Condition, measured: float) -> str:
