@@ -191,3 +191,27 @@ def about_two_children(ask: str, context: str) -> list[str]:
     if not context or not _ABOUT_BOTH.search(ask):
         return []
     return [c.strip(" ,.;()") for c in _NEXT_CHILD.split(context) if c.strip(" ,.;()")]
+
+
+# "can the VS...?", "does it count?", "..., correct?": a question asking yes or no. The knowledge base answers
+# yes/no questions about what the Virtual School does, so a word it doesn't know in one usually only says more
+# about the case; in "when do I get my payment?" or "what's the process for claiming mileage?" the unknown word
+# is what is asked about.
+_CLOSED_START = re.compile(rf"^(?:{_OPENERS})\b|^(?:any\s+chance|is\s+there|are\s+there)\b", re.IGNORECASE)
+_TAG = re.compile(r"\b(?:correct|right|yes|yeah|true|y\s*/\s*n|yes\s+or\s+no|or\s+not|no)\W*$", re.IGNORECASE)
+_OPEN_REQUEST = re.compile(r"\b(?:tell\s+me|explain|process\s+for|how\s+(?:do|can|should)\s+i)\b", re.IGNORECASE)
+
+
+def is_closed_question(text: str) -> bool:
+    """Whether some clause of `text` asks yes or no (and none asks to be told or shown something)."""
+    if _OPEN_REQUEST.search(text):
+        return False
+    for clause in _CLAUSE_BREAK.split(text):
+        clause = clause.strip()
+        if not clause:
+            continue
+        clause = clause[_LEAD_IN.match(clause).end():]
+        if _CLOSED_START.match(clause) or _TAG.search(clause.rstrip("?!. ")):
+            return True
+    return False
+

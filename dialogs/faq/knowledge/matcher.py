@@ -33,7 +33,7 @@ from typing import Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge.asks import about_two_children, parse
+from dialogs.faq.knowledge.asks import about_two_children, is_closed_question, parse
 from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, surface_tokens
@@ -71,6 +71,9 @@ COHORT_CONTEXT_WEIGHT = 0.8
 # A question with a distinctive word the KB has never seen ("laptop") is answered only if the entry
 # covers at least this share of its information; otherwise we'd answer a question we weren't asked.
 MIN_COVERAGE_WITH_UNKNOWN = 0.7
+# ...but in a yes/no question ("can the VS arrange a taxi for our resident?") an unknown noun usually says more
+# about the case, not what is asked: then the entry must cover only this much.
+MIN_COVERAGE_WITH_UNKNOWN_CLOSED = 0.0
 # Below this share of known information the question is about something the KB never mentions.
 MIN_KNOWN_SHARE = 0.5
 # A phrasing that is negated when the question is not (or the reverse) is a weaker match:
@@ -336,7 +339,8 @@ class Matcher:
                 multipliers[token] = max(multipliers.get(token, 0.0), weight)
         return multipliers
 
-    def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str) -> _Resolved:
+    def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str,
+                 closed: bool | None = None) -> _Resolved:
         multipliers = self._query_weights(ask, context)
         about = frozenset(multipliers)
         candidates = self._rank(multipliers, ask)
@@ -344,6 +348,9 @@ class Matcher:
         best = candidates[0] if candidates else None
         score = round(best.score, 4) if best else 0.0
         all_tokens = set(multipliers)
+        closed = is_closed_question(text) if closed is None else closed
+        if "fund" in _classes(frozenset(ask)):
+            closed = False  # "can PP+ pay for a laptop?": what is paid for is the question, known or not
         if best is None or self._off_topic(text, all_tokens) or self._known_share(multipliers) < MIN_KNOWN_SHARE:
             return _Resolved("out_of_scope", None, score, top)
         if best.score < self.threshold:
@@ -354,7 +361,7 @@ class Matcher:
         for candidate in candidates:
             if candidate.score < floor:
                 break
-            if not self._trustworthy(multipliers, candidate):
+            if not self._trustworthy(multipliers, candidate, closed):
                 continue
             if not self._agrees(ask, candidate.entry_index, about):
                 disagreeing = disagreeing or candidate
@@ -367,13 +374,13 @@ class Matcher:
                 for candidate in candidates:
                     if candidate.score < max(self.threshold, chosen.score - SAME_ACTION_MARGIN):
                         break
-                    if (asked & self._classes[candidate.entry_index] and self._trustworthy(multipliers, candidate)
+                    if (asked & self._classes[candidate.entry_index] and self._trustworthy(multipliers, candidate, closed)
                             and self._agrees(ask, candidate.entry_index, about)):
                         chosen = candidate
                         break
         if chosen is not None:
-            chosen = self._tie_break(candidates, chosen, multipliers, ask, about)
-        if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask):
+            chosen = self._tie_break(candidates, chosen, multipliers, ask, about, closed)
+        if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask, closed):
             return _Resolved("low_confidence", None, round(chosen.score, 4), top)
         if chosen is None:
             if disagreeing is not None:
@@ -385,14 +392,14 @@ class Matcher:
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
 
-    def _tie_break(self, candidates, chosen: _Candidate, multipliers, ask, about) -> _Candidate:
+    def _tie_break(self, candidates, chosen: _Candidate, multipliers, ask, about, closed: bool = False) -> _Candidate:
         """Two entries with different verdicts scoring alike ("does it go by the school?" against "by where the
         child lives" and "by the school"): take the one whose own question the ask's words fill more of."""
         verdict = self.kb.entries[chosen.entry_index].verdict
         rivals = [c for c in candidates
                   if c is not chosen and abs(c.score - chosen.score) <= TIE_MARGIN
                   and self.kb.entries[c.entry_index].verdict not in (verdict, "unknown")
-                  and self._trustworthy(multipliers, c) and self._agrees(ask, c.entry_index, about)]
+                  and self._trustworthy(multipliers, c, closed) and self._agrees(ask, c.entry_index, about)]
         if not rivals:
             return chosen
         asked = {t: 1.0 for t in ask}  # the ask's own words decide; the story around it is the same for both
@@ -416,7 +423,7 @@ class Matcher:
             best = max(best, 2 * filled * answered / (filled + answered))
         return best
 
-    def _ambiguous(self, candidates, chosen: _Candidate, multipliers, ask) -> bool:
+    def _ambiguous(self, candidates, chosen: _Candidate, multipliers, ask, closed: bool = False) -> bool:
         """Two entries with different verdicts fit the question equally well ("will you be at the PEP?"):
         no verdict rather than a coin toss."""
         if chosen.score >= AMBIGUITY_BELOW:
@@ -431,8 +438,8 @@ class Matcher:
             if candidate.score < chosen.score - AMBIGUITY_MARGIN:
                 return False
             entry = self.kb.entries[candidate.entry_index]
-            if (entry.verdict != verdict and entry.verdict != "unknown" and self._trustworthy(multipliers, candidate)
-                    and self._agrees(ask, candidate.entry_index, about)):
+            if (entry.verdict != verdict and entry.verdict != "unknown"
+                    and self._trustworthy(multipliers, candidate, closed) and self._agrees(ask, candidate.entry_index, about)):
                 return True
         return False
 
@@ -460,14 +467,15 @@ class Matcher:
         entry_kind = entry_classes & advise_or_do
         return not (len(asked_kind) == 1 and len(entry_kind) == 1 and asked_kind != entry_kind)
 
-    def _trustworthy(self, multipliers: dict[str, float], candidate: _Candidate) -> bool:
+    def _trustworthy(self, multipliers: dict[str, float], candidate: _Candidate, closed: bool = False) -> bool:
         """Rules that stop a high score resting on the wrong evidence (see the constants above)."""
         shared = set(multipliers) & self._entry_vocab[candidate.entry_index]
         if not shared & DOMAIN:
             return False  # only incidental words in common ("write my report" vs "write EHC plans")
         unknown = [t for t, m in multipliers.items()
-                   if m >= 1.0 and t not in self._idf and t not in GENERIC and not t.isdigit()]
-        return not unknown or candidate.coverage >= MIN_COVERAGE_WITH_UNKNOWN
+                   if m >= 1.0 and t not in self._idf and not self._everyday_word(t) and not t.isdigit()]
+        floor = MIN_COVERAGE_WITH_UNKNOWN_CLOSED if closed else MIN_COVERAGE_WITH_UNKNOWN
+        return not unknown or candidate.coverage >= floor
 
     # --- several asks, conditions, parents --------------------------------------------------------
 
@@ -476,11 +484,12 @@ class Matcher:
         substantive = [(ask, tokens) for ask, tokens in asks if self._stands_alone(tokens)]
         if len(substantive) < 2:
             return []
+        closed = is_closed_question(text)  # "could you do X and then update Y?": both parts ask yes or no
         results = []
         for index, (ask, tokens) in enumerate(substantive):
             # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
             others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
-            resolved = self._resolve(tokens, context + others, ask)
+            resolved = self._resolve(tokens, context + others, ask, closed)
             if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
                 return []  # one part not understood: answer the question as a whole instead
             results.append((ask, resolved))
@@ -681,8 +690,11 @@ class Matcher:
     def _weight(self, token: str) -> float:
         if token in self._idf:
             return self._idf[token] * (GENERIC_WEIGHT if token in GENERIC else 1.0)
-        # An unknown number ("3 suspensions") says little; an unknown word says "not our subject".
-        return self._unknown_idf * (GENERIC_WEIGHT if token in GENERIC or token.isdigit() else 1.0)
+        # An unknown number ("3 suspensions") or everyday word says little; an unknown noun says "not our subject".
+        return self._unknown_idf * (GENERIC_WEIGHT if self._everyday_word(token) or token.isdigit() else 1.0)
+
+    def _everyday_word(self, token: str) -> bool:
+        return token in GENERIC or token in self.normaliser.everyday
 
     def _unit_vector(self, tokens: tuple[str, ...]) -> dict[str, float]:
         weights = {t: self._weight(t) for t in set(tokens)}
@@ -694,7 +706,7 @@ class Matcher:
         numbers ("again", "this term", "3"), which say nothing about another subject."""
         weights = {t: self._weight(t) * m for t, m in multipliers.items()}
         total = sum(weights.values())
-        known = sum(w for t, w in weights.items() if t in self._idf or t in GENERIC or t.isdigit())
+        known = sum(w for t, w in weights.items() if t in self._idf or self._everyday_word(t) or t.isdigit())
         return known / total if total else 0.0
 
     def _off_topic(self, text: str, tokens: set[str]) -> bool:

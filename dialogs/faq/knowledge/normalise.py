@@ -20,6 +20,7 @@ from typing import Iterable
 
 from rapidfuzz import process
 
+from dialogs.faq.knowledge import english
 from dialogs.faq.knowledge.common_words import COMMON_WORDS
 from dialogs.faq.knowledge.personal import FIRST_NAMES
 from rapidfuzz.distance import DamerauLevenshtein
@@ -51,7 +52,7 @@ _TAKE_ON_A_CASE = re.compile(r"\b(?:take|takes|taking|took)\s+on\b(?=\s*(?:$|[?.
 # "his school trip to France", "a club in Wembley": a capitalised word after "to / in / at / from / near" is a
 # place; when the knowledge base doesn't know it, it says nothing about the topic. (A capitalised word elsewhere
 # may be a child's name: it stays, unknown, so the question is not answered on the strength of the rest.)
-_PROPER_NOUN = re.compile(r"\b(to|in|at|from|near|around|round) ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!['’])")
+_PROPER_NOUN = re.compile(r"\b(to|in|at|from|near|around|round) (?:the )?([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)\b(?!['’])")
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")  # "his 3rd suspension": the number
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
@@ -831,11 +832,17 @@ class Normaliser:
         for word in candidates:
             self._candidates.setdefault(word[0], []).append(word)
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
+        # Stems of real English words the knowledge base doesn't know and that cannot be nouns ("outgrown",
+        # "require"): they qualify an ask without changing its subject (english.py; the matcher weighs them
+        # as everyday words). Filled as questions are read; bounded by the English lexicon.
+        self.everyday: set[str] = set()
+        english.warm_up()
 
     def normalise(self, text: str, *, repair: bool = True) -> Normalised:
         if repair:  # a question: a capitalised word we don't know, mid-sentence, is a name or a place
-            text = _PROPER_NOUN.sub(lambda m: m.group(0) if m.group(2).lower() in self.known_words else m.group(1),
-                                    text or "")
+            text = _PROPER_NOUN.sub(lambda m: m.group(0) if all(w in self.known_words for w in
+                                                                m.group(2).lower().replace("-", " ").split())
+                                    else m.group(1), text or "")
         # (not in surface_tokens: the phrase table's own "take on" must keep its meaning)
         text = _TAKE_ON_A_CASE.sub(" takecase ", (text or "").lower())
         words = [british(t) for t in surface_tokens(text)]
@@ -843,27 +850,36 @@ class Normaliser:
         if repair:
             repaired: list[str] = []
             for word in words:
-                fixed = self._repair(word)
-                if fixed != word:
+                fixed, typo = self._repair(word)
+                if typo:
                     corrections.append((word, fixed))
                 repaired.append(fixed)
             words = repaired
         return Normalised(tokens=tuple(content_tokens(words)), corrections=tuple(corrections))
 
-    def _repair_uncached(self, word: str) -> str:
+    def _repair_uncached(self, word: str) -> tuple[str, bool]:
+        """(the word as read, whether it was a typo) for a word of a question."""
         if word in self.known_words or not word.isalpha():
-            return word
+            return word, False
         if word.endswith("in") and len(word) >= 5 and (word + "g" in self.known_words
                                                         or stem(word + "g") in self._known_stems):
-            return word + "g"  # a dropped g: "strugglin", "somethin", "tutorin"
-        if len(word) < 5:
-            return word
+            return word + "g", True  # a dropped g: "strugglin", "somethin", "tutorin"
         if stem(word) in self._known_stems:  # another form of a known word ("worked"), not a typo
-            return word
+            return word, False
+        if english.is_english(word):  # a real word is not a typo ("claiming" is not "chairing")
+            for base in english.base_forms(word):
+                base = british(base)
+                if base in self.known_words or stem(base) in self._known_stems:
+                    return base, False  # "outgrew" -> "outgrow", "requires" -> "require", "attenders" -> "attend"
+            if not english.can_be_noun(word):
+                self.everyday.add(stem(word))
+            return word, False
+        if len(word) < 5:
+            return word, False
         max_edits = 1 if len(word) < 8 else 2
         best = process.extractOne(word, self._candidates.get(word[0], ()), scorer=DamerauLevenshtein.distance,
                                   score_cutoff=max_edits)
-        return best[0] if best is not None else word
+        return (best[0], True) if best is not None else (word, False)
 
 
 def content_tokens(words: list[str]) -> list[str]:
