@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
@@ -228,9 +229,10 @@ class _Resolved:
 class Matcher:
     """Lexical matcher over one KnowledgeBase. Immutable after construction; safe to share."""
 
-    def __init__(self, kb: KnowledgeBase, *, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, kb: KnowledgeBase, *, threshold: float = DEFAULT_THRESHOLD, today: date | None = None):
         self.kb = kb
         self.threshold = threshold
+        self.today = today  # the date a past year in a question is counted back from (None: the day it is asked)
         self.normaliser = Normaliser(_corpus(kb.entries))
         entry_tokens = [self._entry_phrasing_tokens(e) for e in kb.entries]
         self._entry_vocab: list[frozenset[str]] = [frozenset(t for ts in per for t in ts) for per in entry_tokens]
@@ -284,6 +286,8 @@ class Matcher:
             asks, context = [(parsed.context or text, context or normalised.tokens)], ()
         if _SHORT_WEEK(text):  # "2 hours a day", "10 hours a week": a reduced timetable, whatever it is called
             context = context + ("reducedtimetable",)
+        if "years_ago" in measure(text, self.today):  # "on a CIN plan in 2016": a plan in the past
+            context = context + ("previous",)
         all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
 
         whole = self._resolve(all_ask_tokens, context, text)
@@ -538,7 +542,7 @@ class Matcher:
         condition = self._conditions[self._index_of[entry.id]]
         if condition is None:
             return entry.verdict, ""
-        measured = measure(text).get(condition.quantity)
+        measured = measure(text, self.today).get(condition.quantity)
         if measured is None or condition.holds(measured):
             return entry.verdict, ""
         return "no", explain_outside(condition, measured)
