@@ -28,9 +28,15 @@ _SUBJECTS = (r"you|u|ya|vs|vsh|the|your|ur|we|i|they|he|she|it|its|that|this|the
              r"ehcp|peps?|surgery|surgeries|referrals?|this|yp|yps|cyp|child")
 _WH = r"who|whom|whose|what|whats|what's|when|where|which|how|why"
 _ASK_START = re.compile(
-    rf"\b(?:(?P<opener>{_OPENERS})\s+(?P<subject>{_SUBJECTS})\b|(?P<wh>{_WH})\b|any\s+chance\b|is\s+there\b|are\s+there\b)",
+    rf"\b(?:(?P<opener>{_OPENERS})\s+(?P<subject>{_SUBJECTS})\b|(?P<wh>{_WH})\b|any\s+chance\b|is\s+there\b|are\s+there\b|"
+    rf"(?P<indirect>(?:check|know|ask|asking|wondering|wonder|confirm|clarify|find\s+out|see)\s+(?:whether|if)\b))",
     re.IGNORECASE,
 )
+# "a student who has...", "a child whose attendance...": a relative clause, not a question (unless "... or who?").
+_RELATIVE = frozenset({"who", "whose", "whom", "which"})
+_PEOPLE = frozenset("""child children kid kids pupil pupils student students boy boys girl girls lad lads person people
+son daughter someone somebody anyone parent parents mum dad carer carers family families sibling siblings brother
+sister nephew niece grandson granddaughter learner learners teenager toddler baby yp cyp one ones those""".split())
 # Inside a clause (not at its start) only these open an ask: "... 40 mins away can VS sort ...".
 _MID_OPENERS = frozenset("can could would will should shall may might do does did cud wud shud".split())
 _MID_IS_SUBJECTS = frozenset("it that this there she he they vs you u".split())
@@ -58,8 +64,13 @@ def _ask_start(clause: str) -> int | None:
             opener, subject = match.group("opener").lower(), match.group("subject").lower()
             if opener in _MID_OPENERS or (opener in {"is", "isnt", "isn't"} and subject in _MID_IS_SUBJECTS):
                 return match.start()
+        elif match.group("indirect"):  # "I wanted to check whether you offer...": the ask, said indirectly
+            return match.start() + re.search(r"(?:whether|if)\b", match.group("indirect"), re.IGNORECASE).start()
         elif match.group("wh"):
             wh = match.group("wh").lower()
+            if (wh in {"whose", "whom"} and previous.isalpha() and previous not in {"or", "and", "but", "so"}) or (
+                    wh in _RELATIVE and previous in _PEOPLE):
+                continue
             if wh != "when" and previous not in _NOT_BEFORE_WH:
                 return match.start()
     return None

@@ -67,6 +67,7 @@ DEFAULT_THRESHOLD = 0.5
 CONTEXT_WEIGHT = 0.45
 CONTEXT_WEIGHT_THIN_ASK = 0.9
 THIN_ASK_INFORMATION = 3.0  # an ask with less IDF mass than this (about one distinctive word) is thin
+CONTEXT_MAX_SHARE = 1.0  # the story's words (not who it is about) weigh at most this much of the ask's, together
 # Who the question is about (cohorts, ages) matters wherever it is said.
 COHORT_CONTEXT_WEIGHT = 0.8
 # A question with a distinctive word the KB has never seen ("laptop") is answered only if the entry
@@ -326,7 +327,7 @@ class Matcher:
     def _tokens(self, text: str) -> tuple[str, ...]:
         return self.normaliser.normalise(text).tokens
 
-    def _query_weights(self, ask: tuple[str, ...], context: tuple[str, ...]) -> dict[str, float]:
+    def _query_weights(self, ask: tuple[str, ...], context: tuple[str, ...], *, cap: bool = True) -> dict[str, float]:
         """token -> multiplier: ask tokens 1, context tokens less (cohorts nearly fully)."""
         multipliers = {t: 1.0 for t in ask}
         if context and _ELIGIBILITY in ask and not (set(ask) - {_ELIGIBILITY} - GENERIC - COHORT_TOKENS):
@@ -337,15 +338,30 @@ class Matcher:
             context = tuple(t for t in context if t not in _ACTIONS)
         if context:
             ask_information = sum(self._weight(t) for t in set(ask) if t in DOMAIN)
-            base = CONTEXT_WEIGHT_THIN_ASK if ask_information < THIN_ASK_INFORMATION else CONTEXT_WEIGHT
+            thin = ask_information < THIN_ASK_INFORMATION
+            base = CONTEXT_WEIGHT_THIN_ASK if thin else CONTEXT_WEIGHT
+            story = {}
             for token in context:
                 weight = max(base, COHORT_CONTEXT_WEIGHT) if token in COHORT_TOKENS else base
-                multipliers[token] = max(multipliers.get(token, 0.0), weight)
+                if token in multipliers:
+                    continue
+                story[token] = max(story.get(token, 0.0), weight)
+            if cap and not thin:
+                # A long story around a clear ask ("...a series of incidents in lessons and at lunchtime. Would you
+                # help us look at alternatives?"): the story says more about the case than about the question, so
+                # together its words weigh at most as much as the ask's (who it is about keeps its weight).
+                ask_total = sum(self._weight(t) for t in set(ask))
+                story_total = sum(self._weight(t) * m for t, m in story.items() if t not in COHORT_TOKENS)
+                if story_total > CONTEXT_MAX_SHARE * ask_total:
+                    scale = CONTEXT_MAX_SHARE * ask_total / story_total
+                    story = {t: (m if t in COHORT_TOKENS else m * scale) for t, m in story.items()}
+            multipliers.update(story)
         return multipliers
 
     def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str,
                  closed: bool | None = None) -> _Resolved:
-        multipliers = self._query_weights(ask, context)
+        # "...loves her gymnastics club, will you fund it?": the story is what the ask is about
+        multipliers = self._query_weights(ask, context, cap=not _REFERS_BACK.search(text))
         about = frozenset(multipliers)
         candidates = self._rank(multipliers, ask)
         top = tuple(self.kb.entries[c.entry_index] for c in candidates[: MAX_SUGGESTIONS + 1])
@@ -728,6 +744,11 @@ class Matcher:
 @lru_cache(maxsize=1024)  # the same question is checked once per ask it is resolved for
 def _british_words(text: str) -> tuple[str, ...]:
     return tuple(british(w) for w in surface_tokens(text))
+
+
+_REFERS_BACK = re.compile(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|help\s+with|arrange|sort|attend|"
+                          r"get\s+involved\s+(?:in|with)|monitor|chair|deliver|run)\s+(?:it|that|this|them|those|these)\b",
+                          re.IGNORECASE)
 
 
 def _SHORT_WEEK(text: str) -> bool:

@@ -587,6 +587,7 @@ hiya morning afternoon evening dear folks once yourself yourselves myself oursel
 theyve weve youve shes hes thats theres isnt wont cant shouldnt wouldnt couldnt hasnt havent didnt wasnt werent
 youre theyre ur yeah yep yea ye asap tho til cos coz cuz bc tbh fyi btw thx ta lol guys lot ks
 r n mon tues weds thurs fri sat jan feb mar apr jun jul aug oct nov dec xmas easter meanwhile whove wud cud shud
+whether
 """.split())
 # Kept although common: not / no / without (negation matters: "no social worker"), and words
 # the knowledge base needs such as "school", "help", "role".
