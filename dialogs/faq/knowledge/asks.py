@@ -87,7 +87,7 @@ _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&)\s+(?=(?:{_VERBS})\b)"
     rf"|,?\s+(?:and|&)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
-    rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you)|does\s+(?:vs|the)|can|could|will|would|will)\b)"
+    rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|will)\b)"
     rf"|,?\s+as\s+well\s+as\s+"
     rf"|,\s+(?=(?:{_OPENERS})\s+(?:{_SUBJECTS})\b)",
     re.IGNORECASE,

@@ -92,6 +92,8 @@ MIN_INFORMATION = 2.5
 AGREEING_MARGIN = 0.2
 # Each part of a two-part question must score at least this to be answered on its own.
 PART_THRESHOLD = 0.42
+# A part asking the Virtual School to do something it says it does not do, beside a part that is answered.
+DOING_PART_THRESHOLD = 0.3
 # An ask stands alone only with this much information of its own (about one distinctive word)...
 MIN_PART_INFORMATION = 2.0
 # ...not counting words that say little about which question it is.
@@ -506,16 +508,52 @@ class Matcher:
             return []
         closed = is_closed_question(text)  # "could you do X and then update Y?": both parts ask yes or no
         results = []
+        failed = []
         for index, (ask, tokens) in enumerate(substantive):
             # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
             others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
             resolved = self._resolve(tokens, context + others, ask, closed)
+            if not _POINTS_BACK.search(ask) and (resolved.reason != "matched" or resolved.score < PART_THRESHOLD):
+                # a part with its own subject ("advise the school on trauma"): read alone, with only who it is about
+                alone = self._resolve(tokens, context + tuple(t for t in others if t in COHORT_TOKENS), ask, closed)
+                if alone.reason == "matched":
+                    resolved = alone
             if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
-                return []  # one part not understood: answer the question as a whole instead
+                failed.append(index)
             results.append((ask, resolved))
+        if len(failed) == 1 and all(r.score >= self.threshold for i, (_, r) in enumerate(results) if i != failed[0]):
+            # "Do you monitor their mental health? And would you deliver ELSA sessions?": the second part asks the
+            # Virtual School to do something itself; what it does not do is stated ("carry out interventions"), so
+            # the closest entry saying it does not do that action answers it, even among unfamiliar words.
+            index = failed[0]
+            ask, tokens = substantive[index]
+            if not is_closed_question(ask) or self._off_topic(text, set(tokens)):
+                return []
+            doing = self._not_done(tokens, context)
+            if doing is None:
+                return []
+            results[index] = (ask, doing)
+        elif failed:
+            return []  # a part not understood: answer the question as a whole instead
         if len({r.entry.id for _, r in results}) < 2:
             return []
         return results
+
+    def _not_done(self, tokens: tuple[str, ...], context: tuple[str, ...]) -> _Resolved | None:
+        """The "no" entry about the very action a part asks the Virtual School to do ("deliver", "visit", "attend
+        on our behalf"), if one is close enough."""
+        asked = set(tokens) & (DO | {"direct", "takeon", "schoolrun", "homevisit"})
+        if not asked:
+            return None
+        multipliers = self._query_weights(tokens, context)
+        for candidate in self._rank(multipliers, tokens):
+            if candidate.score < DOING_PART_THRESHOLD:
+                break
+            entry = self.kb.entries[candidate.entry_index]
+            if (entry.verdict == "no" and asked & self._title_tokens[candidate.entry_index]
+                    and self._agrees(tokens, candidate.entry_index, frozenset(multipliers))):
+                return _Resolved("matched", entry, round(candidate.score, 4), ())
+        return None
 
     def _per_child(self, asks, context: str) -> list[tuple[str, _Resolved]]:
         """ "my eldest has ADHD and no social worker, my youngest is in foster care: are both covered?": the ask
@@ -749,6 +787,9 @@ def _british_words(text: str) -> tuple[str, ...]:
 _REFERS_BACK = re.compile(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|help\s+with|arrange|sort|attend|"
                           r"get\s+involved\s+(?:in|with)|monitor|chair|deliver|run)\s+(?:it|that|this|them|those|these)\b",
                           re.IGNORECASE)
+
+
+_POINTS_BACK = re.compile(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\b", re.IGNORECASE)
 
 
 def _SHORT_WEEK(text: str) -> bool:

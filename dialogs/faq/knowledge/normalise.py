@@ -41,6 +41,11 @@ _TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|driv
                         r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:(?:her|his|their|the)\s+)?"
                         r"(?:first\s+day\s+(?:at|of)\s+)?(?:(?:the|her|his|their|a)\s+)?(?:new\s+)?"
                         r"(?:school|college|nursery)\b")
+# "do 1:1 work with my foster son", "work directly with the pupil": direct work with one child, unlike working with
+# other professionals or carers, or "working with CP children" (being involved with a group).
+_WORK_WITH_CHILD = re.compile(r"\bwork(?:s|ed|ing)?\s+(?:directly\s+|individually\s+|1\s*(?::|-|to)\s*1\s+)?with\s+"
+                              r"(?:(?:my|our|the|a|his|her|their|this|that|your)\s+)?(?:foster\s+|looked\s+after\s+)?"
+                              r"(child|kid|son|daughter|pupil|student|boy|girl|young\s+person|yp|lad|him|her)\b")
 # Contractions typed without the apostrophe keep their "not" ("hasnt been in school" -> "has not been in school").
 _BARE_CONTRACTIONS = re.compile(r"\b(has|have|had|is|are|was|were|does|do|did|could|would|should|must|need)nt\b"
                                 r"|\b(do|wo|ca)nt\b")
@@ -66,6 +71,7 @@ def surface_tokens(text: str) -> list[str]:
         text = pattern.sub(replacement, text)
     text = _ORDINAL.sub(r"\1", text)
     text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
+    text = _WORK_WITH_CHILD.sub(lambda m: f" direct {m.group(1)}", text)
     text = _BARE_CONTRACTIONS.sub(lambda m: f"{m.group(1)} not" if m.group(1) else f"{_BARE_NOT[m.group(2)]} not", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
     text = _POSSESSIVE.sub(lambda m: (m.group(1) or m.group(2) + "s"), text)
@@ -489,6 +495,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "taken out of": ("change",), "take out of": ("change",), "take that out": ("change",), "take it out": ("change",),
     "removed from": ("change",), "remove from": ("change",), "drop from": ("change",),
     "needs assessment": ("send", "assessment"),
+    # round 3: doing something for someone is taking on their role
+    "on our behalf": ("takeon",), "in place of": ("takeon",), "instead of us": ("takeon",),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
