@@ -103,6 +103,11 @@ FULL_TIME_HOURS = 25  # children of statutory school age should be in education 
 # Among close candidates, one doing the same kind of action as the ask (advise / do / fund) is preferred
 # to one that names no action ("can we get advice..." -> the advice entry, not the general support entry).
 SAME_ACTION_MARGIN = 0.08
+# Below the threshold, a yes/no question whose closest entries (at least CONSENSUS_SIZE of them, within
+# CONSENSUS_MARGIN of the best, best at least CONSENSUS_FLOOR) all give one verdict gets that verdict.
+CONSENSUS_FLOOR = 0.4
+CONSENSUS_MARGIN = 0.1
+CONSENSUS_SIZE = 3
 # Two entries with different verdicts within this of each other: the one whose title the question fills more
 # (by at least TITLE_FIT_MARGIN) is taken.
 TIE_MARGIN = 0.03
@@ -376,6 +381,11 @@ class Matcher:
         if best is None or self._off_topic(text, all_tokens) or self._known_share(multipliers) < MIN_KNOWN_SHARE:
             return _Resolved("out_of_scope", None, score, top)
         if best.score < self.threshold:
+            agreed = self._consensus(candidates, multipliers, ask, about, closed)
+            if agreed is not None:
+                entry = self.kb.entries[agreed.entry_index]
+                others = tuple(self.kb.entries[c.entry_index] for c in candidates if c is not agreed)[:MAX_SUGGESTIONS]
+                return _Resolved("matched", entry, round(agreed.score, 4), others)
             return _Resolved("low_confidence", None, score, top)
         chosen = None
         disagreeing = None
@@ -413,6 +423,23 @@ class Matcher:
         if entry.verdict == "unknown":
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
+
+    def _consensus(self, candidates, multipliers, ask, about, closed) -> _Candidate | None:
+        """Below the threshold, the closest entries may still agree: "home visits for non attenders the way an EWO
+        would" is close to three entries (home visits, taking on other roles, ignoring professionals), each saying
+        no. When every entry near the best one is trustworthy, about the asked action and gives the same verdict,
+        that verdict is the answer, from the best of them."""
+        if not closed or candidates[0].score < CONSENSUS_FLOOR:
+            return None
+        near = [c for c in candidates[:CONSENSUS_SIZE + 2] if c.score >= candidates[0].score - CONSENSUS_MARGIN]
+        if len(near) < CONSENSUS_SIZE:
+            return None
+        verdicts = {self.kb.entries[c.entry_index].verdict for c in near}
+        if len(verdicts) != 1 or verdicts & {"unknown"}:
+            return None
+        if not all(self._trustworthy(multipliers, c, closed) and self._agrees(ask, c.entry_index, about) for c in near):
+            return None
+        return near[0]
 
     def _tie_break(self, candidates, chosen: _Candidate, multipliers, ask, about, closed: bool = False) -> _Candidate:
         """Two entries with different verdicts scoring alike ("does it go by the school?" against "by where the

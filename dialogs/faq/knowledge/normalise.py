@@ -46,6 +46,11 @@ _TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|driv
 _WORK_WITH_CHILD = re.compile(r"\bwork(?:s|ed|ing)?\s+(?:directly\s+|individually\s+|1\s*(?::|-|to)\s*1\s+)?with\s+"
                               r"(?:(?:my|our|the|a|his|her|their|this|that|your)\s+)?(?:foster\s+|looked\s+after\s+)?"
                               r"(child|kid|son|daughter|pupil|student|boy|girl|young\s+person|yp|lad|him|her)\b")
+# "home visits the way an EWO would", "like a social worker does": doing another professional's job.
+_LIKE_A_ROLE = re.compile(r"\b(?:the\s+way|like|as)\s+(?:a|an|the|our|my|their)\s+((?:education\s+welfare\s+officer|ewo|"
+                          r"social\s+worker|sw|designated\s+teacher|dt|senco|teacher|tutor|ep|educational\s+psychologist|"
+                          r"therapist|counsellor|iro|dsl|attendance\s+officer|police|youth\s+worker|key\s*worker))s?\s+"
+                          r"(?:would|does|do|did|might|could|will)\b")
 # Contractions typed without the apostrophe keep their "not" ("hasnt been in school" -> "has not been in school").
 _BARE_CONTRACTIONS = re.compile(r"\b(has|have|had|is|are|was|were|does|do|did|could|would|should|must|need)nt\b"
                                 r"|\b(do|wo|ca)nt\b")
@@ -72,6 +77,7 @@ def surface_tokens(text: str) -> list[str]:
     text = _ORDINAL.sub(r"\1", text)
     text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
     text = _WORK_WITH_CHILD.sub(lambda m: f" direct {m.group(1)}", text)
+    text = _LIKE_A_ROLE.sub(lambda m: f" takeon {m.group(1)} ", text)
     text = _BARE_CONTRACTIONS.sub(lambda m: f"{m.group(1)} not" if m.group(1) else f"{_BARE_NOT[m.group(2)]} not", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
     text = _POSSESSIVE.sub(lambda m: (m.group(1) or m.group(2) + "s"), text)
@@ -496,7 +502,63 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "removed from": ("change",), "remove from": ("change",), "drop from": ("change",),
     "needs assessment": ("send", "assessment"),
     # round 3: doing something for someone is taking on their role
-    "on our behalf": ("takeon",), "in place of": ("takeon",), "instead of us": ("takeon",),
+    "takeon": ("takeon",), "on our behalf": ("takeon",), "in place of": ("takeon",), "instead of us": ("takeon",),
+    # round 3: the domain's verbs and nouns in more of the words people use for them (whole families, not one word)
+    # telling a school what to do
+    "require us to": ("tell",), "require the school to": ("tell",), "require schools to": ("tell",),
+    "require a school to": ("tell",), "require them to": ("tell",), "make us": ("tell",), "make the school": ("tell",),
+    "make schools": ("tell",), "mandate": ("tell",), "compel": ("tell",), "oblige": ("tell",), "obliged to": ("tell",),
+    "do what the vs says": ("tell",), "do what the virtual school says": ("tell",), "do what you say": ("tell",),
+    "do what they say": ("tell",), "do what it says": ("tell",), "do as you say": ("tell",), "do as they say": ("tell",),
+    "do what we are told": ("tell",), "have to listen to": ("tell",), "have to follow": ("tell",),
+    "got to follow": ("tell",), "have to do what": ("tell",), "answer to": ("accountable",),
+    # exclusion
+    "expel": ("exclusion",), "expelled": ("exclusion",), "expels": ("exclusion",), "expulsion": ("exclusion",),
+    "kicked out": ("exclusion",), "kick out": ("exclusion",), "kick him out": ("exclusion",), "kick her out": ("exclusion",),
+    "off rolled": ("exclusion",), "off rolling": ("exclusion",), "offrolled": ("exclusion",), "offrolling": ("exclusion",),
+    # governors
+    "governing body": ("governor",), "governing bodies": ("governor",), "governing board": ("governor",),
+    "governing boards": ("governor",), "board of governors": ("governor",), "trustees": ("governor",),
+    "trust board": ("governor",),
+    # attendance work and its workers
+    "ewo": ("attendance", "officer"), "ewos": ("attendance", "officer"),
+    "education welfare officer": ("attendance", "officer"), "education welfare": ("attendance",),
+    "attendance worker": ("attendance", "officer"), "non attender": ("not", "attendance"),
+    "non attenders": ("not", "attendance"), "non attendance": ("not", "attendance"), "school refuser": ("attendance",),
+    "school refusers": ("attendance",), "school refusal": ("attendance",), "school avoidance": ("attendance",),
+    "emotionally based school avoidance": ("attendance", "mentalhealth"), "ebsa": ("attendance", "mentalhealth"),
+    "ebsna": ("attendance", "mentalhealth"),
+    # interventions people name
+    "elsa": ("intervention", "mentalhealth"), "elsa sessions": ("intervention", "mentalhealth"),
+    "emotional literacy": ("intervention", "mentalhealth"), "nurture group": ("intervention",),
+    "nurture groups": ("intervention",), "social skills group": ("intervention",), "lego therapy": ("intervention",),
+    "mentoring": ("intervention",), "mentor": ("intervention",), "coaching": ("intervention",),
+    "catch up programme": ("intervention", "gap"), "catch up sessions": ("intervention", "gap"),
+    # who is covered
+    "qualify": ("include",), "qualifies": ("include",), "qualify for": ("include",), "on your list": ("include",),
+    "on your caseload": ("include",), "known to you": ("include",), "come within": ("include",),
+    "unaccompanied asylum seeking children": ("cic",), "unaccompanied asylum seeking child": ("cic",),
+    "unaccompanied asylum seeking": ("cic",), "unaccompanied children": ("cic",), "uasc": ("cic",),
+    "children s home": ("cic",), "childrens home": ("cic",), "children home": ("cic",), "residential home": ("cic",),
+    "residential unit": ("cic",), "residential care": ("cic",), "secure children s home": ("cic",),
+    "resident": ("child",), "residents": ("child",), "minor": ("child",), "minors": ("child",),
+    # contacting and visiting families
+    "chase": ("contact",), "chase up": ("contact",), "chasing": ("contact",), "chased": ("contact",),
+    "follow up with": ("contact",), "get hold of": ("contact",), "pop round": ("homevisit",),
+    "go round": ("homevisit",), "knock on the door": ("homevisit",), "door knock": ("homevisit",),
+    "doorstep": ("homevisit",), "come out to the house": ("homevisit",), "visit at home": ("homevisit",),
+    # paying
+    "foot the bill": ("spend",), "cover the cost": ("spend",), "cover the costs": ("spend",), "reimburse": ("spend",),
+    "finance": ("spend",), "bankroll": ("spend",), "pay towards": ("spend",), "contribute to": ("spend",),
+    # inspecting, scrutinising
+    "audit": ("inspect",), "audits": ("inspect",), "grade schools": ("inspect",), "rate schools": ("inspect",),
+    "scrutinise": ("accountable",), "scrutiny": ("accountable",), "scrutinises": ("accountable",),
+    # delivering, timing
+    "facilitate": ("deliver",), "facilitates": ("deliver",), "how long": ("new",), "time frame": ("new",),
+    "timeframe": ("new",), "in the interim": (), "for the time being": (), "for now": (),
+    # the Virtual School is not a school children attend
+    "actual school": ("direct", "teach"), "real school": ("direct", "teach"), "proper school": ("direct", "teach"),
+    "physical school": ("direct", "teach"),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
@@ -830,6 +892,9 @@ class Normaliser:
             counts.update(british(t) for t in surface_tokens(text))
         known = set(counts) | set(STOPWORDS) | set(LEMMAS) | PHRASE_WORDS | set(SPELLING.values()) | COMMON_WORDS
         self.known_words: frozenset[str] = frozenset(known)
+        # Words with a meaning of their own here (not only as part of a phrase such as "emotionally based
+        # school avoidance"): another form of a word is read as one of these.
+        self._meaningful: frozenset[str] = frozenset(known - (PHRASE_WORDS - set(counts) - set(LEMMAS) - COMMON_WORDS))
         self._known_stems: frozenset[str] = frozenset(stem(w) for w in known)
         # Candidates for typo repair: content words long enough to be worth repairing (never a
         # stopword: "repairing" an unknown word into one would silently delete it), grouped by first
@@ -864,11 +929,25 @@ class Normaliser:
                     corrections.append((word, fixed))
                 repaired.append(fixed)
             words = repaired
-        return Normalised(tokens=tuple(content_tokens(words)), corrections=tuple(corrections))
+        return Normalised(tokens=tuple(content_tokens(words, self._rebase if repair else None)),
+                          corrections=tuple(corrections))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one normaliser per knowledge base, kept for its life
+    def _rebase(self, word: str) -> str:
+        """A word known only inside a phrase ("emotionally" in "emotionally based school avoidance"), left over
+        when the phrase is not there: another form of a word that means something alone ("emotional")."""
+        if word in self._meaningful or not word.isalpha():
+            return word
+        for base in english.base_forms(word):
+            if british(base) in self._meaningful:
+                return british(base)
+        return word
 
     def _repair_uncached(self, word: str) -> tuple[str, bool]:
         """(the word as read, whether it was a typo) for a word of a question."""
-        if word in self.known_words or not word.isalpha():
+        if word in self._meaningful or not word.isalpha():
+            return word, False
+        if word in self.known_words:  # known only inside a phrase (see _rebase)
             return word, False
         if word.endswith("in") and len(word) >= 5 and (word + "g" in self.known_words
                                                         or stem(word + "g") in self._known_stems):
@@ -878,7 +957,7 @@ class Normaliser:
         if english.is_english(word):  # a real word is not a typo ("claiming" is not "chairing")
             for base in english.base_forms(word):
                 base = british(base)
-                if base in self.known_words or stem(base) in self._known_stems:
+                if base in self._meaningful or stem(base) in self._known_stems:
                     return base, False  # "outgrew" -> "outgrow", "requires" -> "require", "attenders" -> "attend"
             if not english.can_be_noun(word):
                 self.everyday.add(stem(word))
@@ -891,9 +970,12 @@ class Normaliser:
         return (best[0], True) if best is not None else (word, False)
 
 
-def content_tokens(words: list[str]) -> list[str]:
-    """Phrases -> concepts, then ages, stopwords and stemming. `words` are British-spelt surface words."""
+def content_tokens(words: list[str], rebase=None) -> list[str]:
+    """Phrases -> concepts, then ages, stopwords and stemming. `words` are British-spelt surface words; `rebase`
+    reads a word left outside any phrase (Normaliser._rebase)."""
     pairs = apply_phrases(words)
+    if rebase is not None:
+        pairs = [(token if is_concept else rebase(token), is_concept) for token, is_concept in pairs]
     tokens: list[str] = []
     for i, (token, is_concept) in enumerate(pairs):
         if is_concept:
