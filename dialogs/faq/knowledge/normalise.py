@@ -515,7 +515,6 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # exclusion
     "expel": ("exclusion",), "expelled": ("exclusion",), "expels": ("exclusion",), "expulsion": ("exclusion",),
     "kicked out": ("exclusion",), "kick out": ("exclusion",), "kick him out": ("exclusion",), "kick her out": ("exclusion",),
-    "off rolled": ("exclusion",), "off rolling": ("exclusion",), "offrolled": ("exclusion",), "offrolling": ("exclusion",),
     # governors
     "governing body": ("governor",), "governing bodies": ("governor",), "governing board": ("governor",),
     "governing boards": ("governor",), "board of governors": ("governor",), "trustees": ("governor",),
