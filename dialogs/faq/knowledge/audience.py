@@ -25,7 +25,10 @@ _PARENT_MARKERS = re.compile(
     r"|\bmy\s+(?:husband|wife|partner)\s+and\s+i\b"
     # kinship carers (relatives bringing up a child with a social worker) ask as parents do
     r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:kinship\s+carer|grandparent|grandmother|"
-    r"grandfather|nan|gran|grandma|grandad|aunt|auntie|uncle)\b",
+    r"grandfather|nan|gran|grandma|grandad|aunt|auntie|uncle)\b"
+    # special guardians and relatives saying what they hold or do: "I have an SGO for both grandkids"
+    r"|\b(?:i|we)\s+(?:have|hold|got|have\s+got)\s+(?:an?\s+)?(?:sgo|special\s+guardianship|child\s+arrangements?\s+order|"
+    r"cao|residence\s+order)\b|\b(?:i|we)\s*(?:am|'m|m|’m|are|'re)?\s*(?:looking\s+after|bringing\s+up|raising)\s+my\b",
     re.IGNORECASE,
 )
 _CARER_MARKERS = re.compile(

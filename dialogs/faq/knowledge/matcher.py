@@ -103,6 +103,10 @@ FULL_TIME_HOURS = 25  # children of statutory school age should be in education 
 # Among close candidates, one doing the same kind of action as the ask (advise / do / fund) is preferred
 # to one that names no action ("can we get advice..." -> the advice entry, not the general support entry).
 SAME_ACTION_MARGIN = 0.08
+# A question saying the child has, or has no, social worker: an entry within COHORT_MARGIN that says the same is
+# preferred to one that says neither ("children with SEND" in general).
+_WHO_EXACTLY = frozenset({"cwsw", "nosocialworker"})  # with a social worker, or without one
+COHORT_MARGIN = 0.1
 # Below the threshold, a yes/no question whose closest entries (at least CONSENSUS_SIZE of them, within
 # CONSENSUS_MARGIN of the best, best at least CONSENSUS_FLOOR) all give one verdict gets that verdict.
 CONSENSUS_FLOOR = 0.4
@@ -142,6 +146,7 @@ _WHO = frozenset({"previous", "agerange", "plan", "new", "school", "nursery", "c
 # The parents' entry: a parent asking for help with their own child with a social worker gets it.
 PARENT_ENTRY_ID = "parent-requests-cwsw"
 PLAC_TOKENS = frozenset({"plac", "adopt", "sgo", "cao"})
+PLAC_ENTRY_ID = "plac-advice"  # previously looked-after children: advice and information only
 _OPEN_QUESTION_WORDS = frozenset({"what", "whats", "how", "who", "where", "why", "which"})
 
 # Subjects that are clearly not the Virtual School's (other council services, office life, small
@@ -411,6 +416,7 @@ class Matcher:
                         chosen = candidate
                         break
         if chosen is not None:
+            chosen = self._same_children(candidates, chosen, multipliers, ask, about, closed)
             chosen = self._tie_break(candidates, chosen, multipliers, ask, about, closed)
         if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask, closed):
             return _Resolved("low_confidence", None, round(chosen.score, 4), top)
@@ -423,6 +429,23 @@ class Matcher:
         if entry.verdict == "unknown":
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
+
+    def _same_children(self, candidates, chosen: _Candidate, multipliers, ask, about, closed) -> _Candidate:
+        """The question says who it is about ("a disability AND a social worker"); an entry that never mentions
+        those children ("children with SEND" in general) gives way to a close one that does."""
+        named = about & _WHO_EXACTLY
+        if len(named) != 1 or named <= self._entry_vocab[chosen.entry_index]:
+            return chosen
+        opposite = _WHO_EXACTLY - named
+        for candidate in candidates:
+            if candidate.score < chosen.score - COHORT_MARGIN:
+                break
+            vocab = self._entry_vocab[candidate.entry_index]
+            if (candidate is not chosen and named <= vocab and not opposite & vocab
+                    and self._trustworthy(multipliers, candidate, closed)
+                    and self._agrees(ask, candidate.entry_index, about)):
+                return candidate
+        return chosen
 
     def _consensus(self, candidates, multipliers, ask, about, closed) -> _Candidate | None:
         """Below the threshold, the closest entries may still agree: "home visits for non attenders the way an EWO
@@ -671,10 +694,15 @@ class Matcher:
         parent_entry = self._parents_entry(tokens) or parent_entry
         others = tuple(e for e in (topic, *answer.suggestions) if e is not None and e.id != parent_entry.id)
         others = tuple(dict.fromkeys(others))[:MAX_SUGGESTIONS]
-        if (entry is None and answer.reason == "low_confidence" and not open_question and about & PLAC_TOKENS
-                and about & (ADVISE | {"support"})):
-            plac = next((e for e in answer.suggestions if "plac" in e.cohorts and _answers_parents(e)), None)
-            if plac is not None:  # an adoptive parent or special guardian: the advice they can have
+        if (entry is None and answer.reason in ("low_confidence", "mismatch") and not open_question
+                and about & PLAC_TOKENS and (about & (ADVISE | {"support"}) or request)):
+            # an adoptive parent or special guardian asking for advice, or for the VS to act ("will you come to
+            # meetings with me?"): the advice and information they can have
+            plac = None
+            if about & (ADVISE | {"support"}):
+                plac = next((e for e in answer.suggestions if "plac" in e.cohorts and _answers_parents(e)), None)
+            plac = plac or self.kb.get(PLAC_ENTRY_ID)
+            if plac is not None:
                 return Answer(plac.verdict, plac, answer.score, others, "matched", answer.corrections,
                               audience=PARENT)
         other_cohort = bool(about & PLAC_TOKENS) and "plac" not in parent_entry.cohorts  # adopters: not the CWSW rule

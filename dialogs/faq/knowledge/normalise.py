@@ -502,11 +502,14 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "removed from": ("change",), "remove from": ("change",), "drop from": ("change",),
     "needs assessment": ("send", "assessment"),
     # round 3: doing something for someone is taking on their role
-    "takeon": ("takeon",), "on our behalf": ("takeon",), "in place of": ("takeon",), "instead of us": ("takeon",),
+    "no court order": ("kinship",), "without a court order": ("kinship",), "no legal order": ("kinship",),
+    "informal arrangement": ("kinship",), "informal kinship": ("kinship",), "private arrangement": ("kinship",),
+    "family arrangement": ("kinship",), "living with family": ("kinship",), "lives with family": ("kinship",),
+    "takeon": ("takeon",), "on our behalf": ("takeon",), "instead of us": ("takeon",),
     # round 3: the domain's verbs and nouns in more of the words people use for them (whole families, not one word)
     # telling a school what to do
     "require us to": ("tell",), "require the school to": ("tell",), "require schools to": ("tell",),
-    "require a school to": ("tell",), "require them to": ("tell",), "make us": ("tell",), "make the school": ("tell",),
+    "require a school to": ("tell",), "require them to": ("tell",), "make us": ("tell",),
     "make schools": ("tell",), "mandate": ("tell",), "compel": ("tell",), "oblige": ("tell",), "obliged to": ("tell",),
     "do what the vs says": ("tell",), "do what the virtual school says": ("tell",), "do what you say": ("tell",),
     "do what they say": ("tell",), "do what it says": ("tell",), "do as you say": ("tell",), "do as they say": ("tell",),
@@ -529,10 +532,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "ebsna": ("attendance", "mentalhealth"),
     # interventions people name
     "elsa": ("intervention", "mentalhealth"), "elsa sessions": ("intervention", "mentalhealth"),
-    "emotional literacy": ("intervention", "mentalhealth"), "nurture group": ("intervention",),
-    "nurture groups": ("intervention",), "social skills group": ("intervention",), "lego therapy": ("intervention",),
+    "emotional literacy": ("intervention", "mentalhealth"), "social skills group": ("intervention",), "lego therapy": ("intervention",),
     "mentoring": ("intervention",), "mentor": ("intervention",), "coaching": ("intervention",),
-    "catch up programme": ("intervention", "gap"), "catch up sessions": ("intervention", "gap"),
+    "catch up programme": ("intervention", "gap"),
     # who is covered
     "qualify": ("include",), "qualifies": ("include",), "qualify for": ("include",), "on your list": ("include",),
     "on your caseload": ("include",), "known to you": ("include",), "come within": ("include",),
