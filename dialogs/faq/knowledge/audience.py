@@ -69,7 +69,9 @@ _REQUEST = re.compile(
     r"school\s+(?:worker|officer|person))\b"
     r"|\b(?:can|could|may|cud)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|book|ask|get|have|apply|come|join|request|go)\b"
     r"|\b(?:please|pls|plz)\s+(?:help|can|could|advise|support)\b|\bhelp\s+(?:me|us)\b|\bi\s+need\s+(?:help|advice|support)\b"
-    r"|\b(?:i|we)\s+(?:want|would\s+like|need)\s+(?:you|the\s+(?:virtual\s+school|vs))\s+to\b",
+    r"|\b(?:i|we)\s+(?:want|would\s+like|need)\s+(?:you|the\s+(?:virtual\s+school|vs))\s+to\b"
+    # written without the inversion (English as an additional language): "Virtual school can help him?"
+    r"|\b(?:virtual\s+school|vs|you|u)\s+(?:can|could|will|would)\s+(?:help|support|advise|come|see|talk|meet|do|visit)\b",
     re.IGNORECASE,
 )
 # "his social worker said she'd refer him", "school have referred her": a professional is making the request,

@@ -505,6 +505,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "no court order": ("kinship",), "without a court order": ("kinship",), "no legal order": ("kinship",),
     "informal arrangement": ("kinship",), "informal kinship": ("kinship",), "private arrangement": ("kinship",),
     "family arrangement": ("kinship",), "living with family": ("kinship",), "lives with family": ("kinship",),
+    "question mark": (), "full stop": (), "new line": (), "exclamation mark": (),  # dictated punctuation
+    "to be the social worker": ("socialworker",), "to be the sw": ("socialworker",),  # "does it have to be the SW?"
     "takeon": ("takeon",), "on our behalf": ("takeon",), "instead of us": ("takeon",),
     # round 3: the domain's verbs and nouns in more of the words people use for them (whole families, not one word)
     # telling a school what to do
@@ -616,7 +618,7 @@ _YEAR_GROUP = frozenset({"year", "yr", "y", "ks"})
 _AGE_AFTER = frozenset({"year", "years", "yr", "yrs", "yo", "month", "months"})
 _AGE_BEFORE = frozenset({"aged", "age", "ages", "over", "under", "above", "below"})
 # "lad is 19 now", "turned 18": an age when the number is a plausible age for these words.
-_AGE_BEFORE_LOOSE = frozenset({"is", "turned", "turns", "turning", "now"})
+_AGE_BEFORE_LOOSE = frozenset({"is", "turn", "turned", "turns", "turning", "now", "im", "am"})
 
 
 def age_concept(tokens: list[tuple[str, bool]], i: int) -> str | None:
