@@ -22,6 +22,15 @@ How a question is answered (everything but the question's own tokens is precompu
      below") turns yes into no, with a note saying why (quantities.py).
   7. a parent asking about their own child (audience.py) is signposted: entries that are true whoever
      asks are answered; a request for help with a child with a social worker gets the parents' entry.
+
+Generalising to words the knowledge base has never seen (round 3):
+  * english.py (lemminflect's lexicon, shipped in the package): a real word is never "repaired" into a KB word,
+    another form of a KB word is read as it, and an unknown word that cannot be a noun is an everyday word
+    (low weight, never a veto). An unknown noun vetoes a match below MIN_COVERAGE_WITH_UNKNOWN only in an open
+    question ("when do I get my payment?") or when it is what is paid for; in a yes/no question it is context.
+  * a long story weighs at most as much as the ask (CONTEXT_MAX_SHARE); a past year is counted back from today
+    for the six-year rule; entries that all agree answer a yes/no question just below the threshold (_consensus);
+    a part asking the VS to do something answers "partly" with the entry saying it does not (_not_done).
 """
 from __future__ import annotations
 
