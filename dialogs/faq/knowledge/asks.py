@@ -28,9 +28,15 @@ _SUBJECTS = (r"you|u|ya|vs|vsh|the|your|ur|we|i|they|he|she|it|its|that|this|the
              r"ehcp|peps?|surgery|surgeries|referrals?|this|yp|yps|cyp|child")
 _WH = r"who|whom|whose|what|whats|what's|when|where|which|how|why"
 _ASK_START = re.compile(
-    rf"\b(?:(?P<opener>{_OPENERS})\s+(?P<subject>{_SUBJECTS})\b|(?P<wh>{_WH})\b|any\s+chance\b|is\s+there\b|are\s+there\b)",
+    rf"\b(?:(?P<opener>{_OPENERS})\s+(?P<subject>{_SUBJECTS})\b|(?P<wh>{_WH})\b|any\s+chance\b|is\s+there\b|are\s+there\b|"
+    rf"(?P<indirect>(?:check|know|ask|asking|wondering|wonder|confirm|clarify|find\s+out|see)\s+(?:whether|if)\b))",
     re.IGNORECASE,
 )
+# "a student who has...", "a child whose attendance...": a relative clause, not a question (unless "... or who?").
+_RELATIVE = frozenset({"who", "whose", "whom", "which"})
+_PEOPLE = frozenset("""child children kid kids pupil pupils student students boy boys girl girls lad lads person people
+son daughter someone somebody anyone parent parents mum dad carer carers family families sibling siblings brother
+sister nephew niece grandson granddaughter learner learners teenager toddler baby yp cyp one ones those""".split())
 # Inside a clause (not at its start) only these open an ask: "... 40 mins away can VS sort ...".
 _MID_OPENERS = frozenset("can could would will should shall may might do does did cud wud shud".split())
 _MID_IS_SUBJECTS = frozenset("it that this there she he they vs you u".split())
@@ -58,8 +64,13 @@ def _ask_start(clause: str) -> int | None:
             opener, subject = match.group("opener").lower(), match.group("subject").lower()
             if opener in _MID_OPENERS or (opener in {"is", "isnt", "isn't"} and subject in _MID_IS_SUBJECTS):
                 return match.start()
+        elif match.group("indirect"):  # "I wanted to check whether you offer...": the ask, said indirectly
+            return match.start() + re.search(r"(?:whether|if)\b", match.group("indirect"), re.IGNORECASE).start()
         elif match.group("wh"):
             wh = match.group("wh").lower()
+            if (wh in {"whose", "whom"} and previous.isalpha() and previous not in {"or", "and", "but", "so"}) or (
+                    wh in _RELATIVE and previous in _PEOPLE):
+                continue
             if wh != "when" and previous not in _NOT_BEFORE_WH:
                 return match.start()
     return None
@@ -76,7 +87,7 @@ _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&)\s+(?=(?:{_VERBS})\b)"
     rf"|,?\s+(?:and|&)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
-    rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you)|does\s+(?:vs|the)|can|could|will|would|will)\b)"
+    rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|will)\b)"
     rf"|,?\s+as\s+well\s+as\s+"
     rf"|,\s+(?=(?:{_OPENERS})\s+(?:{_SUBJECTS})\b)",
     re.IGNORECASE,
@@ -191,3 +202,27 @@ def about_two_children(ask: str, context: str) -> list[str]:
     if not context or not _ABOUT_BOTH.search(ask):
         return []
     return [c.strip(" ,.;()") for c in _NEXT_CHILD.split(context) if c.strip(" ,.;()")]
+
+
+# "can the VS...?", "does it count?", "..., correct?": a question asking yes or no. The knowledge base answers
+# yes/no questions about what the Virtual School does, so a word it doesn't know in one usually only says more
+# about the case; in "when do I get my payment?" or "what's the process for claiming mileage?" the unknown word
+# is what is asked about.
+_CLOSED_START = re.compile(rf"^(?:{_OPENERS})\b|^(?:any\s+chance|is\s+there|are\s+there)\b", re.IGNORECASE)
+_TAG = re.compile(r"\b(?:correct|right|yes|yeah|true|y\s*/\s*n|yes\s+or\s+no|or\s+not|no)\W*$", re.IGNORECASE)
+_OPEN_REQUEST = re.compile(r"\b(?:tell\s+me|explain|process\s+for|how\s+(?:do|can|should)\s+i)\b", re.IGNORECASE)
+
+
+def is_closed_question(text: str) -> bool:
+    """Whether some clause of `text` asks yes or no (and none asks to be told or shown something)."""
+    if _OPEN_REQUEST.search(text):
+        return False
+    for clause in _CLAUSE_BREAK.split(text):
+        clause = clause.strip()
+        if not clause:
+            continue
+        clause = clause[_LEAD_IN.match(clause).end():]
+        if _CLOSED_START.match(clause) or _TAG.search(clause.rstrip("?!. ")):
+            return True
+    return False
+

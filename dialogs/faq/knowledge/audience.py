@@ -25,7 +25,10 @@ _PARENT_MARKERS = re.compile(
     r"|\bmy\s+(?:husband|wife|partner)\s+and\s+i\b"
     # kinship carers (relatives bringing up a child with a social worker) ask as parents do
     r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:kinship\s+carer|grandparent|grandmother|"
-    r"grandfather|nan|gran|grandma|grandad|aunt|auntie|uncle)\b",
+    r"grandfather|nan|gran|grandma|grandad|aunt|auntie|uncle)\b"
+    # special guardians and relatives saying what they hold or do: "I have an SGO for both grandkids"
+    r"|\b(?:i|we)\s+(?:have|hold|got|have\s+got)\s+(?:an?\s+)?(?:sgo|special\s+guardianship|child\s+arrangements?\s+order|"
+    r"cao|residence\s+order)\b|\b(?:i|we)\s*(?:am|'m|m|’m|are|'re)?\s*(?:looking\s+after|bringing\s+up|raising)\s+my\b",
     re.IGNORECASE,
 )
 _CARER_MARKERS = re.compile(
@@ -66,7 +69,9 @@ _REQUEST = re.compile(
     r"school\s+(?:worker|officer|person))\b"
     r"|\b(?:can|could|may|cud)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|book|ask|get|have|apply|come|join|request|go)\b"
     r"|\b(?:please|pls|plz)\s+(?:help|can|could|advise|support)\b|\bhelp\s+(?:me|us)\b|\bi\s+need\s+(?:help|advice|support)\b"
-    r"|\b(?:i|we)\s+(?:want|would\s+like|need)\s+(?:you|the\s+(?:virtual\s+school|vs))\s+to\b",
+    r"|\b(?:i|we)\s+(?:want|would\s+like|need)\s+(?:you|the\s+(?:virtual\s+school|vs))\s+to\b"
+    # written without the inversion (English as an additional language): "Virtual school can help him?"
+    r"|\b(?:virtual\s+school|vs|you|u)\s+(?:can|could|will|would)\s+(?:help|support|advise|come|see|talk|meet|do|visit)\b",
     re.IGNORECASE,
 )
 # "his social worker said she'd refer him", "school have referred her": a professional is making the request,

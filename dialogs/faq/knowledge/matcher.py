@@ -22,18 +22,28 @@ How a question is answered (everything but the question's own tokens is precompu
      below") turns yes into no, with a note saying why (quantities.py).
   7. a parent asking about their own child (audience.py) is signposted: entries that are true whoever
      asks are answered; a request for help with a child with a social worker gets the parents' entry.
+
+Generalising to words the knowledge base has never seen (round 3):
+  * english.py (lemminflect's lexicon, shipped in the package): a real word is never "repaired" into a KB word,
+    another form of a KB word is read as it, and an unknown word that cannot be a noun is an everyday word
+    (low weight, never a veto). An unknown noun vetoes a match below MIN_COVERAGE_WITH_UNKNOWN only in an open
+    question ("when do I get my payment?") or when it is what is paid for; in a yes/no question it is context.
+  * a long story weighs at most as much as the ask (CONTEXT_MAX_SHARE); a past year is counted back from today
+    for the six-year rule; entries that all agree answer a yes/no question just below the threshold (_consensus);
+    a part asking the VS to do something answers "partly" with the entry saying it does not (_not_done).
 """
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge.asks import about_two_children, parse
+from dialogs.faq.knowledge.asks import about_two_children, is_closed_question, parse
 from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, surface_tokens
@@ -66,11 +76,15 @@ DEFAULT_THRESHOLD = 0.5
 CONTEXT_WEIGHT = 0.45
 CONTEXT_WEIGHT_THIN_ASK = 0.9
 THIN_ASK_INFORMATION = 3.0  # an ask with less IDF mass than this (about one distinctive word) is thin
+CONTEXT_MAX_SHARE = 1.0  # the story's words (not who it is about) weigh at most this much of the ask's, together
 # Who the question is about (cohorts, ages) matters wherever it is said.
 COHORT_CONTEXT_WEIGHT = 0.8
 # A question with a distinctive word the KB has never seen ("laptop") is answered only if the entry
 # covers at least this share of its information; otherwise we'd answer a question we weren't asked.
 MIN_COVERAGE_WITH_UNKNOWN = 0.7
+# ...but in a yes/no question ("can the VS arrange a taxi for our resident?") an unknown noun usually says more
+# about the case, not what is asked: then the entry must cover only this much.
+MIN_COVERAGE_WITH_UNKNOWN_CLOSED = 0.0
 # Below this share of known information the question is about something the KB never mentions.
 MIN_KNOWN_SHARE = 0.5
 # A phrasing that is negated when the question is not (or the reverse) is a weaker match:
@@ -87,6 +101,8 @@ MIN_INFORMATION = 2.5
 AGREEING_MARGIN = 0.2
 # Each part of a two-part question must score at least this to be answered on its own.
 PART_THRESHOLD = 0.42
+# A part asking the Virtual School to do something it says it does not do, beside a part that is answered.
+DOING_PART_THRESHOLD = 0.3
 # An ask stands alone only with this much information of its own (about one distinctive word)...
 MIN_PART_INFORMATION = 2.0
 # ...not counting words that say little about which question it is.
@@ -96,6 +112,15 @@ FULL_TIME_HOURS = 25  # children of statutory school age should be in education 
 # Among close candidates, one doing the same kind of action as the ask (advise / do / fund) is preferred
 # to one that names no action ("can we get advice..." -> the advice entry, not the general support entry).
 SAME_ACTION_MARGIN = 0.08
+# A question saying the child has, or has no, social worker: an entry within COHORT_MARGIN that says the same is
+# preferred to one that says neither ("children with SEND" in general).
+_WHO_EXACTLY = frozenset({"cwsw", "nosocialworker"})  # with a social worker, or without one
+COHORT_MARGIN = 0.1
+# Below the threshold, a yes/no question whose closest entries (at least CONSENSUS_SIZE of them, within
+# CONSENSUS_MARGIN of the best, best at least CONSENSUS_FLOOR) all give one verdict gets that verdict.
+CONSENSUS_FLOOR = 0.4
+CONSENSUS_MARGIN = 0.1
+CONSENSUS_SIZE = 3
 # Two entries with different verdicts within this of each other: the one whose title the question fills more
 # (by at least TITLE_FIT_MARGIN) is taken.
 TIE_MARGIN = 0.03
@@ -130,6 +155,7 @@ _WHO = frozenset({"previous", "agerange", "plan", "new", "school", "nursery", "c
 # The parents' entry: a parent asking for help with their own child with a social worker gets it.
 PARENT_ENTRY_ID = "parent-requests-cwsw"
 PLAC_TOKENS = frozenset({"plac", "adopt", "sgo", "cao"})
+PLAC_ENTRY_ID = "plac-advice"  # previously looked-after children: advice and information only
 _OPEN_QUESTION_WORDS = frozenset({"what", "whats", "how", "who", "where", "why", "which"})
 
 # Subjects that are clearly not the Virtual School's (other council services, office life, small
@@ -225,9 +251,10 @@ class _Resolved:
 class Matcher:
     """Lexical matcher over one KnowledgeBase. Immutable after construction; safe to share."""
 
-    def __init__(self, kb: KnowledgeBase, *, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, kb: KnowledgeBase, *, threshold: float = DEFAULT_THRESHOLD, today: date | None = None):
         self.kb = kb
         self.threshold = threshold
+        self.today = today  # the date a past year in a question is counted back from (None: the day it is asked)
         self.normaliser = Normaliser(_corpus(kb.entries))
         entry_tokens = [self._entry_phrasing_tokens(e) for e in kb.entries]
         self._entry_vocab: list[frozenset[str]] = [frozenset(t for ts in per for t in ts) for per in entry_tokens]
@@ -281,6 +308,8 @@ class Matcher:
             asks, context = [(parsed.context or text, context or normalised.tokens)], ()
         if _SHORT_WEEK(text):  # "2 hours a day", "10 hours a week": a reduced timetable, whatever it is called
             context = context + ("reducedtimetable",)
+        if "years_ago" in measure(text, self.today):  # "on a CIN plan in 2016": a plan in the past
+            context = context + ("previous",)
         all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
 
         whole = self._resolve(all_ask_tokens, context, text)
@@ -319,7 +348,7 @@ class Matcher:
     def _tokens(self, text: str) -> tuple[str, ...]:
         return self.normaliser.normalise(text).tokens
 
-    def _query_weights(self, ask: tuple[str, ...], context: tuple[str, ...]) -> dict[str, float]:
+    def _query_weights(self, ask: tuple[str, ...], context: tuple[str, ...], *, cap: bool = True) -> dict[str, float]:
         """token -> multiplier: ask tokens 1, context tokens less (cohorts nearly fully)."""
         multipliers = {t: 1.0 for t in ask}
         if context and _ELIGIBILITY in ask and not (set(ask) - {_ELIGIBILITY} - GENERIC - COHORT_TOKENS):
@@ -330,23 +359,47 @@ class Matcher:
             context = tuple(t for t in context if t not in _ACTIONS)
         if context:
             ask_information = sum(self._weight(t) for t in set(ask) if t in DOMAIN)
-            base = CONTEXT_WEIGHT_THIN_ASK if ask_information < THIN_ASK_INFORMATION else CONTEXT_WEIGHT
+            thin = ask_information < THIN_ASK_INFORMATION
+            base = CONTEXT_WEIGHT_THIN_ASK if thin else CONTEXT_WEIGHT
+            story = {}
             for token in context:
                 weight = max(base, COHORT_CONTEXT_WEIGHT) if token in COHORT_TOKENS else base
-                multipliers[token] = max(multipliers.get(token, 0.0), weight)
+                if token in multipliers:
+                    continue
+                story[token] = max(story.get(token, 0.0), weight)
+            if cap and not thin:
+                # A long story around a clear ask ("...a series of incidents in lessons and at lunchtime. Would you
+                # help us look at alternatives?"): the story says more about the case than about the question, so
+                # together its words weigh at most as much as the ask's (who it is about keeps its weight).
+                ask_total = sum(self._weight(t) for t in set(ask))
+                story_total = sum(self._weight(t) * m for t, m in story.items() if t not in COHORT_TOKENS)
+                if story_total > CONTEXT_MAX_SHARE * ask_total:
+                    scale = CONTEXT_MAX_SHARE * ask_total / story_total
+                    story = {t: (m if t in COHORT_TOKENS else m * scale) for t, m in story.items()}
+            multipliers.update(story)
         return multipliers
 
-    def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str) -> _Resolved:
-        multipliers = self._query_weights(ask, context)
+    def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str,
+                 closed: bool | None = None) -> _Resolved:
+        # "...loves her gymnastics club, will you fund it?": the story is what the ask is about
+        multipliers = self._query_weights(ask, context, cap=not _REFERS_BACK.search(text))
         about = frozenset(multipliers)
         candidates = self._rank(multipliers, ask)
         top = tuple(self.kb.entries[c.entry_index] for c in candidates[: MAX_SUGGESTIONS + 1])
         best = candidates[0] if candidates else None
         score = round(best.score, 4) if best else 0.0
         all_tokens = set(multipliers)
+        closed = is_closed_question(text) if closed is None else closed
+        if "fund" in _classes(frozenset(ask)):
+            closed = False  # "can PP+ pay for a laptop?": what is paid for is the question, known or not
         if best is None or self._off_topic(text, all_tokens) or self._known_share(multipliers) < MIN_KNOWN_SHARE:
             return _Resolved("out_of_scope", None, score, top)
         if best.score < self.threshold:
+            agreed = self._consensus(candidates, multipliers, ask, about, closed)
+            if agreed is not None:
+                entry = self.kb.entries[agreed.entry_index]
+                others = tuple(self.kb.entries[c.entry_index] for c in candidates if c is not agreed)[:MAX_SUGGESTIONS]
+                return _Resolved("matched", entry, round(agreed.score, 4), others)
             return _Resolved("low_confidence", None, score, top)
         chosen = None
         disagreeing = None
@@ -354,7 +407,7 @@ class Matcher:
         for candidate in candidates:
             if candidate.score < floor:
                 break
-            if not self._trustworthy(multipliers, candidate):
+            if not self._trustworthy(multipliers, candidate, closed):
                 continue
             if not self._agrees(ask, candidate.entry_index, about):
                 disagreeing = disagreeing or candidate
@@ -367,13 +420,14 @@ class Matcher:
                 for candidate in candidates:
                     if candidate.score < max(self.threshold, chosen.score - SAME_ACTION_MARGIN):
                         break
-                    if (asked & self._classes[candidate.entry_index] and self._trustworthy(multipliers, candidate)
+                    if (asked & self._classes[candidate.entry_index] and self._trustworthy(multipliers, candidate, closed)
                             and self._agrees(ask, candidate.entry_index, about)):
                         chosen = candidate
                         break
         if chosen is not None:
-            chosen = self._tie_break(candidates, chosen, multipliers, ask, about)
-        if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask):
+            chosen = self._same_children(candidates, chosen, multipliers, ask, about, closed)
+            chosen = self._tie_break(candidates, chosen, multipliers, ask, about, closed)
+        if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask, closed):
             return _Resolved("low_confidence", None, round(chosen.score, 4), top)
         if chosen is None:
             if disagreeing is not None:
@@ -385,14 +439,48 @@ class Matcher:
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
 
-    def _tie_break(self, candidates, chosen: _Candidate, multipliers, ask, about) -> _Candidate:
+    def _same_children(self, candidates, chosen: _Candidate, multipliers, ask, about, closed) -> _Candidate:
+        """The question says who it is about ("a disability AND a social worker"); an entry that never mentions
+        those children ("children with SEND" in general) gives way to a close one that does."""
+        named = about & _WHO_EXACTLY
+        if len(named) != 1 or named <= self._entry_vocab[chosen.entry_index]:
+            return chosen
+        opposite = _WHO_EXACTLY - named
+        for candidate in candidates:
+            if candidate.score < chosen.score - COHORT_MARGIN:
+                break
+            vocab = self._entry_vocab[candidate.entry_index]
+            if (candidate is not chosen and named <= vocab and not opposite & vocab
+                    and self._trustworthy(multipliers, candidate, closed)
+                    and self._agrees(ask, candidate.entry_index, about)):
+                return candidate
+        return chosen
+
+    def _consensus(self, candidates, multipliers, ask, about, closed) -> _Candidate | None:
+        """Below the threshold, the closest entries may still agree: "home visits for non attenders the way an EWO
+        would" is close to three entries (home visits, taking on other roles, ignoring professionals), each saying
+        no. When every entry near the best one is trustworthy, about the asked action and gives the same verdict,
+        that verdict is the answer, from the best of them."""
+        if not closed or candidates[0].score < CONSENSUS_FLOOR:
+            return None
+        near = [c for c in candidates[:CONSENSUS_SIZE + 2] if c.score >= candidates[0].score - CONSENSUS_MARGIN]
+        if len(near) < CONSENSUS_SIZE:
+            return None
+        verdicts = {self.kb.entries[c.entry_index].verdict for c in near}
+        if len(verdicts) != 1 or verdicts & {"unknown"}:
+            return None
+        if not all(self._trustworthy(multipliers, c, closed) and self._agrees(ask, c.entry_index, about) for c in near):
+            return None
+        return near[0]
+
+    def _tie_break(self, candidates, chosen: _Candidate, multipliers, ask, about, closed: bool = False) -> _Candidate:
         """Two entries with different verdicts scoring alike ("does it go by the school?" against "by where the
         child lives" and "by the school"): take the one whose own question the ask's words fill more of."""
         verdict = self.kb.entries[chosen.entry_index].verdict
         rivals = [c for c in candidates
                   if c is not chosen and abs(c.score - chosen.score) <= TIE_MARGIN
                   and self.kb.entries[c.entry_index].verdict not in (verdict, "unknown")
-                  and self._trustworthy(multipliers, c) and self._agrees(ask, c.entry_index, about)]
+                  and self._trustworthy(multipliers, c, closed) and self._agrees(ask, c.entry_index, about)]
         if not rivals:
             return chosen
         asked = {t: 1.0 for t in ask}  # the ask's own words decide; the story around it is the same for both
@@ -416,7 +504,7 @@ class Matcher:
             best = max(best, 2 * filled * answered / (filled + answered))
         return best
 
-    def _ambiguous(self, candidates, chosen: _Candidate, multipliers, ask) -> bool:
+    def _ambiguous(self, candidates, chosen: _Candidate, multipliers, ask, closed: bool = False) -> bool:
         """Two entries with different verdicts fit the question equally well ("will you be at the PEP?"):
         no verdict rather than a coin toss."""
         if chosen.score >= AMBIGUITY_BELOW:
@@ -431,8 +519,8 @@ class Matcher:
             if candidate.score < chosen.score - AMBIGUITY_MARGIN:
                 return False
             entry = self.kb.entries[candidate.entry_index]
-            if (entry.verdict != verdict and entry.verdict != "unknown" and self._trustworthy(multipliers, candidate)
-                    and self._agrees(ask, candidate.entry_index, about)):
+            if (entry.verdict != verdict and entry.verdict != "unknown"
+                    and self._trustworthy(multipliers, candidate, closed) and self._agrees(ask, candidate.entry_index, about)):
                 return True
         return False
 
@@ -460,14 +548,15 @@ class Matcher:
         entry_kind = entry_classes & advise_or_do
         return not (len(asked_kind) == 1 and len(entry_kind) == 1 and asked_kind != entry_kind)
 
-    def _trustworthy(self, multipliers: dict[str, float], candidate: _Candidate) -> bool:
+    def _trustworthy(self, multipliers: dict[str, float], candidate: _Candidate, closed: bool = False) -> bool:
         """Rules that stop a high score resting on the wrong evidence (see the constants above)."""
         shared = set(multipliers) & self._entry_vocab[candidate.entry_index]
         if not shared & DOMAIN:
             return False  # only incidental words in common ("write my report" vs "write EHC plans")
         unknown = [t for t, m in multipliers.items()
-                   if m >= 1.0 and t not in self._idf and t not in GENERIC and not t.isdigit()]
-        return not unknown or candidate.coverage >= MIN_COVERAGE_WITH_UNKNOWN
+                   if m >= 1.0 and t not in self._idf and not self._everyday_word(t) and not t.isdigit()]
+        floor = MIN_COVERAGE_WITH_UNKNOWN_CLOSED if closed else MIN_COVERAGE_WITH_UNKNOWN
+        return not unknown or candidate.coverage >= floor
 
     # --- several asks, conditions, parents --------------------------------------------------------
 
@@ -476,17 +565,54 @@ class Matcher:
         substantive = [(ask, tokens) for ask, tokens in asks if self._stands_alone(tokens)]
         if len(substantive) < 2:
             return []
+        closed = is_closed_question(text)  # "could you do X and then update Y?": both parts ask yes or no
         results = []
+        failed = []
         for index, (ask, tokens) in enumerate(substantive):
             # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
             others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
-            resolved = self._resolve(tokens, context + others, ask)
+            resolved = self._resolve(tokens, context + others, ask, closed)
+            if not _POINTS_BACK.search(ask) and (resolved.reason != "matched" or resolved.score < PART_THRESHOLD):
+                # a part with its own subject ("advise the school on trauma"): read alone, with only who it is about
+                alone = self._resolve(tokens, context + tuple(t for t in others if t in COHORT_TOKENS), ask, closed)
+                if alone.reason == "matched":
+                    resolved = alone
             if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
-                return []  # one part not understood: answer the question as a whole instead
+                failed.append(index)
             results.append((ask, resolved))
+        if len(failed) == 1 and all(r.score >= self.threshold for i, (_, r) in enumerate(results) if i != failed[0]):
+            # "Do you monitor their mental health? And would you deliver ELSA sessions?": the second part asks the
+            # Virtual School to do something itself; what it does not do is stated ("carry out interventions"), so
+            # the closest entry saying it does not do that action answers it, even among unfamiliar words.
+            index = failed[0]
+            ask, tokens = substantive[index]
+            if not is_closed_question(ask) or self._off_topic(text, set(tokens)):
+                return []
+            doing = self._not_done(tokens, context)
+            if doing is None:
+                return []
+            results[index] = (ask, doing)
+        elif failed:
+            return []  # a part not understood: answer the question as a whole instead
         if len({r.entry.id for _, r in results}) < 2:
             return []
         return results
+
+    def _not_done(self, tokens: tuple[str, ...], context: tuple[str, ...]) -> _Resolved | None:
+        """The "no" entry about the very action a part asks the Virtual School to do ("deliver", "visit", "attend
+        on our behalf"), if one is close enough."""
+        asked = set(tokens) & (DO | {"direct", "takeon", "schoolrun", "homevisit"})
+        if not asked:
+            return None
+        multipliers = self._query_weights(tokens, context)
+        for candidate in self._rank(multipliers, tokens):
+            if candidate.score < DOING_PART_THRESHOLD:
+                break
+            entry = self.kb.entries[candidate.entry_index]
+            if (entry.verdict == "no" and asked & self._title_tokens[candidate.entry_index]
+                    and self._agrees(tokens, candidate.entry_index, frozenset(multipliers))):
+                return _Resolved("matched", entry, round(candidate.score, 4), ())
+        return None
 
     def _per_child(self, asks, context: str) -> list[tuple[str, _Resolved]]:
         """ "my eldest has ADHD and no social worker, my youngest is in foster care: are both covered?": the ask
@@ -529,7 +655,7 @@ class Matcher:
         condition = self._conditions[self._index_of[entry.id]]
         if condition is None:
             return entry.verdict, ""
-        measured = measure(text).get(condition.quantity)
+        measured = measure(text, self.today).get(condition.quantity)
         if measured is None or condition.holds(measured):
             return entry.verdict, ""
         return "no", explain_outside(condition, measured)
@@ -577,10 +703,15 @@ class Matcher:
         parent_entry = self._parents_entry(tokens) or parent_entry
         others = tuple(e for e in (topic, *answer.suggestions) if e is not None and e.id != parent_entry.id)
         others = tuple(dict.fromkeys(others))[:MAX_SUGGESTIONS]
-        if (entry is None and answer.reason == "low_confidence" and not open_question and about & PLAC_TOKENS
-                and about & (ADVISE | {"support"})):
-            plac = next((e for e in answer.suggestions if "plac" in e.cohorts and _answers_parents(e)), None)
-            if plac is not None:  # an adoptive parent or special guardian: the advice they can have
+        if (entry is None and answer.reason in ("low_confidence", "mismatch") and not open_question
+                and about & PLAC_TOKENS and (about & (ADVISE | {"support"}) or request)):
+            # an adoptive parent or special guardian asking for advice, or for the VS to act ("will you come to
+            # meetings with me?"): the advice and information they can have
+            plac = None
+            if about & (ADVISE | {"support"}):
+                plac = next((e for e in answer.suggestions if "plac" in e.cohorts and _answers_parents(e)), None)
+            plac = plac or self.kb.get(PLAC_ENTRY_ID)
+            if plac is not None:
                 return Answer(plac.verdict, plac, answer.score, others, "matched", answer.corrections,
                               audience=PARENT)
         other_cohort = bool(about & PLAC_TOKENS) and "plac" not in parent_entry.cohorts  # adopters: not the CWSW rule
@@ -681,8 +812,11 @@ class Matcher:
     def _weight(self, token: str) -> float:
         if token in self._idf:
             return self._idf[token] * (GENERIC_WEIGHT if token in GENERIC else 1.0)
-        # An unknown number ("3 suspensions") says little; an unknown word says "not our subject".
-        return self._unknown_idf * (GENERIC_WEIGHT if token in GENERIC or token.isdigit() else 1.0)
+        # An unknown number ("3 suspensions") or everyday word says little; an unknown noun says "not our subject".
+        return self._unknown_idf * (GENERIC_WEIGHT if self._everyday_word(token) or token.isdigit() else 1.0)
+
+    def _everyday_word(self, token: str) -> bool:
+        return token in GENERIC or token in self.normaliser.everyday
 
     def _unit_vector(self, tokens: tuple[str, ...]) -> dict[str, float]:
         weights = {t: self._weight(t) for t in set(tokens)}
@@ -694,7 +828,7 @@ class Matcher:
         numbers ("again", "this term", "3"), which say nothing about another subject."""
         weights = {t: self._weight(t) * m for t, m in multipliers.items()}
         total = sum(weights.values())
-        known = sum(w for t, w in weights.items() if t in self._idf or t in GENERIC or t.isdigit())
+        known = sum(w for t, w in weights.items() if t in self._idf or self._everyday_word(t) or t.isdigit())
         return known / total if total else 0.0
 
     def _off_topic(self, text: str, tokens: set[str]) -> bool:
@@ -712,6 +846,14 @@ class Matcher:
 @lru_cache(maxsize=1024)  # the same question is checked once per ask it is resolved for
 def _british_words(text: str) -> tuple[str, ...]:
     return tuple(british(w) for w in surface_tokens(text))
+
+
+_REFERS_BACK = re.compile(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|help\s+with|arrange|sort|attend|"
+                          r"get\s+involved\s+(?:in|with)|monitor|chair|deliver|run)\s+(?:it|that|this|them|those|these)\b",
+                          re.IGNORECASE)
+
+
+_POINTS_BACK = re.compile(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\b", re.IGNORECASE)
 
 
 def _SHORT_WEEK(text: str) -> bool:

@@ -20,6 +20,7 @@ from typing import Iterable
 
 from rapidfuzz import process
 
+from dialogs.faq.knowledge import english
 from dialogs.faq.knowledge.common_words import COMMON_WORDS
 from dialogs.faq.knowledge.personal import FIRST_NAMES
 from rapidfuzz.distance import DamerauLevenshtein
@@ -40,6 +41,16 @@ _TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|driv
                         r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:(?:her|his|their|the)\s+)?"
                         r"(?:first\s+day\s+(?:at|of)\s+)?(?:(?:the|her|his|their|a)\s+)?(?:new\s+)?"
                         r"(?:school|college|nursery)\b")
+# "do 1:1 work with my foster son", "work directly with the pupil": direct work with one child, unlike working with
+# other professionals or carers, or "working with CP children" (being involved with a group).
+_WORK_WITH_CHILD = re.compile(r"\bwork(?:s|ed|ing)?\s+(?:directly\s+|individually\s+|1\s*(?::|-|to)\s*1\s+)?with\s+"
+                              r"(?:(?:my|our|the|a|his|her|their|this|that|your)\s+)?(?:foster\s+|looked\s+after\s+)?"
+                              r"(child|kid|son|daughter|pupil|student|boy|girl|young\s+person|yp|lad|him|her)\b")
+# "home visits the way an EWO would", "like a social worker does": doing another professional's job.
+_LIKE_A_ROLE = re.compile(r"\b(?:the\s+way|like|as)\s+(?:a|an|the|our|my|their)\s+((?:education\s+welfare\s+officer|ewo|"
+                          r"social\s+worker|sw|designated\s+teacher|dt|senco|teacher|tutor|ep|educational\s+psychologist|"
+                          r"therapist|counsellor|iro|dsl|attendance\s+officer|police|youth\s+worker|key\s*worker))s?\s+"
+                          r"(?:would|does|do|did|might|could|will)\b")
 # Contractions typed without the apostrophe keep their "not" ("hasnt been in school" -> "has not been in school").
 _BARE_CONTRACTIONS = re.compile(r"\b(has|have|had|is|are|was|were|does|do|did|could|would|should|must|need)nt\b"
                                 r"|\b(do|wo|ca)nt\b")
@@ -51,7 +62,7 @@ _TAKE_ON_A_CASE = re.compile(r"\b(?:take|takes|taking|took)\s+on\b(?=\s*(?:$|[?.
 # "his school trip to France", "a club in Wembley": a capitalised word after "to / in / at / from / near" is a
 # place; when the knowledge base doesn't know it, it says nothing about the topic. (A capitalised word elsewhere
 # may be a child's name: it stays, unknown, so the question is not answered on the strength of the rest.)
-_PROPER_NOUN = re.compile(r"\b(to|in|at|from|near|around|round) ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!['’])")
+_PROPER_NOUN = re.compile(r"\b(to|in|at|from|near|around|round) (?:the )?([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)\b(?!['’])")
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")  # "his 3rd suspension": the number
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
@@ -65,6 +76,8 @@ def surface_tokens(text: str) -> list[str]:
         text = pattern.sub(replacement, text)
     text = _ORDINAL.sub(r"\1", text)
     text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
+    text = _WORK_WITH_CHILD.sub(lambda m: f" direct {m.group(1)}", text)
+    text = _LIKE_A_ROLE.sub(lambda m: f" takeon {m.group(1)} ", text)
     text = _BARE_CONTRACTIONS.sub(lambda m: f"{m.group(1)} not" if m.group(1) else f"{_BARE_NOT[m.group(2)]} not", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
     text = _POSSESSIVE.sub(lambda m: (m.group(1) or m.group(2) + "s"), text)
@@ -488,6 +501,67 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "taken out of": ("change",), "take out of": ("change",), "take that out": ("change",), "take it out": ("change",),
     "removed from": ("change",), "remove from": ("change",), "drop from": ("change",),
     "needs assessment": ("send", "assessment"),
+    # round 3: doing something for someone is taking on their role
+    "no court order": ("kinship",), "without a court order": ("kinship",), "no legal order": ("kinship",),
+    "informal arrangement": ("kinship",), "informal kinship": ("kinship",), "private arrangement": ("kinship",),
+    "family arrangement": ("kinship",), "living with family": ("kinship",), "lives with family": ("kinship",),
+    "question mark": (), "full stop": (), "new line": (), "exclamation mark": (),  # dictated punctuation
+    "to be the social worker": ("socialworker",), "to be the sw": ("socialworker",),  # "does it have to be the SW?"
+    "takeon": ("takeon",), "on our behalf": ("takeon",), "instead of us": ("takeon",),
+    # round 3: the domain's verbs and nouns in more of the words people use for them (whole families, not one word)
+    # telling a school what to do
+    "require us to": ("tell",), "require the school to": ("tell",), "require schools to": ("tell",),
+    "require a school to": ("tell",), "require them to": ("tell",), "make us": ("tell",),
+    "make schools": ("tell",), "mandate": ("tell",), "compel": ("tell",), "oblige": ("tell",), "obliged to": ("tell",),
+    "do what the vs says": ("tell",), "do what the virtual school says": ("tell",), "do what you say": ("tell",),
+    "do what they say": ("tell",), "do what it says": ("tell",), "do as you say": ("tell",), "do as they say": ("tell",),
+    "do what we are told": ("tell",), "have to listen to": ("tell",), "have to follow": ("tell",),
+    "got to follow": ("tell",), "have to do what": ("tell",), "answer to": ("accountable",),
+    # exclusion
+    "expel": ("exclusion",), "expelled": ("exclusion",), "expels": ("exclusion",), "expulsion": ("exclusion",),
+    "kicked out": ("exclusion",), "kick out": ("exclusion",), "kick him out": ("exclusion",), "kick her out": ("exclusion",),
+    # governors
+    "governing body": ("governor",), "governing bodies": ("governor",), "governing board": ("governor",),
+    "governing boards": ("governor",), "board of governors": ("governor",), "trustees": ("governor",),
+    "trust board": ("governor",),
+    # attendance work and its workers
+    "ewo": ("attendance", "officer"), "ewos": ("attendance", "officer"),
+    "education welfare officer": ("attendance", "officer"), "education welfare": ("attendance",),
+    "attendance worker": ("attendance", "officer"), "non attender": ("not", "attendance"),
+    "non attenders": ("not", "attendance"), "non attendance": ("not", "attendance"), "school refuser": ("attendance",),
+    "school refusers": ("attendance",), "school refusal": ("attendance",), "school avoidance": ("attendance",),
+    "emotionally based school avoidance": ("attendance", "mentalhealth"), "ebsa": ("attendance", "mentalhealth"),
+    "ebsna": ("attendance", "mentalhealth"),
+    # interventions people name
+    "elsa": ("intervention", "mentalhealth"), "elsa sessions": ("intervention", "mentalhealth"),
+    "emotional literacy": ("intervention", "mentalhealth"), "social skills group": ("intervention",), "lego therapy": ("intervention",),
+    "mentoring": ("intervention",), "mentor": ("intervention",), "coaching": ("intervention",),
+    "catch up programme": ("intervention", "gap"),
+    # who is covered
+    "qualify": ("include",), "qualifies": ("include",), "qualify for": ("include",), "on your list": ("include",),
+    "on your caseload": ("include",), "known to you": ("include",), "come within": ("include",),
+    "unaccompanied asylum seeking children": ("cic",), "unaccompanied asylum seeking child": ("cic",),
+    "unaccompanied asylum seeking": ("cic",), "unaccompanied children": ("cic",), "uasc": ("cic",),
+    "children s home": ("cic",), "childrens home": ("cic",), "children home": ("cic",), "residential home": ("cic",),
+    "residential unit": ("cic",), "residential care": ("cic",), "secure children s home": ("cic",),
+    "resident": ("child",), "residents": ("child",), "minor": ("child",), "minors": ("child",),
+    # contacting and visiting families
+    "chase": ("contact",), "chase up": ("contact",), "chasing": ("contact",), "chased": ("contact",),
+    "follow up with": ("contact",), "get hold of": ("contact",), "pop round": ("homevisit",),
+    "go round": ("homevisit",), "knock on the door": ("homevisit",), "door knock": ("homevisit",),
+    "doorstep": ("homevisit",), "come out to the house": ("homevisit",), "visit at home": ("homevisit",),
+    # paying
+    "foot the bill": ("spend",), "cover the cost": ("spend",), "cover the costs": ("spend",), "reimburse": ("spend",),
+    "finance": ("spend",), "bankroll": ("spend",), "pay towards": ("spend",), "contribute to": ("spend",),
+    # inspecting, scrutinising
+    "audit": ("inspect",), "audits": ("inspect",), "grade schools": ("inspect",), "rate schools": ("inspect",),
+    "scrutinise": ("accountable",), "scrutiny": ("accountable",), "scrutinises": ("accountable",),
+    # delivering, timing
+    "facilitate": ("deliver",), "facilitates": ("deliver",), "how long": ("new",), "time frame": ("new",),
+    "timeframe": ("new",), "in the interim": (), "for the time being": (), "for now": (),
+    # the Virtual School is not a school children attend
+    "actual school": ("direct", "teach"), "real school": ("direct", "teach"), "proper school": ("direct", "teach"),
+    "physical school": ("direct", "teach"),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
@@ -544,7 +618,7 @@ _YEAR_GROUP = frozenset({"year", "yr", "y", "ks"})
 _AGE_AFTER = frozenset({"year", "years", "yr", "yrs", "yo", "month", "months"})
 _AGE_BEFORE = frozenset({"aged", "age", "ages", "over", "under", "above", "below"})
 # "lad is 19 now", "turned 18": an age when the number is a plausible age for these words.
-_AGE_BEFORE_LOOSE = frozenset({"is", "turned", "turns", "turning", "now"})
+_AGE_BEFORE_LOOSE = frozenset({"is", "turn", "turned", "turns", "turning", "now", "im", "am"})
 
 
 def age_concept(tokens: list[tuple[str, bool]], i: int) -> str | None:
@@ -586,6 +660,7 @@ hiya morning afternoon evening dear folks once yourself yourselves myself oursel
 theyve weve youve shes hes thats theres isnt wont cant shouldnt wouldnt couldnt hasnt havent didnt wasnt werent
 youre theyre ur yeah yep yea ye asap tho til cos coz cuz bc tbh fyi btw thx ta lol guys lot ks
 r n mon tues weds thurs fri sat jan feb mar apr jun jul aug oct nov dec xmas easter meanwhile whove wud cud shud
+whether
 """.split())
 # Kept although common: not / no / without (negation matters: "no social worker"), and words
 # the knowledge base needs such as "school", "help", "role".
@@ -820,6 +895,9 @@ class Normaliser:
             counts.update(british(t) for t in surface_tokens(text))
         known = set(counts) | set(STOPWORDS) | set(LEMMAS) | PHRASE_WORDS | set(SPELLING.values()) | COMMON_WORDS
         self.known_words: frozenset[str] = frozenset(known)
+        # Words with a meaning of their own here (not only as part of a phrase such as "emotionally based
+        # school avoidance"): another form of a word is read as one of these.
+        self._meaningful: frozenset[str] = frozenset(known - (PHRASE_WORDS - set(counts) - set(LEMMAS) - COMMON_WORDS))
         self._known_stems: frozenset[str] = frozenset(stem(w) for w in known)
         # Candidates for typo repair: content words long enough to be worth repairing (never a
         # stopword: "repairing" an unknown word into one would silently delete it), grouped by first
@@ -831,11 +909,17 @@ class Normaliser:
         for word in candidates:
             self._candidates.setdefault(word[0], []).append(word)
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
+        # Stems of real English words the knowledge base doesn't know and that cannot be nouns ("outgrown",
+        # "require"): they qualify an ask without changing its subject (english.py; the matcher weighs them
+        # as everyday words). Filled as questions are read; bounded by the English lexicon.
+        self.everyday: set[str] = set()
+        english.warm_up()
 
     def normalise(self, text: str, *, repair: bool = True) -> Normalised:
         if repair:  # a question: a capitalised word we don't know, mid-sentence, is a name or a place
-            text = _PROPER_NOUN.sub(lambda m: m.group(0) if m.group(2).lower() in self.known_words else m.group(1),
-                                    text or "")
+            text = _PROPER_NOUN.sub(lambda m: m.group(0) if all(w in self.known_words for w in
+                                                                m.group(2).lower().replace("-", " ").split())
+                                    else m.group(1), text or "")
         # (not in surface_tokens: the phrase table's own "take on" must keep its meaning)
         text = _TAKE_ON_A_CASE.sub(" takecase ", (text or "").lower())
         words = [british(t) for t in surface_tokens(text)]
@@ -843,32 +927,58 @@ class Normaliser:
         if repair:
             repaired: list[str] = []
             for word in words:
-                fixed = self._repair(word)
-                if fixed != word:
+                fixed, typo = self._repair(word)
+                if typo:
                     corrections.append((word, fixed))
                 repaired.append(fixed)
             words = repaired
-        return Normalised(tokens=tuple(content_tokens(words)), corrections=tuple(corrections))
+        return Normalised(tokens=tuple(content_tokens(words, self._rebase if repair else None)),
+                          corrections=tuple(corrections))
 
-    def _repair_uncached(self, word: str) -> str:
-        if word in self.known_words or not word.isalpha():
+    @lru_cache(maxsize=4096)  # noqa: B019 - one normaliser per knowledge base, kept for its life
+    def _rebase(self, word: str) -> str:
+        """A word known only inside a phrase ("emotionally" in "emotionally based school avoidance"), left over
+        when the phrase is not there: another form of a word that means something alone ("emotional")."""
+        if word in self._meaningful or not word.isalpha():
             return word
+        for base in english.base_forms(word):
+            if british(base) in self._meaningful:
+                return british(base)
+        return word
+
+    def _repair_uncached(self, word: str) -> tuple[str, bool]:
+        """(the word as read, whether it was a typo) for a word of a question."""
+        if word in self._meaningful or not word.isalpha():
+            return word, False
+        if word in self.known_words:  # known only inside a phrase (see _rebase)
+            return word, False
         if word.endswith("in") and len(word) >= 5 and (word + "g" in self.known_words
                                                         or stem(word + "g") in self._known_stems):
-            return word + "g"  # a dropped g: "strugglin", "somethin", "tutorin"
-        if len(word) < 5:
-            return word
+            return word + "g", True  # a dropped g: "strugglin", "somethin", "tutorin"
         if stem(word) in self._known_stems:  # another form of a known word ("worked"), not a typo
-            return word
+            return word, False
+        if english.is_english(word):  # a real word is not a typo ("claiming" is not "chairing")
+            for base in english.base_forms(word):
+                base = british(base)
+                if base in self._meaningful or stem(base) in self._known_stems:
+                    return base, False  # "outgrew" -> "outgrow", "requires" -> "require", "attenders" -> "attend"
+            if not english.can_be_noun(word):
+                self.everyday.add(stem(word))
+            return word, False
+        if len(word) < 5:
+            return word, False
         max_edits = 1 if len(word) < 8 else 2
         best = process.extractOne(word, self._candidates.get(word[0], ()), scorer=DamerauLevenshtein.distance,
                                   score_cutoff=max_edits)
-        return best[0] if best is not None else word
+        return (best[0], True) if best is not None else (word, False)
 
 
-def content_tokens(words: list[str]) -> list[str]:
-    """Phrases -> concepts, then ages, stopwords and stemming. `words` are British-spelt surface words."""
+def content_tokens(words: list[str], rebase=None) -> list[str]:
+    """Phrases -> concepts, then ages, stopwords and stemming. `words` are British-spelt surface words; `rebase`
+    reads a word left outside any phrase (Normaliser._rebase)."""
     pairs = apply_phrases(words)
+    if rebase is not None:
+        pairs = [(token if is_concept else rebase(token), is_concept) for token, is_concept in pairs]
     tokens: list[str] = []
     for i, (token, is_concept) in enumerate(pairs):
         if is_concept:

@@ -8,7 +8,8 @@ entry's "yes" ("attendance is 92%, is that persistent absence?" -> No), with a s
 Quantities read from the text:
   attendance      a percentage of sessions attended: "92%", "48 percent", "dips under 90"; a share missed
                   ("missed 60%", "missed half") is turned into attendance (40, 50)
-  years_ago       "ended 8 yrs ago", "till 3 years ago"; or school years: "in year 1 ... Y10 now" (9)
+  years_ago       "ended 8 yrs ago", "till 3 years ago"; or school years: "in year 1 ... Y10 now" (9); or a past
+                  year, relative to today: "on a CIN plan in 2016" (10 in 2026), "closed March 2022"
   interval_months how often: "once a year" (12), "every six months" (6), "termly" (4), "monthly" (1)
   hours_per_week  "25 hours a week", "2 hrs a day" (10)
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 QUANTITIES = ("attendance", "years_ago", "interval_months", "hours_per_week")
@@ -49,6 +51,11 @@ _AGES_THEN_NOW = re.compile(
     r"\b(?:(?:he|she|they)(?:'s|’s|s|\s+is|\s+are|'re)|is|now)\s+(?:aged\s+)?(\d{1,2})\b",
     re.IGNORECASE,
 )
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# "in 2016", "back in March 2019", "closed 2022": a year (with its month, if said) when something happened.
+_PAST_YEAR = re.compile(r"\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?((?:19|20)\d\d)\b"
+                        r"(?!\s*(?:-|/)\s*\d)", re.IGNORECASE)
+_POLICY_DATE = re.compile(r"\b(?:since|from|after|before|until|till|by|of)\s+(?:[a-z]+\s+)?$", re.IGNORECASE)
 _RECEPTION = re.compile(r"\b(?:in\s+)?reception\b", re.IGNORECASE)
 _INTERVALS = (
     (re.compile(r"\b(?:every|each)\s+(?:2|two)\s+(?:years|yrs)\b|\bbiennial", re.IGNORECASE), 24),
@@ -88,13 +95,13 @@ def _number(word: str) -> float:
     return float(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else float(word)
 
 
-def measure(text: str) -> dict[str, float]:
-    """Every quantity the text states (first mention of each)."""
-    return dict(_measure(text or ""))
+def measure(text: str, today: date | None = None) -> dict[str, float]:
+    """Every quantity the text states (first mention of each); a past year is counted back from `today`."""
+    return dict(_measure(text or "", today or date.today()))
 
 
 @lru_cache(maxsize=1024)  # one question is measured several times (its asks, its conditions)
-def _measure(text: str) -> tuple[tuple[str, float], ...]:
+def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
     found: dict[str, float] = {}
     text = text or ""
     for match in _PERCENT.finditer(text):
@@ -124,6 +131,10 @@ def _measure(text: str) -> tuple[tuple[str, float], ...]:
             then, now = int(match.group(1)), int(match.group(2) or match.group(3))
             if 0 <= then < now <= 14:
                 found["years_ago"] = float(now - then)
+        else:
+            ago = _years_since(text, today)
+            if ago is not None:
+                found["years_ago"] = ago
     for pattern, months in _INTERVALS:
         if pattern.search(text):
             found["interval_months"] = float(months)
@@ -136,6 +147,21 @@ def _measure(text: str) -> tuple[tuple[str, float], ...]:
         if match and float(match.group(1)) <= 8:
             found["hours_per_week"] = float(match.group(1)) * 5
     return tuple(found.items())
+
+
+def _years_since(text: str, today: date) -> float | None:
+    """How long ago the first past year in the text was ("a CIN plan in 2016" -> 10 in 2026): whole years when
+    no month is said (a plan that ended in 2020 may have ended in December: given the benefit of the doubt), else
+    to the month."""
+    for match in _PAST_YEAR.finditer(text):
+        year = int(match.group(2))
+        if not 1990 <= year <= today.year or _POLICY_DATE.search(text[: match.start()]):
+            continue  # "since 2021", "from September 2024": when a rule started, not when a plan ended
+        if match.group(1):
+            month = _MONTHS.index(match.group(1).lower()[:3]) + 1
+            return round(max(0.0, (today.year - year) + (today.month - month) / 12), 1)
+        return float(today.year - year)
+    return None
 
 
 def explain_outside(condition: Condition, measured: float) -> str:
