@@ -123,6 +123,8 @@ sophie stanley tegan theo theodore thomas tia tilly toby tommy tyler victoria wi
 zach zachary zain zara zoe zak amirah aleena maisie maisy rosie lexi lacey-mae kacey ellis stevie
 """.split())
 _LOWER_WORDS = re.compile(r"[a-z]+(?:['’]s)?")
+# A first name followed by an initial, the way professionals write a child's name ("Jayden O, Y7").
+_NAME_AND_INITIAL = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+[A-Z]\.?(?=[\s,;:)]|$)")
 
 
 def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
@@ -133,6 +135,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True
     if _POSTCODE.search(text):
         return True
+    if any(m.group(1).lower().split("-")[0] in FIRST_NAMES for m in _NAME_AND_INITIAL.finditer(text)):
+        return True  # "New CLA pupil (Jayden O, Y7)": a child named by first name and initial
     if _MY_RECORD.search(text):
         return True  # "my daughter's attendance", "my son's PEP": one child's record
     if _NEWS_OF_A_CASE.search(text) and (_MY_POSSESSIVE.search(text) or _MY_ONE_CHILD.search(text)):
