@@ -65,11 +65,13 @@ async def test_team_install_stores_channel_reference_and_welcomes_the_team(bot, 
     assert len(rows) == 1 and json.loads(rows[0].reference)["conversation"]["conversationType"] == "channel"
 
 
-async def test_menu_button_for_unbuilt_capability_says_so(bot):
+async def test_menu_book_button_opens_the_booking_card(bot):
     await bot.post(submit({"action": "menu.open", "target": "book"}, service_url=bot.connector.url))
-    sent = await bot.connector.wait_for(lambda s: any("not-yet" in x.card_ids for x in s))
-    card = next(x for x in sent if "not-yet" in x.card_ids).cards[0]
-    assert "not available" in json.dumps(card).lower()
+    sent = await bot.connector.wait_for(lambda s: any("surgery-booking" in x.card_ids for x in s))
+    card = next(x for x in sent if "surgery-booking" in x.card_ids).cards[0]
+    assert "not available" not in json.dumps(card).lower()
+    slot_choice = next(e for e in card["body"] if e.get("id") == "slot_id")
+    assert any("Attendance network (group)" in c["title"] for c in slot_choice["choices"])
 
 
 async def test_stale_unknown_submit_is_refused_politely(bot):
