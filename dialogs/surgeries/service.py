@@ -210,6 +210,7 @@ async def _book_once(services: Services, *, actor_aad_id: str, actor_name: str |
             return Booked("refused", f"That surgery {closed}, so nothing was booked. Here is what is still open.",
                           keep={"topic": keep["topic"]})
 
+        now = services.now()  # read under the surgery's lock: waiting-list order is the order people got in
         taken = await repo.take_place(session=session, slot_id=slot.id)
         raced = False
         if not taken:
