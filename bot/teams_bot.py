@@ -75,6 +75,13 @@ class VirtualSchoolBot(TeamsActivityHandler):
     async def on_installation_update_add(self, turn_context: TurnContext):
         await self._greet(turn_context)
 
+    async def on_teams_members_added_dispatch(self, members_added, team_info: TeamInfo, turn_context: TurnContext):
+        """botbuilder looks each added person up in the roster (TeamsInfo.get_member), which needs botbuilder's own
+        connector client (ours is bot/connector.py) and fails without it; only whether the bot was added matters."""
+        accounts = [TeamsChannelAccount(id=m.id, name=m.name, aad_object_id=getattr(m, "aad_object_id", None))
+                    for m in members_added]
+        return await self.on_teams_members_added(accounts, team_info, turn_context)
+
     async def on_teams_members_added(  # pylint: disable=arguments-differ
         self, teams_members_added: list[TeamsChannelAccount], team_info: TeamInfo, turn_context: TurnContext
     ):

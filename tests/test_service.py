@@ -153,3 +153,15 @@ async def test_database_errors_do_not_carry_values_into_logs(engine):
             assert "Zebedee" not in str(exc)
         else:
             raise AssertionError("a duplicate key must fail")
+
+
+async def test_a_person_added_to_a_chat_with_the_bot_is_not_an_error(bot, caplog):
+    """Teams (and the Agents Playground) send conversationUpdate with the people added; botbuilder's default
+    looked each one up in the roster with a client we don't use, and the turn failed."""
+    activity = message(None, service_url=bot.connector.url, aad_id=aad("0b1"), name="Dana Cole")
+    activity.update({"type": "conversationUpdate", "membersAdded": [
+        {"id": f"29:{aad('0b1')}", "name": "Dana Cole", "aadObjectId": aad("0b1")}]})
+    with caplog.at_level("INFO"):
+        resp = await bot.post(activity)
+    assert resp.status in (200, 201)
+    assert not [r for r in caplog.records if r.getMessage().startswith("turn failed")]
