@@ -77,6 +77,16 @@ async def lock_surgery(*, session: AsyncSession, surgery_id: int) -> Surgery | N
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def lock_surgery_of_slot(*, session: AsyncSession, slot_id: int) -> tuple[Surgery, SurgerySlot] | None:
+    """A slot and its surgery, the surgery locked as by `lock_surgery` (one round trip for both)."""
+    query = (select(Surgery, SurgerySlot).join(SurgerySlot, SurgerySlot.surgery_id == Surgery.id)
+             .where(SurgerySlot.id == slot_id).execution_options(populate_existing=True))
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(of=Surgery)
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
 async def upcoming(*, session: AsyncSession, now: datetime, limit: int = 50, include_cancelled: bool = False,
                    until: datetime | None = None) -> list[Surgery]:
     """Surgeries that have not started yet, soonest first."""

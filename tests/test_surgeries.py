@@ -465,3 +465,19 @@ async def test_invite_ics_has_utc_times_with_the_right_offset_either_side_of_the
     await press(bot, {"action": "surgery.cancel", "booking_id": row.id}, DANA, expect="surgery-booking-cancelled")
     status, body = await invite_text(bot, urls["Tue 2 Nov 2027"])
     assert status == 200 and "METHOD:CANCEL" in body and "STATUS:CANCELLED" in body
+
+
+async def test_every_way_in_leads_to_the_booking_card(sbot):
+    """The menu, the welcome card, an FAQ answer's button and typed questions all open the booking card."""
+    bot = sbot
+    newcomer = external(99)
+    welcome = await say(bot, "hello", newcomer, expect="welcome")
+    answer = await say(bot, "Does the Virtual School run surgeries for professionals?", DANA, expect="faq-answer")
+    for card, who in ((welcome, newcomer), (answer, DANA)):
+        button = next(a for a in card["actions"] if a["title"] == "Book a surgery")
+        assert button["data"] == {"action": "menu.open", "target": "book"}
+        booking = await press(bot, button["data"], who, expect="surgery-booking")
+        assert any(GROUP in title for title in choices(booking))
+        assert "not available" not in text_of(booking).lower()
+    for typed in ("book", "can I book a surgery?", "How do I book onto a surgery", "surgeries"):
+        assert choices(await say(bot, typed, DANA, expect="surgery-booking"))

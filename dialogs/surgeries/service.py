@@ -187,8 +187,8 @@ async def _book_once(services: Services, *, actor_aad_id: str, actor_name: str |
     now = services.now()
     tz = _tz(services)
     async with services.sessions() as session:
-        slot = await repo.get_slot(session=session, slot_id=slot_id)
-        surgery = await repo.lock_surgery(session=session, surgery_id=slot.surgery_id) if slot else None
+        found = await repo.lock_surgery_of_slot(session=session, slot_id=slot_id)
+        surgery, slot = found if found else (None, None)
         if slot is None or surgery is None:
             return Booked("refused", "That surgery time doesn't exist (any more), so nothing was booked. Here is "
                                      "what is open now.", keep={"topic": keep["topic"]})
@@ -214,7 +214,7 @@ async def _book_once(services: Services, *, actor_aad_id: str, actor_name: str |
         taken = await repo.take_place(session=session, slot_id=slot.id)
         raced = False
         if not taken:
-            free = await repo.free_slot_ids(session=session, surgery_id=surgery.id)
+            free = surgery.kind == SurgeryKind.SLOTS and await repo.free_slot_ids(session=session, surgery_id=surgery.id)
             if free:  # that time went, others are free: let the person choose again (nothing is queued)
                 return Booked("refused", "Someone has just booked that time, so nothing was booked. Please choose "
                                          "another — what you typed is kept.", keep={"topic": keep["topic"]})
