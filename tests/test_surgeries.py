@@ -481,3 +481,60 @@ async def test_every_way_in_leads_to_the_booking_card(sbot):
         assert "not available" not in text_of(booking).lower()
     for typed in ("book", "can I book a surgery?", "How do I book onto a surgery", "surgeries"):
         assert choices(await say(bot, typed, DANA, expect="surgery-booking"))
+
+
+async def test_a_time_taken_meanwhile_asks_for_another_and_a_full_slot_surgery_waitlists(sbot, engine):
+    bot = sbot
+    dana_card, sam_card = await open_list(bot, DANA), await open_list(bot, SAM)
+    first_time = choice(dana_card, SLOTS)
+    await press(bot, book_data(dana_card), DANA, expect="surgery-booked", slot_id=first_time)
+    again = await press(bot, book_data(sam_card), SAM, expect="surgery-booking", slot_id=first_time,
+                        topic="Part-time timetables")
+    assert "Someone has just booked that time" in text_of(again)
+    assert next(e for e in again["body"] if e.get("id") == "topic")["value"] == "Part-time timetables"
+    assert len([t for t in choices(again) if SLOTS in t]) == 5
+    assert await bookings(engine, attendee_aad_id=SAM) == []
+    for n in range(5):  # the other five times go
+        await book(bot, SLOTS, external(200 + n))
+    full = await open_list(bot, SAM)
+    [waitlist_choice] = [t for t in choices(full) if SLOTS in t]
+    assert "every slot taken: join the waiting list" in waitlist_choice
+    reply = await press(bot, book_data(full), SAM, expect="surgery-waitlisted", slot_id=choices(full)[waitlist_choice])
+    assert "This surgery is full" in text_of(reply)
+
+
+async def test_a_repeating_surgery_is_edited_and_cancelled_as_one(sbot, engine):
+    bot = sbot
+    form = await say(bot, "new surgery", WEST, expect="surgery-publish-form")
+    await press(bot, {"action": "surgery.publish", "token": form["actions"][0]["data"]["token"]}, WEST,
+                expect="surgery-published", title="Exclusions clinic", subject="exclusions", audience="all",
+                date="2026-12-01", start_time="09:30", end_time="10:30", kind="group", places="4", venue="Room 4",
+                join_url="", cutoff_hours="1", repeat="weekly", repeat_until="2026-12-15", term_time_only="false")
+    async with session_factory(engine)() as session:
+        dates = list((await session.execute(select(Surgery).where(Surgery.title == "Exclusions clinic")
+                                            .order_by(Surgery.starts_at))).scalars())
+    assert [d.starts_at.date().isoformat() for d in dates] == ["2026-12-01", "2026-12-08", "2026-12-15"]
+    assert len({d.series_id for d in dates}) == 1 and dates[0].series_id is not None
+    await book(bot, "Exclusions clinic", DANA)  # the first date
+    form = await press(bot, {"action": "surgery.edit", "surgery_id": dates[0].id}, WEST, expect="surgery-publish-form")
+    values = {e["id"]: e.get("value", "") for e in form["body"] if e.get("id")}
+    assert "apply_to_series" in values
+    saved = await say_after_press(bot, form["actions"][0]["data"], WEST,
+                                  **{**values, "venue": "Room 9", "apply_to_series": "true"})
+    assert "3 surgery dates updated" in saved
+    await bot.sender.drain()
+    [changed] = to(bot.connector.sent, DANA, "surgery-changed")
+    assert "Room 9" in text_of(changed) and "the venue" in text_of(changed)
+    async with session_factory(engine)() as session:
+        venues = (await session.execute(select(Surgery.venue).where(Surgery.title == "Exclusions clinic"))).scalars()
+        assert set(venues) == {"Room 9"}
+    manage = await say(bot, "manage surgeries", WEST, expect="surgery-manage")
+    first = await surgery_named(engine, "Exclusions clinic")
+    cancel = next(a["card"]["actions"][0]["data"] for c in manage["body"] if c.get("type") == "Container"
+                  and "Exclusions clinic" in text_of(c) for a in c["items"][-1]["actions"] if a["type"] == "Action.ShowCard")
+    assert cancel["surgery_id"] == first.id
+    done = await press(bot, {**cancel, "whole_series": "true"}, WEST, expect="surgery-staff-done")
+    assert "Cancelled the 3 surgery dates. 1 person has been told." in text_of(done)
+    async with session_factory(engine)() as session:
+        statuses = (await session.execute(select(Surgery.status).where(Surgery.title == "Exclusions clinic"))).scalars()
+        assert set(statuses) == {"cancelled"}
