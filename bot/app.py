@@ -22,6 +22,8 @@ from dialogs.faq.routes import ROUTES as FAQ_ROUTES
 from dialogs.faq.service import load_knowledge
 from dialogs.referrals.referral_dialog import ReferralDialog
 from dialogs.referrals.routes import ROUTES as REFERRAL_ROUTES
+from dialogs.surgeries import service as surgeries
+from dialogs.surgeries.publish_dialog import PublishDialog
 from dialogs.surgeries.routes import ROUTES as SURGERY_ROUTES
 from storage.bot_state import SqlStorage
 from storage.db import create_engine, ping, session_factory
@@ -62,7 +64,8 @@ ROUTES = [*REFERRAL_ROUTES, *FAQ_ROUTES, *SURGERY_ROUTES]
 
 
 def build_router(services: Services, accessor) -> Router:
-    return Router(services, RouteRegistry(ROUTES), [ReferralDialog(services), FaqDialog(services)], accessor)
+    return Router(services, RouteRegistry(ROUTES), [ReferralDialog(services), FaqDialog(services),
+                                                    PublishDialog(services)], accessor)
 
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
@@ -100,6 +103,17 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
         # A missing knowledge base degrades the FAQ only; it is reported, not a reason to take traffic away.
         return web.json_response({"status": "ready", "knowledge_base": "loaded" if services.knowledge else "missing"})
 
+    async def surgery_invite(request: web.Request) -> web.Response:
+        """A booking's calendar invite. Teams can't attach a file to a bot's message reliably, so the card links
+        here (Action.OpenUrl); the link's random token is the only key, so a wrong one is simply not found."""
+        ics = await surgeries.invite(services, booking_id=request.match_info["booking_id"],
+                                     token=request.query.get("t", ""))
+        if ics is None:
+            return web.Response(status=404, text="Not found")
+        return web.Response(body=ics, content_type="text/calendar", charset="utf-8", headers={
+            "Content-Disposition": 'attachment; filename="surgery.ics"', "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
     scheduler = LeaderScheduler(runtime) if run_scheduler else None
 
     async def start(_app: web.Application) -> None:
@@ -115,6 +129,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/surgeries/{booking_id}/invite.ics", surgery_invite)
     app.on_startup.append(start)
     app.on_cleanup.append(dispose)
     return app

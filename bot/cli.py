@@ -62,12 +62,14 @@ def cmd_serve(args) -> int:
 
     settings = _settings()
     _configure_logging(settings.log_level)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    # Links in cards (calendar invites) default to where this process listens, unless VSB_PUBLIC_URL says otherwise.
+    settings = settings.model_copy(update={"host": host, "port": port})
     try:
         app = create_app(settings, run_scheduler=not args.no_scheduler)
     except ProductionGuardError as exc:
         raise CliError(str(exc)) from exc
-    host = args.host or settings.host
-    port = args.port or settings.port
     logging.getLogger("vsbot").info("serving on http://%s:%s/api/messages", host, port)
     # run_app turns SIGINT/SIGTERM into a graceful shutdown: in-flight turns finish, the engine is disposed.
     web.run_app(app, host=host, port=port, print=None, shutdown_timeout=10)
@@ -296,6 +298,84 @@ def cmd_outbox(args) -> int:
     return 0
 
 
+def _with_services(settings, work):
+    """Run `work(services)` with the service's own services (no knowledge base, no sender started)."""
+    from bot.app import build_runtime  # pylint: disable=import-outside-toplevel
+
+    async def run():
+        runtime = build_runtime(settings, load_faq=False)
+        try:
+            return await work(runtime.services)
+        finally:
+            await runtime.close()
+
+    return asyncio.run(run())
+
+
+def cmd_surgeries_add(args) -> int:
+    from cards.surgeries import when_text  # pylint: disable=import-outside-toplevel
+    from dialogs.surgeries import service  # pylint: disable=import-outside-toplevel
+    from dialogs.surgeries.rules import validate  # pylint: disable=import-outside-toplevel
+    from storage.importers.common import person_id  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+    values = {"title": args.title, "subject": args.subject, "audience": args.audience, "date": args.date,
+              "start_time": args.start, "end_time": args.end,
+              "kind": "slots" if args.slots is not None else "group" if args.places is not None else "",
+              "slot_minutes": args.slots, "places": args.places, "join_url": args.join_url, "venue": args.venue,
+              "cutoff_hours": args.cutoff_hours, "repeat": args.repeat, "repeat_until": args.until,
+              "term_time_only": "true" if args.term_time else "false"}
+    if args.slots is not None and args.places is not None:
+        raise CliError("give either --slots MINUTES (bookable slots) or --places N (a group session), not both")
+
+    async def work(services):
+        plan, errors = validate(values, now=services.now(), tz=settings.timezone)
+        if errors:
+            raise CliError("surgery not published: " + _one_line([f"{k}: {v}" for k, v in errors.items()]))
+        host = None
+        if args.host:
+            async with services.sessions() as session:
+                host = await person_id(session, args.host)
+                role = await _role(session, host)
+            if not host or not service.may_publish(role):
+                raise CliError(f"--host {args.host!r} is not Virtual School staff (officer, manager or admin) in the "
+                               "staff directory")
+        return await service.publish(services, actor_aad_id=None, plan=plan, host_aad_id=host)
+
+    published = _with_services(settings, work)
+    if not published.surgeries:
+        raise CliError("no dates to publish: every date in the pattern falls in a holiday or has passed")
+    for surgery in published.surgeries:
+        print(f"published #{surgery.id}  {when_text(surgery.starts_at, surgery.ends_at, settings.timezone)}  "
+              f"{surgery.title}")
+    if published.skipped:
+        print(f"left out {published.skipped} date(s) falling on bank or school holidays")
+    return 0
+
+
+async def _role(session, aad_id):
+    from storage.directory import role_of  # pylint: disable=import-outside-toplevel
+
+    return await role_of(session=session, aad_object_id=aad_id)
+
+
+def cmd_surgeries_list(args) -> int:
+    from cards.surgeries import when_text  # pylint: disable=import-outside-toplevel
+    from dialogs.surgeries import service  # pylint: disable=import-outside-toplevel
+
+    settings = _settings()
+    rows = _with_services(settings, lambda services: service.listing(services, include_cancelled=args.all))
+    if not rows:
+        print("no upcoming surgeries are published (add one with `vsbot surgeries add`)")
+        return 0
+    for surgery, places in rows:
+        state = "CANCELLED" if surgery.status == "cancelled" else f"{places.booked}/{places.capacity} booked"
+        kind = f"{surgery.slot_minutes}-min slots" if surgery.kind == "slots" else "group"
+        print(f"#{surgery.id:<5} {when_text(surgery.starts_at, surgery.ends_at, settings.timezone):<32} {kind:<13} "
+              f"{state:<14} waiting {places.waitlisted:<3} {surgery.title}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vsbot", description="Virtual School Assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -353,6 +433,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("name")
     run.add_argument("--now", help="the clock to run it with (ISO-8601; default: now)")
     run.set_defaults(func=cmd_jobs_run)
+
+    surgeries = sub.add_parser("surgeries", help="advice surgeries").add_subparsers(dest="surgeries_command",
+                                                                                  required=True)
+    add = surgeries.add_parser("add", help="publish a surgery (or a repeating one)")
+    add.add_argument("--title", required=True)
+    add.add_argument("--date", required=True, help="YYYY-MM-DD (the first date of a repeating surgery)")
+    add.add_argument("--start", required=True, help="HH:MM, UK time")
+    add.add_argument("--end", required=True, help="HH:MM, UK time")
+    add.add_argument("--slots", type=int, metavar="MINUTES", help="bookable slots of this many minutes, one place each")
+    add.add_argument("--places", type=int, metavar="N", help="a group session with N places")
+    add.add_argument("--subject", default="general",
+                     help="attendance, exclusions, send, peps, cwsw, transition or general")
+    add.add_argument("--audience", default="all", help="who may book: all, or roles such as dsl,send,social_worker")
+    add.add_argument("--join-url", default="", help="the Teams meeting link (https://...)")
+    add.add_argument("--venue", default="")
+    add.add_argument("--cutoff-hours", default="2", help="booking closes this many hours before the start")
+    add.add_argument("--repeat", default="none", help="none, weekly, fortnightly, three_weekly or four_weekly")
+    add.add_argument("--until", default="", help="the last date of a repeating surgery (YYYY-MM-DD)")
+    add.add_argument("--term-time", action="store_true", help="repeat in term time only")
+    add.add_argument("--host", help="who hosts it (AAD object id or e-mail of Virtual School staff); gets the "
+                                    "attendee list on the day (default: the managers)")
+    add.set_defaults(func=cmd_surgeries_add)
+    listing = surgeries.add_parser("list", help="the upcoming surgeries, with places booked")
+    listing.add_argument("--all", action="store_true", help="include cancelled ones")
+    listing.set_defaults(func=cmd_surgeries_list)
 
     sub.add_parser("worker", help="run the scheduled jobs only (pair with `serve --no-scheduler`)").set_defaults(
         func=cmd_worker)

@@ -11,6 +11,7 @@ from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from dialogs.referrals import service as referrals
+from dialogs.surgeries import service as surgeries
 from storage import faq_log
 from storage.bot_state import purge_idle
 from storage.working_days import is_working_day
@@ -48,12 +49,28 @@ async def outbox(runtime, now: datetime) -> str:  # noqa: ARG001 - the outbox de
     return f"{sent} queued message(s) sent" if sent else ""  # every minute: say nothing when there was nothing
 
 
+async def surgery_reminders(runtime, now: datetime) -> str:
+    reminders, lists = await surgeries.send_reminders(runtime.services, now=now)
+    return f"{reminders} surgery reminder(s), {lists} attendee list(s) queued"
+
+
+async def surgery_offers(runtime, now: datetime) -> str:
+    passed = await surgeries.expire_offers(runtime.services, now=now)
+    return f"{passed} expired surgery offer(s) passed on" if passed else ""  # every 5 minutes: quiet when idle
+
+
 JOBS: dict[str, Job] = {job.name: job for job in (
     Job("referral-sla", "nudge managers about referrals unacknowledged after 2 working days", referral_sla,
         {"day_of_week": "mon-fri", "hour": "8-17", "minute": "0,30"}, working_days_only=True),
     Job("purge", "retention: closed referrals, idle conversation state, old FAQ questions", purge,
         {"hour": 2, "minute": 30}),
     Job("outbox", "retry proactive messages that could not be sent at once", outbox, {"minute": "*"}),
+    # Hourly through the day: the first run on a day sends what is due; later runs (or a second instance)
+    # find the outbox keys taken and send nothing again.
+    Job("surgery-reminders", "surgery reminders the working day before; attendee lists to hosts on the day",
+        surgery_reminders, {"hour": "8-18", "minute": 0}),
+    Job("surgery-offers", "pass surgery places offered from a waiting list on when the offer runs out",
+        surgery_offers, {"minute": "*/5"}),
 )}
 
 

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     faq_retention_days: int = Field(default=365, validation_alias="VSB_FAQ_RETENTION_DAYS", ge=1)
     log_level: str = Field(default="INFO", validation_alias="VSB_LOG_LEVEL")
 
+    # --- surgeries (issue 9) ---
+    # The bot's public base URL, for links in cards (the calendar invite). Default: https://VSB_PUBLIC_HOST, or
+    # http://VSB_HOST:VSB_PORT when the public host is localhost (local development).
+    public_url_raw: str = Field(default="", validation_alias="VSB_PUBLIC_URL")
+    # How long a place freed from a full surgery is held for the first person on the waiting list.
+    surgery_offer_hours: int = Field(default=24, validation_alias="VSB_SURGERY_OFFER_HOURS", ge=1, le=168)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -49,6 +56,24 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"VSB_TIMEZONE {value!r} is not a known time zone") from exc
         return value
+
+    @field_validator("public_url_raw")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        value = value.strip().rstrip("/")
+        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+            raise ValueError(f"VSB_PUBLIC_URL {value!r} must be an http(s) URL such as https://bot.example.org")
+        return value
+
+    @property
+    def public_url(self) -> str:
+        if self.public_url_raw:
+            return self.public_url_raw
+        if self.public_host.strip().lower() not in ("", "localhost", "127.0.0.1"):
+            return f"https://{self.public_host.strip()}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def allowed_tenants(self) -> frozenset[str]:

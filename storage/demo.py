@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import directory
+from storage import directory, surgeries
 from storage.importers import import_csv
-from storage.models import StaffMemberBase, Surgery, SurgerySlot
+from storage.models import StaffMemberBase, Surgery
+from storage.vocabulary import ALL_PROFESSIONALS, SurgeryKind
 
 PREFIX = "00000000-0000-0000-0000-000000000"
 
@@ -41,6 +42,7 @@ LOCALITIES = {
 }
 GROUP_SURGERY_TITLE = "Attendance network (group)"
 SLOT_SURGERY_TITLE = "Inclusion advice surgery (20-minute slots)"
+DEMO_JOIN_URL = "https://teams.example.org/l/meetup-join/demo"
 
 
 @dataclass
@@ -96,8 +98,9 @@ def _attendance_csv(today: date) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def _ensure_surgery(session: AsyncSession, *, today: date, title: str, kind: str, day: date, start: time, minutes: int,
-                          slot_minutes: int | None, places: int, tz: ZoneInfo) -> bool:
+async def _ensure_surgery(session: AsyncSession, *, today: date, title: str, kind: SurgeryKind, subject: str,
+                          day: date, start: time, minutes: int, slot_minutes: int | None, places: int, tz: ZoneInfo,
+                          join_url: str | None, venue: str | None) -> bool:
     # "Upcoming" is judged against the seed's own day, not the wall clock, so a seed is reproducible.
     since = datetime.combine(today, time(0, 0), tzinfo=tz)
     existing = (
@@ -106,19 +109,12 @@ async def _ensure_surgery(session: AsyncSession, *, today: date, title: str, kin
     if existing is not None:
         return False
     starts = datetime.combine(day, start, tzinfo=tz)
-    ends = starts + timedelta(minutes=minutes)
-    surgery = Surgery(title=title, kind=kind, audience="all", starts_at=starts, ends_at=ends,
-                      join_url="https://teams.example.org/l/meetup-join/demo", location="Microsoft Teams")
-    session.add(surgery)
-    await session.flush()
-    if kind == "group":
-        session.add(SurgerySlot(surgery_id=surgery.id, starts_at=starts, ends_at=ends, capacity=places))
-    else:
-        slot_start = starts
-        while slot_start + timedelta(minutes=slot_minutes) <= ends:
-            session.add(SurgerySlot(surgery_id=surgery.id, starts_at=slot_start,
-                                    ends_at=slot_start + timedelta(minutes=slot_minutes), capacity=1))
-            slot_start += timedelta(minutes=slot_minutes)
+    cutoff = 120
+    surgery = Surgery(title=title, subject=subject, kind=kind, audience=",".join(sorted(ALL_PROFESSIONALS)),
+                      starts_at=starts, ends_at=starts + timedelta(minutes=minutes), slot_minutes=slot_minutes,
+                      join_url=join_url, venue=venue, cutoff_minutes=cutoff,
+                      booking_closes_at=starts - timedelta(minutes=cutoff), host_aad_id=MINA)
+    await surgeries.create_surgery(session=session, surgery=surgery, places=places)
     return True
 
 
@@ -140,8 +136,12 @@ async def seed(*, session: AsyncSession, today: date, timezone: str) -> SeedRepo
     group_day = first_weekday_on_or_after(today + timedelta(days=14))
     slot_day = first_weekday_on_or_after(today + timedelta(days=7))
     created = 0
-    created += await _ensure_surgery(session, today=today, title=GROUP_SURGERY_TITLE, kind="group", day=group_day,
-                                     start=time(15, 30), minutes=60, slot_minutes=None, places=5, tz=tz)
-    created += await _ensure_surgery(session, today=today, title=SLOT_SURGERY_TITLE, kind="slots", day=slot_day,
-                                     start=time(10, 0), minutes=120, slot_minutes=20, places=1, tz=tz)
+    # Open to all professionals; hosted by the demo manager, who gets the attendee list on the day.
+    created += await _ensure_surgery(session, today=today, title=GROUP_SURGERY_TITLE, kind=SurgeryKind.GROUP,
+                                     subject="attendance", day=group_day, start=time(15, 30), minutes=60,
+                                     slot_minutes=None, places=5, tz=tz, join_url=DEMO_JOIN_URL, venue=None)
+    created += await _ensure_surgery(session, today=today, title=SLOT_SURGERY_TITLE, kind=SurgeryKind.SLOTS,
+                                     subject="exclusions", day=slot_day, start=time(10, 0), minutes=120,
+                                     slot_minutes=20, places=1, tz=tz, join_url=DEMO_JOIN_URL,
+                                     venue="Civic Centre (demo), Room 2")
     return SeedReport(staff=len(STAFF), localities=len(LOCALITIES), children=children.rows, surgeries_created=created)

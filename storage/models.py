@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
@@ -137,27 +137,81 @@ class AttendanceRecord(SQLModel, table=True):
     attended_sessions: int
 
 
-# --- surgeries -----------------------------------------------------------------------------------
+# --- surgeries (issue 9) -----------------------------------------------------------------------
+class SurgerySeries(SQLModel, table=True):
+    """A repeating surgery is one definition: its rule; each date is a Surgery row carrying series_id."""
+
+    __tablename__ = "surgery_series"
+    id: int | None = Field(default=None, primary_key=True)
+    interval_weeks: int = Field(ge=1)
+    first_date: date
+    until_date: date
+    term_time_only: bool = Field(default=False)
+    created_by_aad_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Surgery(SQLModel, table=True):
+    """One advice session on one date. `version` is bumped on every change: cards carry it, so a booking made
+    from a card shown before the surgery changed (or was cancelled) is refused."""
+
     __tablename__ = "surgery"
     id: int | None = Field(default=None, primary_key=True)
+    series_id: int | None = Field(default=None, foreign_key="surgery_series.id", index=True)
     title: str = Field(max_length=200)
-    kind: str = Field(max_length=16)  # "group" (N places) | "slots" (single-place slots)
-    audience: str = Field(default="all", max_length=120)  # comma list of roles, or "all"
-    starts_at: datetime
+    subject: str = Field(default="general", max_length=40)  # vocabulary.SURGERY_SUBJECTS
+    audience: str = Field(max_length=200)  # comma list of vocabulary.Role values who may book
+    kind: str = Field(max_length=16)  # vocabulary.SurgeryKind
+    starts_at: datetime = Field(index=True)
     ends_at: datetime
-    join_url: str | None = Field(default=None, max_length=500)
-    location: str | None = Field(default=None, max_length=200)
+    slot_minutes: int | None = None  # slots surgeries only
+    join_url: str | None = Field(default=None, max_length=500)  # a Teams meeting link...
+    venue: str | None = Field(default=None, max_length=200)  # ...or a place (or both)
+    cutoff_minutes: int = Field(default=120, ge=0)
+    booking_closes_at: datetime = Field(index=True)  # starts_at - cutoff_minutes
     host_aad_id: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="published", max_length=16, index=True)  # vocabulary.SurgeryStatus
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    cancelled_at: datetime | None = None
 
 
 class SurgerySlot(SQLModel, table=True):
+    """Places, enforced by the database: a place is taken only by `UPDATE ... SET booked = booked + 1 WHERE
+    booked < capacity` (storage.surgeries.take_place), and the CHECK makes any other overbooking an error."""
+
     __tablename__ = "surgery_slot"
+    __table_args__ = (CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_surgery_slot_places"),)
     id: int | None = Field(default=None, primary_key=True)
     surgery_id: int = Field(foreign_key="surgery.id", index=True)
     starts_at: datetime
     ends_at: datetime
     capacity: int = Field(default=1, ge=1)
+    booked: int = Field(default=0)
+
+
+class SurgeryBooking(SQLModel, table=True):
+    """One row per person per surgery (the unique constraint is the one-booking rule); booking again after a
+    cancellation reuses the row. Waiting-list order is `queued_at`, then id."""
+
+    __tablename__ = "surgery_booking"
+    __table_args__ = (UniqueConstraint("surgery_id", "attendee_aad_id", name="uq_surgery_booking_attendee"),)
+    id: int | None = Field(default=None, primary_key=True)
+    surgery_id: int = Field(foreign_key="surgery.id", index=True)
+    slot_id: int | None = Field(default=None, foreign_key="surgery_slot.id", index=True)  # the place held
+    attendee_aad_id: str = Field(max_length=64, index=True)
+    attendee_name: str | None = Field(default=None, max_length=200)  # Teams display name when booked
+    topic: str | None = Field(default=None, max_length=300)  # never kept when it looks like it names a child
+    status: str = Field(max_length=20, index=True)  # vocabulary.BookingStatus
+    version: int = Field(default=1)  # bumped on every change; outbox keys and card buttons carry it
+    queued_at: datetime | None = None
+    offer_expires_at: datetime | None = Field(default=None, index=True)
+    invite_token: str = Field(max_length=64, unique=True)  # unguessable: the calendar invite link's secret
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    confirmed_at: datetime | None = None
+    cancelled_at: datetime | None = None
 
 
 # --- referrals -----------------------------------------------------------------------------------

@@ -171,3 +171,52 @@ FORM_LEGAL_STATUS_CHOICES = {**{str(k): v for k, v in LEGAL_STATUS_LABELS.items(
                              NO_SOCIAL_WORKER: "No social worker (for example SEND only)"}
 FIELD_LIMITS = {"child_first_name": 100, "child_last_name": 100, "school_name": 200, "details": 4000,
                 "social_worker_name": 200, "social_worker_email": 320, "info_request": 1000}
+
+
+# --- surgeries (issue 9) -------------------------------------------------------------------------
+class SurgeryKind(StrEnum):
+    SLOTS = "slots"  # bookable slots of N minutes, one place each
+    GROUP = "group"  # one session with N places
+
+
+class SurgeryStatus(StrEnum):
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"  # by staff: everyone booked is told
+
+
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"  # holds a place
+    OFFERED = "offered"  # a freed place held for the first in line until the offer expires
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"  # by the attendee (a released offer or a left waiting list too)
+    EXPIRED = "expired"  # an offer nobody took up in time: the place passed on
+    SURGERY_CANCELLED = "surgery_cancelled"
+
+
+ACTIVE_BOOKING_STATUSES = frozenset({BookingStatus.CONFIRMED, BookingStatus.OFFERED, BookingStatus.WAITLISTED})
+PLACE_HOLDING_STATUSES = frozenset({BookingStatus.CONFIRMED, BookingStatus.OFFERED})
+SURGERY_PUBLISHERS = VIRTUAL_SCHOOL_STAFF  # who publishes, edits and cancels surgeries and sees who booked
+SURGERY_SUBJECTS = {
+    "attendance": "Attendance",
+    "exclusions": "Suspensions and exclusions",
+    "send": "SEND",
+    "peps": "PEPs",
+    "cwsw": "Children with a social worker",
+    "transition": "Transitions",
+    "general": "General advice",
+}
+# Who may book (a surgery's audience). "Open to all professionals" is every one of them.
+SURGERY_AUDIENCE_LABELS = {
+    Role.SOCIAL_WORKER: "Social workers",
+    Role.IRO: "IROs",
+    Role.DSL: "DSLs",
+    Role.DESIGNATED_TEACHER: "Designated teachers",
+    Role.SEND: "SEND teams",
+    Role.EP: "Educational psychologists",
+    Role.EXTERNAL: "Other professionals",
+}
+ALL_PROFESSIONALS = PROFESSIONAL_ROLES  # every key of SURGERY_AUDIENCE_LABELS
+SURGERY_REPEATS = {"none": ("Does not repeat", 0), "weekly": ("Every week", 1), "fortnightly": ("Every 2 weeks", 2),
+                   "three_weekly": ("Every 3 weeks", 3), "four_weekly": ("Every 4 weeks", 4)}
+SURGERY_LIMITS = {"title": 120, "venue": 200, "join_url": 500, "topic": 300, "places": 200, "slot_minutes": 240,
+                  "cutoff_hours": 336, "occurrences": 52}

@@ -153,3 +153,55 @@ def test_outbox_lists_undelivered_messages(db_env, database_url):
     asyncio.run(add())
     out = vsbot("outbox", env=db_env)
     assert out.returncode == 0 and "no_reference" in out.stdout and "never opened a chat" in out.stdout
+
+
+def _tuesday_ahead(days: int = 40):
+    from datetime import date, timedelta
+
+    day = date.today() + timedelta(days=days)
+    return day + timedelta(days=(1 - day.weekday()) % 7)
+
+
+def test_surgeries_add_and_list(db_env):
+    from datetime import timedelta
+
+    from storage.working_days import is_working_day
+
+    assert vsbot("demo", "seed", env=db_env).returncode == 0
+    day = _tuesday_ahead()
+    slots = vsbot("surgeries", "add", "--title", "SEND surgery", "--date", day.isoformat(), "--start", "10:00",
+                  "--end", "11:00", "--slots", "20", "--subject", "send", "--audience", "send,ep,dsl",
+                  "--join-url", "https://teams.example.org/l/meetup-join/send", "--host", "mina.shah@example.org",
+                  env=db_env)
+    assert slots.returncode == 0, slots.stderr
+    assert slots.stdout.startswith("published #")
+    assert f"Tue {day.day} {day:%b %Y}, 10:00–11:00  SEND surgery" in slots.stdout
+    series = vsbot("surgeries", "add", "--title", "Attendance drop-in", "--date", day.isoformat(), "--start", "15:30",
+                   "--end", "16:30", "--places", "8", "--venue", "Civic Centre", "--repeat", "fortnightly",
+                   "--until", (day + timedelta(weeks=6)).isoformat(), env=db_env)
+    assert series.returncode == 0, series.stderr
+    dates = [day + timedelta(weeks=w) for w in (0, 2, 4, 6) if is_working_day(day + timedelta(weeks=w))]
+    assert series.stdout.count("published #") == len(dates)
+    listed = vsbot("surgeries", "list", env=db_env)
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert any("Attendance network (group)" in line and "group" in line and "0/5 booked" in line for line in lines)
+    assert any("SEND surgery" in line and "20-min slots" in line and "0/3 booked" in line for line in lines)
+    assert sum("Attendance drop-in" in line for line in lines) == len(dates)
+
+
+def test_surgeries_add_errors_are_one_line_and_publish_nothing(db_env):
+    cases = [
+        (["--start", "10:00", "--end", "09:00", "--places", "5", "--venue", "Room 1"],
+         "end_time: The end time must be after the start time"),
+        (["--start", "10:00", "--end", "11:00", "--venue", "Room 1"], "kind: Choose bookable"),
+        (["--start", "10:00", "--end", "11:00", "--places", "5", "--slots", "20"], "not both"),
+        (["--start", "10:00", "--end", "11:00", "--places", "5", "--venue", "Room 1", "--host",
+          "dana.cole@example.org"], "is not Virtual School staff"),
+    ]
+    for args, needle in cases:
+        result = vsbot("surgeries", "add", "--title", "Bad surgery", "--date", _tuesday_ahead().isoformat(), *args,
+                       env=db_env)
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and needle in result.stderr, result.stderr
+    assert "no upcoming surgeries are published" in vsbot("surgeries", "list", env=db_env).stdout

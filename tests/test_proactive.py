@@ -172,7 +172,7 @@ async def test_action_execute_is_routed_like_action_submit(bot):
         assert resp.status == 200
         body = await resp.json()
     assert body["statusCode"] == 200
-    await bot.connector.wait_for(lambda s: any("not-yet" in x.card_ids for x in s))
+    await bot.connector.wait_for(lambda s: any("surgery-booking" in x.card_ids for x in s))
     activity["value"] = {"action": {"type": "Action.Submit"}}
     async with bot.http.post(f"{bot.url}/api/messages", json=activity) as resp:
         assert resp.status == 400

@@ -65,11 +65,13 @@ async def test_team_install_stores_channel_reference_and_welcomes_the_team(bot, 
     assert len(rows) == 1 and json.loads(rows[0].reference)["conversation"]["conversationType"] == "channel"
 
 
-async def test_menu_button_for_unbuilt_capability_says_so(bot):
+async def test_menu_book_button_opens_the_booking_card(bot):
     await bot.post(submit({"action": "menu.open", "target": "book"}, service_url=bot.connector.url))
-    sent = await bot.connector.wait_for(lambda s: any("not-yet" in x.card_ids for x in s))
-    card = next(x for x in sent if "not-yet" in x.card_ids).cards[0]
-    assert "not available" in json.dumps(card).lower()
+    sent = await bot.connector.wait_for(lambda s: any("surgery-booking" in x.card_ids for x in s))
+    card = next(x for x in sent if "surgery-booking" in x.card_ids).cards[0]
+    assert "not available" not in json.dumps(card).lower()
+    slot_choice = next(e for e in card["body"] if e.get("id") == "slot_id")
+    assert any("Attendance network (group)" in c["title"] for c in slot_choice["choices"])
 
 
 async def test_stale_unknown_submit_is_refused_politely(bot):
@@ -151,3 +153,15 @@ async def test_database_errors_do_not_carry_values_into_logs(engine):
             assert "Zebedee" not in str(exc)
         else:
             raise AssertionError("a duplicate key must fail")
+
+
+async def test_a_person_added_to_a_chat_with_the_bot_is_not_an_error(bot, caplog):
+    """Teams (and the Agents Playground) send conversationUpdate with the people added; botbuilder's default
+    looked each one up in the roster with a client we don't use, and the turn failed."""
+    activity = message(None, service_url=bot.connector.url, aad_id=aad("0b1"), name="Dana Cole")
+    activity.update({"type": "conversationUpdate", "membersAdded": [
+        {"id": f"29:{aad('0b1')}", "name": "Dana Cole", "aadObjectId": aad("0b1")}]})
+    with caplog.at_level("INFO"):
+        resp = await bot.post(activity)
+    assert resp.status in (200, 201)
+    assert not [r for r in caplog.records if r.getMessage().startswith("turn failed")]

@@ -10,7 +10,8 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Intent:
-    name: str  # help | cancel | refer | book | ask | my_referrals | my_bookings | question | empty
+    name: str  # help | cancel | refer | book | ask | my_referrals | my_bookings | publish_surgery | manage_surgeries
+    #            | question | empty
     argument: str = ""
 
 
@@ -27,11 +28,18 @@ _EXACT = {
     "book": "book", "book a surgery": "book", "surgery": "book", "surgeries": "book", "book a place": "book",
     "ask": "ask",
     "my referrals": "my_referrals", "referrals": "my_referrals", "queue": "my_referrals", "my queue": "my_referrals",
-    "my bookings": "my_bookings", "bookings": "my_bookings",
+    "my bookings": "my_bookings", "bookings": "my_bookings", "my surgery bookings": "my_bookings",
+    "publish a surgery": "publish_surgery", "publish surgery": "publish_surgery", "new surgery": "publish_surgery",
+    "add a surgery": "publish_surgery", "manage surgeries": "manage_surgeries", "manage surgery": "manage_surgeries",
 }
 _REFER = re.compile(r"^(i('d| would)? (like|want|need) to |can i |how do i |please )?(make an? |do an? )?refer(ral)?\b"
                     r"(?!.*\?$)", re.IGNORECASE)
-_BOOK = re.compile(r"^(i('d| would)? (like|want|need) to |can i |please )?book\b(?!.*\?$)", re.IGNORECASE)
+# "book", "can I book a surgery?", "how do I book onto a surgery": a request to book, even as a question, when
+# nothing follows but the words of booking a surgery. "Can I book two places under my name?" stays a question.
+_BOOK = re.compile(r"^(?:(?:i(?:'d| would)? (?:like|want|need) to|can i|could i|may i|how (?:do|can) i|please|"
+                   r"let me) )?book(?: (?:me|a|an|in|on|onto|into|at|for|one|of|the|place|a place|slot|slots|"
+                   r"surgery|surgeries|surgery slot|advice session|session|vs|virtual school|with|you|please))*\s*[?.!]*$",
+                   re.IGNORECASE)
 
 
 def actor_id(context) -> str:

@@ -22,6 +22,8 @@ class Config(Protocol):
     referral_retention_days: int
     state_retention_days: int
     faq_retention_days: int
+    public_url: str  # the bot's base URL, for links in cards (calendar invites)
+    surgery_offer_hours: int
 
 
 @dataclass

@@ -45,9 +45,8 @@ def _inputs(element: Any) -> list[str]:
 
 
 def _is_surgery_reply(card: dict[str, Any]) -> bool:
-    """Today "Book a surgery" answers with the "not-yet" card; once booking lands it is the booking card
-    (slot choice id `slot_id`, the brief's contract). Either one is the right reply to the button."""
-    return card.get("id") == "not-yet" or "slot_id" in _inputs(card)
+    """"Book a surgery" answers with the booking card (slot choice id `slot_id`, the brief's contract)."""
+    return card.get("id") == "surgery-booking" and "slot_id" in _inputs(card)
 
 
 def test_playground_is_configured_as_a_demo_persona_on_loopback(playground: Playground):
