@@ -1,7 +1,6 @@
 """Booking a surgery as the demo DSL, Dana Cole (…0b1), meets it: in the Microsoft 365 Agents Playground's web page
-(channel msteams) in Chromium. A second Playground is started for her, from tools/playground/playground.yml with
-Dana as the signed-in user (and Sam among the other users, so the schema's five users stay five) and a personal
-chat of her own, against the same bot as the other e2e tests.
+(channel msteams) in Chromium. A Playground is started for her (the `playground_as` fixture: Dana as the signed-in user,
+a personal chat of her own), against the same bot as the other e2e tests.
 
 Dana types `book`, chooses the demo group surgery in the rendered card's "Surgery and time" list, types a topic,
 presses Book (one click), gets the confirmation with the date and time, the join link and the calendar invite (the
@@ -15,23 +14,11 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-import yaml
 
-from tests.e2e.conftest import (
-    PLAYGROUND_CONFIG,
-    BotServer,
-    BrowserPage,
-    Playground,
-    _get,
-    _node_options,
-    _stop,
-    _vsbot,
-    _wait_until,
-    free_port,
-)
+from tests.e2e.conftest import BotServer, BrowserPage, Playground, _vsbot
 from tests.e2e.test_referral_browser import (
     CARD,
     STACK_TRACE,
@@ -50,46 +37,10 @@ GROUP = "Attendance network (group)"
 TOPIC = "Attendance support for a Year 9 pupil"
 
 
-def _dsl_config(path: Path) -> Path:
-    """playground.yml with Dana as the signed-in user and a personal chat of her own."""
-    config = yaml.safe_load(PLAYGROUND_CONFIG.read_text(encoding="utf-8"))
-    sam = config["currentUser"]
-    dana = next(u for u in config["users"] if u["aadObjectId"] == DANA)
-    config["users"] = [sam if u is dana else u for u in config["users"]]
-    config["currentUser"] = dana
-    config["personalChat"]["id"] = "vsb-dev-personal-chat-dana"
-    config["groupChat"]["id"] = "vsb-dev-group-chat-dana"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def dsl_playground(node, playground_cli, bot_server, tmp_path_factory) -> Iterator[Playground]:
-    """A second Agents Playground, signed in as Dana Cole, in front of the same bot."""
-    import json
-
-    home = tmp_path_factory.mktemp("playground-dsl")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "TEAMSAPPTESTER_BROWSER": "none",
-           "NODE_OPTIONS": _node_options(os.environ.get("NODE_OPTIONS")),
-           "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(_dsl_config(home / "playground-dsl.yml")),
-           "M365_AGENTS_PLAYGROUND_LOGFILE": str(home / "m365agentsplayground.log")}
-    command = [node, str(playground_cli), "-e", f"{bot_server.url}/api/messages", "-c", "msteams", "-p", str(port),
-               "--dt", "--service-url", f"{url}/_connector"]
-    stdout = home / "playground.out"
-    with stdout.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        _wait_until(lambda: _get(f"{url}/_debug/ping")[1].strip() == "pong", proc, "the DSL's Agents Playground",
-                    stdout)
-        config = json.loads(_get(f"{url}/_internal/v1/config", timeout=5)[1])["config"]
-        yield Playground(url=url, port=port, conversation_id=config["personalChat"]["id"],
-                         user_id=config["currentUser"]["id"], user_aad_object_id=config["currentUser"]["aadObjectId"],
-                         log=home / "m365agentsplayground.log", stdout=stdout)
-    finally:
-        _stop(proc)
+@pytest.fixture
+def dsl_playground(playground_as) -> Playground:
+    """A Playground signed in as Dana Cole (scripts/playground_persona.py), in front of the same bot."""
+    return playground_as("dana")
 
 
 def test_dsl_books_a_surgery_by_clicking_and_cancels_it(browser_page: BrowserPage, dsl_playground: Playground,
