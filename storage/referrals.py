@@ -231,8 +231,10 @@ async def list_for_viewer(*, session: AsyncSession, viewer_aad_id: str, viewer_r
     """The sections this person may see (managers only get `all_open`), at most `limit` rows in all, or one
     section from `offset`. Audited with the references shown."""
     keys = [k for k in LIST_SECTIONS if k != "all_open" or is_manager(viewer_role)]
-    if section is not None:
-        keys = [k for k in keys if k == section]
+    if section not in keys:  # not one this person may see (a forged card): the whole list from the top
+        section, offset = None, 0
+    else:
+        keys = [section]
     out: list[Section] = []
     room = limit
     for key in keys:
