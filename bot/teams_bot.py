@@ -75,6 +75,17 @@ class VirtualSchoolBot(TeamsActivityHandler):
     async def on_installation_update_add(self, turn_context: TurnContext):
         await self._greet(turn_context)
 
+    async def on_teams_members_added_dispatch(  # pylint: disable=arguments-differ
+        self, members_added: list[ChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ):
+        """botbuilder looks every added member up in the roster through its own connector client, which our
+        adapter does not create (ValueError, logged as a traceback on every conversationUpdate, e.g. each time
+        the Agents Playground opens). We only need to know whether the bot was added: use the activity's own
+        member data and make no outbound call."""
+        members = [TeamsChannelAccount(id=m.id, name=m.name, aad_object_id=m.aad_object_id, role=m.role)
+                   for m in members_added or []]
+        return await self.on_teams_members_added(members, team_info, turn_context)
+
     async def on_teams_members_added(  # pylint: disable=arguments-differ
         self, teams_members_added: list[TeamsChannelAccount], team_info: TeamInfo, turn_context: TurnContext
     ):

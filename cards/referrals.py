@@ -163,11 +163,11 @@ def _history_blocks(history: list) -> list[dict]:
                                                                                                   "on newer cards)")
             room -= len(note)
         shown.append((entry.line, entry.note_label, note))
-    blocks: list[dict] = []
+    blocks: list[dict] = [{**text("History", weight="Bolder"), "spacing": "Medium"}] if shown else []
     for line, label, note in reversed(shown):
         blocks.append({**user_text(line, subtle=True, size="Small"), "spacing": "None"})
         if note:
-            blocks.append({**user_text(note, label=label, size="Small"), "spacing": "None"})
+            blocks.append({**user_text(note, label=label), "spacing": "None"})
     return blocks
 
 
