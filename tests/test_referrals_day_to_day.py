@@ -469,6 +469,11 @@ async def test_duplicate_shown_only_as_far_as_the_referrer_may_see_it(installed,
     assert first not in json.dumps([x.body for x in sent if x.conversation_id == personal(DANA)])
     note = card_fields(cards_to(sent, WEST, "referral-officer-note")[0].cards[0])
     assert note["From"] == "Dana Cole" and note["Added"] == "Excluded on Friday."
+    # The referrer's own view of the referral does not show what someone else added (the officer's does).
+    bot.connector.clear()
+    await post_as(bot, SAM, {"action": "referral.view", "reference": first})
+    sent = await bot.connector.wait_for(lambda s: cards_to(s, SAM, "referral-details"))
+    assert "Excluded on Friday." not in runs(cards_to(sent, SAM, "referral-details")[0].cards[0])
     # A manager may see every referral: shown in full.
     _, warning = await duplicate_card_for(bot, MINA)
     assert card_fields(warning.cards[0])["Reference"] == first

@@ -90,10 +90,15 @@ class DuplicateFound:
 
 
 # --- reading ----------------------------------------------------------------------------------------
-async def _history(session, referral: Referral, tz: str) -> list[HistoryEntry]:
+async def _history(session, referral: Referral, tz: str, *, for_referrer: bool = False) -> list[HistoryEntry]:
     """"Accepted 24 Nov 10:02 by Olu Adeyemi": who did what and when (local time), names from the staff
-    directory, and the referrer's name as Teams gave it; with the question, reply or reason that came with it."""
+    directory, and the referrer's name as Teams gave it; with the question, reply or reason that came with it.
+    The referrer's own view leaves out what is the service's business: nudges, a later referral for the child by
+    someone else, information other people added."""
     events = await referrals.events_of(session=session, referral_id=referral.id)
+    if for_referrer:
+        events = [e for e in events if e.kind not in ("manager_nudged", "duplicate_linked")
+                  and (e.kind != "info_added" or e.actor_aad_id == referral.referrer_aad_id)]
     names = await directory.names_of(session=session, aad_object_ids=[e.actor_aad_id for e in events])
     if referral.referrer_name:
         names.setdefault(referral.referrer_aad_id, referral.referrer_name)
@@ -125,7 +130,8 @@ async def _referrer_card(session, referral: Referral, services: Services, *, rep
     return referrer_details_card(referral=referral, locality_name=await _locality_name(session, referral),
                                  officer_name=names.get(referral.assigned_aad_id), now=services.now(),
                                  tz=services.settings.timezone,
-                                 history=await _history(session, referral, services.settings.timezone),
+                                 history=await _history(session, referral, services.settings.timezone,
+                                                        for_referrer=True),
                                  question=await _latest_question(session, referral), reply_value=reply_value,
                                  withdraw_value=withdraw_value, error=error)
 
