@@ -376,6 +376,13 @@ async def test_duplicate_warning_then_add_information_to_the_open_referral(insta
     [warned] = await audit_rows(engine, "referral.duplicate_warning", first)
     assert warned.actor_aad_id == SAM and json.loads(warned.detail) == {"visible": True}
 
+    # An older form's button meanwhile: nothing is sent, and the choice stays open.
+    bot.connector.clear()
+    await post_as(bot, SAM, valid_form("an-older-form", **SAME_CHILD))
+    sent = await bot.connector.wait_for(lambda s: texts_to(s, SAM))
+    assert texts_to(sent, SAM)[0].startswith("That card is out of date, so nothing was sent. There is already an open")
+    assert await count_referrals(engine) == 1
+
     # Way 1: add to the open referral.
     bot.connector.clear()
     added = "Now at Harrow Primary from Monday; mum's phone has changed."

@@ -115,16 +115,25 @@ class ReferralDialog(CancelAndHelpDialog):
         await _confirm(turn, result)
         return await step.end_dialog()
 
-    async def _other_form(self, step: WaterfallStepContext, turn: Turn, token: str, draft: dict) -> DialogTurnResult:
+    async def _other_form(self, step: WaterfallStepContext, turn: Turn, token: str, draft: dict,
+                          duplicate: dict | None = None) -> DialogTurnResult:
         """A button of another form than the open one: a retried submit of a form that already made a referral
-        gets its confirmation again; an older (or forged) form is never acted on, and what it carried is kept."""
+        gets its confirmation again; an older (or forged) form is never acted on, and what it carried is kept.
+        The open step carries on: the form, or (`duplicate`, its options) the choice on the duplicate card."""
         value = turn.value
         found = await service.find_submitted(self.services, token=str(value.get("token") or ""),
                                              actor_aad_id=turn.actor_id)
         if found is not None:
             await _confirm(turn, found, retire=False)
+            if duplicate is not None:
+                return await step.replace_dialog(DUPLICATE_STEPS, {**duplicate, "resend": False})
             return await step.replace_dialog(self.initial_dialog_id, {"token": token, "values": draft,
                                                                       "resend": False})
+        if duplicate is not None:
+            await retire_form(turn, "Out of date — nothing was sent.")
+            return await step.replace_dialog(DUPLICATE_STEPS, {**duplicate, "resend": False, "notice": (
+                "That card is out of date, so nothing was sent. There is already an open referral for this child: "
+                "please choose on the card above.")})
         await retire_form(turn, "Replaced by the form below.")
         return await step.replace_dialog(self.initial_dialog_id, {
             "token": token, "values": submitted_values(value) or draft,
@@ -164,7 +173,7 @@ class ReferralDialog(CancelAndHelpDialog):
             await turn.reply("Referral cancelled — nothing was sent or added.")
             return await step.end_dialog()
         if value.get("token") != token:
-            return await self._other_form(step, turn, token, values)
+            return await self._other_form(step, turn, token, values, duplicate=again)
         if verb == "referral.submit":  # Teams resending the submit that led here: the choice is still open
             return await step.replace_dialog(DUPLICATE_STEPS, {**again, "resend": False, "notice": (
                 "There is already an open referral for this child: please choose on the card above whether to "
