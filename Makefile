@@ -50,7 +50,7 @@ test-sqlite: $(STAMP) $(MANIFEST_NPM) $(CARDS_NPM)
 	VSB_TEST_DATABASES=sqlite $(BIN)/python -m pytest -m "not e2e" -q
 
 ## End-to-end through the Agents Playground in Debian's Chromium.
-e2e: $(STAMP) $(PLAYGROUND_NPM)
+e2e: $(STAMP) $(PLAYGROUND_NPM) $(CARDS_NPM)
 	bash scripts/install_e2e_deps.sh
 	$(BIN)/python -m pytest tests/e2e -m e2e -q
 

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -93,6 +94,7 @@ async def run(rounds: int = 60) -> dict:
 
                 for officer in (WEST, NORTH, SOUTH, EAST, MINA):  # officers have a chat with the bot
                     await post(_activity(connector_url, officer, "help"))
+                # A different child each round (a later date of birth): the same child twice is a duplicate.
                 for n in range(rounds):
                     user = str(uuid.uuid4())
                     timings["help"].append(await post(_activity(connector_url, user, "help")))
@@ -103,7 +105,7 @@ async def run(rounds: int = 60) -> dict:
                     token = form["attachments"][0]["content"]["actions"][0]["data"]["token"]
                     timings["referral submit"].append(await post(_activity(connector_url, user, value={
                         "action": "referral.submit", "token": token, "child_first_name": "Bench",
-                        "child_last_name": "Child", "child_dob": "2015-01-01", "home_postcode": f"HA{n % 10} 1AA",
+                        "child_last_name": "Child", "child_dob": (date(2015, 1, 1) + timedelta(days=n)).isoformat(), "home_postcode": f"HA{n % 10} 1AA",
                         "school_name": "Bench School", "legal_status": "cin", "reasons": "attendance",
                         "details": "Benchmark referral.", "consent": "true", "referrer_role": "social_worker",
                         "is_allocated_sw": "true"})))

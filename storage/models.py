@@ -240,6 +240,11 @@ class Referral(SQLModel, table=True):
     legal_status: str = Field(max_length=20)
     reasons: str = Field(max_length=200)  # comma list of REFERRAL_REASONS keys
     details: str = Field(sa_column=Column(Text, nullable=False))
+    # Names and date of birth, case and spacing folded (storage.referrals.child_key): finds an open referral
+    # for the same child with one indexed lookup.
+    child_key: str = Field(max_length=420, index=True)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="referral.id")  # sent anyway, despite this one
+    duplicate_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
     referrer_aad_id: str = Field(max_length=64, index=True)
     referrer_role: str = Field(max_length=40)
@@ -264,8 +269,10 @@ class ReferralEvent(SQLModel, table=True):
     referral_id: int = Field(foreign_key="referral.id", index=True)
     at: datetime = Field(default_factory=utcnow)
     actor_aad_id: str | None = Field(default=None, max_length=64)
-    kind: str = Field(max_length=30)  # created | accepted | info_requested | closed | reassigned | manager_nudged
+    kind: str = Field(max_length=30)  # created | accepted | info_requested | info_replied | info_added | closed |
+    #                                   withdrawn | reassigned | duplicate_linked | manager_nudged
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    request_key: str | None = Field(default=None, max_length=100, unique=True, index=True)  # a resend adds nothing twice
 
 
 # --- proactive messages --------------------------------------------------------------------------

@@ -74,47 +74,73 @@ class ReferralStatus(StrEnum):
     NEW = "new"
     ACCEPTED = "accepted"
     INFO_REQUESTED = "info_requested"
+    INFO_RECEIVED = "info_received"  # the referrer answered the officer's request; the officer's move next
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"  # by the referrer, with a reason; ends the referral like closing it
 
 
-OPEN_REFERRAL_STATUSES = frozenset({ReferralStatus.NEW, ReferralStatus.ACCEPTED, ReferralStatus.INFO_REQUESTED})
+OPEN_REFERRAL_STATUSES = frozenset({ReferralStatus.NEW, ReferralStatus.ACCEPTED, ReferralStatus.INFO_REQUESTED,
+                                    ReferralStatus.INFO_RECEIVED})
+ENDED_REFERRAL_STATUSES = frozenset({ReferralStatus.CLOSED, ReferralStatus.WITHDRAWN})  # kept until retention ends
 REFERRAL_STATUS_LABELS = {
     ReferralStatus.NEW: "New — waiting for the locality officer",
     ReferralStatus.ACCEPTED: "Accepted",
     ReferralStatus.INFO_REQUESTED: "More information requested",
+    ReferralStatus.INFO_RECEIVED: "Information received — with the officer",
     ReferralStatus.CLOSED: "Closed",
+    ReferralStatus.WITHDRAWN: "Withdrawn",
 }
 
 
 class ReferralAction(StrEnum):
-    """What an officer (or a manager) can do to a referral; the card verb is `referral.<value>`."""
+    """What someone can do to a referral; the card verb is `referral.<value>`. Officer actions are taken by
+    the assigned officer or a manager; referrer actions by the person who made the referral (adding
+    information, from the duplicate warning, by anyone who was told the referral exists)."""
 
     ACCEPT = "accept"
     ASK = "ask"
     CLOSE = "close"
     REASSIGN = "reassign"
+    REPLY = "reply"
+    WITHDRAW = "withdraw"
+    ADD_INFO = "add_info"
 
 
-# The referral lifecycle: (status, action) -> status after it. An action missing here is not offered on
-# the officer's card and is refused if a forged or stale card sends it.
+OFFICER_ACTIONS = frozenset({ReferralAction.ACCEPT, ReferralAction.ASK, ReferralAction.CLOSE,
+                             ReferralAction.REASSIGN})
+REFERRER_ACTIONS = frozenset({ReferralAction.REPLY, ReferralAction.WITHDRAW})
+
+# The referral lifecycle: (status, action) -> status after it. An action missing here is not offered on a
+# card and is refused if a forged or stale card sends it.
+_S, _A = ReferralStatus, ReferralAction
 REFERRAL_TRANSITIONS: dict[tuple[ReferralStatus, ReferralAction], ReferralStatus] = {
-    (ReferralStatus.NEW, ReferralAction.ACCEPT): ReferralStatus.ACCEPTED,
-    (ReferralStatus.NEW, ReferralAction.ASK): ReferralStatus.INFO_REQUESTED,
-    (ReferralStatus.NEW, ReferralAction.CLOSE): ReferralStatus.CLOSED,
-    (ReferralStatus.NEW, ReferralAction.REASSIGN): ReferralStatus.NEW,
-    (ReferralStatus.ACCEPTED, ReferralAction.ASK): ReferralStatus.INFO_REQUESTED,
-    (ReferralStatus.ACCEPTED, ReferralAction.CLOSE): ReferralStatus.CLOSED,
-    (ReferralStatus.ACCEPTED, ReferralAction.REASSIGN): ReferralStatus.ACCEPTED,
-    (ReferralStatus.INFO_REQUESTED, ReferralAction.ACCEPT): ReferralStatus.ACCEPTED,
-    (ReferralStatus.INFO_REQUESTED, ReferralAction.ASK): ReferralStatus.INFO_REQUESTED,
-    (ReferralStatus.INFO_REQUESTED, ReferralAction.CLOSE): ReferralStatus.CLOSED,
-    (ReferralStatus.INFO_REQUESTED, ReferralAction.REASSIGN): ReferralStatus.INFO_REQUESTED,
+    (_S.NEW, _A.ACCEPT): _S.ACCEPTED,
+    (_S.NEW, _A.ASK): _S.INFO_REQUESTED,
+    (_S.NEW, _A.CLOSE): _S.CLOSED,
+    (_S.NEW, _A.REASSIGN): _S.NEW,
+    (_S.ACCEPTED, _A.ASK): _S.INFO_REQUESTED,
+    (_S.ACCEPTED, _A.CLOSE): _S.CLOSED,
+    (_S.ACCEPTED, _A.REASSIGN): _S.ACCEPTED,
+    (_S.INFO_REQUESTED, _A.ACCEPT): _S.ACCEPTED,
+    (_S.INFO_REQUESTED, _A.ASK): _S.INFO_REQUESTED,
+    (_S.INFO_REQUESTED, _A.CLOSE): _S.CLOSED,
+    (_S.INFO_REQUESTED, _A.REASSIGN): _S.INFO_REQUESTED,
+    (_S.INFO_REQUESTED, _A.REPLY): _S.INFO_RECEIVED,  # one reply per request: a second one is a stale card
+    (_S.INFO_RECEIVED, _A.ACCEPT): _S.ACCEPTED,
+    (_S.INFO_RECEIVED, _A.ASK): _S.INFO_REQUESTED,
+    (_S.INFO_RECEIVED, _A.CLOSE): _S.CLOSED,
+    (_S.INFO_RECEIVED, _A.REASSIGN): _S.INFO_RECEIVED,
+    # Withdrawing and adding information are possible while the referral is open, whatever its state.
+    **{(status, _A.WITHDRAW): _S.WITHDRAWN for status in OPEN_REFERRAL_STATUSES},
+    **{(status, _A.ADD_INFO): status for status in OPEN_REFERRAL_STATUSES},
 }
 
 
-def allowed_actions(status: str) -> list[ReferralAction]:
-    """The officer card's buttons, in card order, derived from the transition table."""
-    return [action for action in ReferralAction if (ReferralStatus(status), action) in REFERRAL_TRANSITIONS]
+def allowed_actions(status: str, *, of: frozenset[ReferralAction] = OFFICER_ACTIONS) -> list[ReferralAction]:
+    """A card's buttons, in card order, derived from the transition table: the officer's by default, or
+    `of=REFERRER_ACTIONS` for the referrer's."""
+    return [action for action in ReferralAction
+            if action in of and (ReferralStatus(status), action) in REFERRAL_TRANSITIONS]
 
 
 REFERRAL_REASONS = {
@@ -170,7 +196,8 @@ REFERRER_ROLES = {
 FORM_LEGAL_STATUS_CHOICES = {**{str(k): v for k, v in LEGAL_STATUS_LABELS.items()},
                              NO_SOCIAL_WORKER: "No social worker (for example SEND only)"}
 FIELD_LIMITS = {"child_first_name": 100, "child_last_name": 100, "school_name": 200, "details": 4000,
-                "social_worker_name": 200, "social_worker_email": 320, "info_request": 1000}
+                "social_worker_name": 200, "social_worker_email": 320, "info_request": 1000,
+                "info_reply": 2000, "added_info": 2000, "withdraw_reason": 1000, "duplicate_reason": 500}
 
 
 # --- surgeries (issue 9) -------------------------------------------------------------------------
