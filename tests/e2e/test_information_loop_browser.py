@@ -33,7 +33,7 @@ from typing import Any, Iterator
 import pytest
 
 from tests.e2e.conftest import REPO, BotServer, BrowserPage, Playground
-from tests.e2e.test_officer_browser import SAM, TOP_CARD, _buttons, _wait_card_count, _wait_card_text
+from tests.e2e.test_officer_browser import TOP_CARD, _buttons, _wait_card_count, _wait_card_text
 from tests.e2e.test_referral_browser import (
     STACK_TRACE,
     _button,
@@ -49,6 +49,7 @@ from tests.e2e.test_referral_browser import (
 )
 from tests.utils.teams import aad, message, submit
 
+SAM = "00000000-0000-0000-0000-0000000000a1"
 pytestmark = pytest.mark.e2e
 
 CHRIS = aad("0c2")  # the demo North officer
