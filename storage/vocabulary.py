@@ -171,3 +171,33 @@ FORM_LEGAL_STATUS_CHOICES = {**{str(k): v for k, v in LEGAL_STATUS_LABELS.items(
                              NO_SOCIAL_WORKER: "No social worker (for example SEND only)"}
 FIELD_LIMITS = {"child_first_name": 100, "child_last_name": 100, "school_name": 200, "details": 4000,
                 "social_worker_name": 200, "social_worker_email": 320, "info_request": 1000}
+
+
+# --- alerts (issue 10) ---------------------------------------------------------------------------
+class AlertKind(StrEnum):
+    PEP_DUE = "pep_due"  # review due within the nudge window (14 days): social worker and designated teacher
+    PEP_REMINDER = "pep_reminder"  # due within the reminder window (3 days): the same people again
+    PEP_OVERDUE = "pep_overdue"  # past its due date and not done: the locality manager
+    PERSISTENT_ABSENCE = "persistent_absence"  # attendance crossed to 90% or below: social worker and manager
+    SEVERE_ABSENCE = "severe_absence"  # crossed to 50% or below
+    ATTENDANCE_DROP = "attendance_drop"  # 10 points or more below the previous four weeks
+
+
+PEP_ALERTS = frozenset({AlertKind.PEP_DUE, AlertKind.PEP_REMINDER, AlertKind.PEP_OVERDUE})
+ATTENDANCE_ALERTS = frozenset({AlertKind.PERSISTENT_ABSENCE, AlertKind.SEVERE_ABSENCE, AlertKind.ATTENDANCE_DROP})
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    SNOOZED = "snoozed"  # comes back after the snooze if it still applies
+    RESOLVED = "resolved"  # no longer applies (PEP done, attendance recovered) when its snooze ended
+
+
+class AttendanceLevel(StrEnum):
+    OK = "ok"
+    PERSISTENT = "persistent"
+    SEVERE = "severe"
+
+
+ATTENDANCE_LEVEL_RANK = {AttendanceLevel.OK: 0, AttendanceLevel.PERSISTENT: 1, AttendanceLevel.SEVERE: 2}
