@@ -203,7 +203,7 @@ def cmd_jobs_list(_args) -> int:
 
     for job in JOBS.values():
         when = " ".join(f"{k}={v}" for k, v in job.cron.items())
-        print(f"{job.name:<16} {when:<40} {job.description}")
+        print(f"{job.name:<18} {when:<40} {job.description}")
     return 0
 
 
