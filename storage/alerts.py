@@ -216,9 +216,8 @@ async def peps_due(*, session: AsyncSession, today: date, nudge_by: date, remind
         WHERE p.completed_date IS NULL AND p.due_date <= :nudge_by
           AND NOT EXISTS (SELECT 1 FROM alert al WHERE al.pep_review_id = p.id AND al.kind = {stage})
         ORDER BY p.due_date, p.id""").bindparams(bindparam("today", type_=Date), bindparam("remind_by", type_=Date),
-                                                bindparam("nudge_by", type_=Date), bindparam("due", type_=Date))
-    rows = (await session.execute(statement, {"today": today, "remind_by": remind_by, "nudge_by": nudge_by,
-                                              "due": today})).all()
+                                                bindparam("nudge_by", type_=Date))
+    rows = (await session.execute(statement, {"today": today, "remind_by": remind_by, "nudge_by": nudge_by})).all()
     return [PepDue(pep_review_id=r.pep_id, due_date=_date(r.due_date), kind=AlertKind(r.kind), child_id=r.child_id,
                    local_id=r.local_id, first_name=r.first_name, last_name=r.last_name,
                    social_worker=r.social_worker_aad_id, designated_teacher=r.designated_teacher_aad_id,

@@ -11,10 +11,10 @@ from storage.vocabulary import EVERYONE, PERSONAL_ONLY
 
 ROUTES = [
     verb("alert.ack", where=PERSONAL_ONLY, roles=EVERYONE, run=on_acknowledge, audit="alert",
-         example={"alert_id": "{alert_id}"}),
+         example={"alert_id": "1"}),
     verb("alert.snooze", where=PERSONAL_ONLY, roles=EVERYONE, run=on_snooze, audit="alert",
-         example={"alert_id": "{alert_id}"}),
+         example={"alert_id": "1"}),
     verb("alert.refer", where=PERSONAL_ONLY, roles=EVERYONE, run=on_refer, dialog=ReferralDialog.__name__,
          starts_afresh=True,
-         audit="alert", example={"alert_id": "{alert_id}"}),
+         audit="alert", example={"alert_id": "1"}),
 ]
