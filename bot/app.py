@@ -10,6 +10,7 @@ from botbuilder.core import ConversationState
 
 from bot.adapter import VsbAdapter
 from bot.connector import AppTokens, BotConnector
+from bot.graph import GraphInstaller
 from bot.router import RouteRegistry, Router
 from bot.scheduler import LeaderScheduler
 from bot.sender import OutboxSender
@@ -44,6 +45,8 @@ class Runtime:
     async def close(self) -> None:
         await self.sender.stop()
         await self.connector.close()
+        if self.sender.installer is not None:
+            await self.sender.installer.close()
         await self.engine.dispose()
 
 
@@ -52,7 +55,7 @@ def build_runtime(settings: Settings, *, load_faq: bool = True) -> Runtime:
     tokens = (AppTokens(app_id=settings.app_id, password=settings.app_password, tenant_id=settings.app_tenant_id,
                         app_type=settings.app_type) if settings.auth_enabled else None)
     connector = BotConnector(tokens)
-    sender = OutboxSender(session_factory(engine), connector)
+    sender = OutboxSender(session_factory(engine), connector, installer=GraphInstaller.from_settings(settings))
     # The services' sessions wake the sender after any commit that queued messages for other people.
     sessions = session_factory(engine, on_outbox_commit=sender.wake)
     services = Services(settings=settings, sessions=sessions, knowledge=load_knowledge() if load_faq else None)

@@ -54,9 +54,12 @@ def _why(status: str, error: str | None) -> str:
 
 class OutboxSender:
     def __init__(self, sessions, connector: BotConnector, *, holder: str | None = None,
-                 clock: Callable[[], datetime] = utcnow, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+                 clock: Callable[[], datetime] = utcnow, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 installer=None):
         self.sessions = sessions
         self.connector = connector
+        # bot.graph.GraphInstaller when Microsoft Graph is configured: people with no chat get the app installed.
+        self.installer = installer
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
         self.pacer = Pacer(sleep=sleep)
@@ -170,6 +173,10 @@ class OutboxSender:
             async with self.sessions() as session:
                 reference = await conversations.get_reference(
                     session=session, scope=conversations.USER_SCOPE, key=delivery.recipient_aad_id)
+        if reference is None and self.installer is not None:
+            reference = await self._install_for(delivery, payload)
+            if reference is False:
+                return 0  # Graph asked us to wait: back in the queue
         if reference is None:
             # Teams will not let a bot start a chat with someone who has not installed it; it waits for
             # them (sent when they first open a chat) and the people concerned are told now.
@@ -204,6 +211,30 @@ class OutboxSender:
                               conversation_id=conversation_id)
         log.info("delivered delivery=%s op=%s conv=%s", delivery.id, delivery.operation, conversation_hash(conversation_id))
         return 1
+
+    async def _install_for(self, delivery: Delivery, payload):
+        """Install the app for a recipient with no chat (Microsoft Graph) and keep the chat it creates. None: it
+        cannot be done (no such user, no permission); False: try again later (throttled, unreachable)."""
+        from bot.graph import GraphError  # pylint: disable=import-outside-toplevel
+
+        try:
+            reference = await self.installer.reference_for(delivery.recipient_aad_id)
+        except GraphError as exc:
+            log.warning("graph install failed delivery=%s status=%s", delivery.id, exc.status or exc.reason)
+            if exc.retryable and delivery.attempts < MAX_ATTEMPTS:
+                async with self.sessions() as session:
+                    await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
+                                      error=exc.reason[:200], next_attempt_at=self.clock() + timedelta(
+                                          seconds=backoff(delivery.attempts - 1, exc.retry_after)))
+                return False
+            return None
+        if reference is not None:
+            async with self.sessions() as session:
+                await conversations.save_reference(session=session, scope=conversations.USER_SCOPE,
+                                                   key=delivery.recipient_aad_id, reference=reference,
+                                                   tenant_id=reference["conversation"].get("tenantId"))
+                await session.commit()
+        return reference
 
     async def _update_target(self, delivery: Delivery) -> str | None:
         """The message an update replaces. Waits for it if it is still queued; skipped if it never arrived
