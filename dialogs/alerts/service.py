@@ -109,6 +109,7 @@ async def pep_nudges(services: Services, *, now: datetime) -> JobResult:
     today = _local_day(services, now)
     result = JobResult()
     async with services.sessions() as session:
+        await repo.prepare_for_aggregates(session=session)
         due = await repo.peps_due(session=session, today=today, nudge_by=today + timedelta(days=settings.pep_nudge_days),
                                   remind_by=today + timedelta(days=settings.pep_reminder_days))
         triage = await repo.triage_manager(session=session)
@@ -161,6 +162,7 @@ async def attendance_alerts(services: Services, *, now: datetime) -> JobResult:
     thresholds = thresholds_of(services)
     result = JobResult()
     async with services.sessions() as session:
+        await repo.prepare_for_aggregates(session=session)
         changes = await repo.attendance_changes(session=session, windows=windows_for(services, today),
                                                 thresholds=thresholds)
         triage = await repo.triage_manager(session=session)
@@ -345,6 +347,7 @@ async def build_digests(services: Services, *, now: datetime) -> list[Digest]:
     today = _local_day(services, now)
     week_of = today - timedelta(days=today.weekday())
     async with services.sessions() as session:
+        await repo.prepare_for_aggregates(session=session)
         managers = await directory.managers(session=session)
         localities = await directory.list_localities(session=session)
         triage = await repo.triage_manager(session=session)
