@@ -7,6 +7,7 @@ staging table; then one upsert writes what changed. Memory stays flat however lo
 second import of the same file finds nothing different and changes nothing."""
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ class Stage:
         self.columns = [("line", "INTEGER"), *columns]
         self.batch: list[tuple] = []
         self.count = 0
+        self._copying: asyncio.Future | None = None
 
     async def __aenter__(self) -> "Stage":
         pg = _is_pg(self.session)
@@ -48,22 +50,39 @@ class Stage:
         return self
 
     async def __aexit__(self, *exc) -> None:
-        if exc[0] is None and not _is_pg(self.session):
+        if exc[0] is not None:
+            try:
+                await self.settle()  # the connection must be free for the caller's rollback
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            return
+        if not _is_pg(self.session):
             await self.session.execute(text(f"DROP TABLE IF EXISTS temp.{self.name}"))
 
     async def add(self, row: tuple) -> None:
         self.batch.append(row)
         if len(self.batch) >= BATCH:
-            await self.flush()
+            await self.flush(wait=False)
 
-    async def flush(self) -> None:
+    async def settle(self) -> None:
+        if self._copying is not None:
+            copying, self._copying = self._copying, None
+            await copying
+
+    async def flush(self, *, wait: bool = True) -> None:
+        """Write the batch. On PostgreSQL the COPY runs while the next batch is read (`wait=False`); the next
+        flush, and every other use of the table, waits for it first."""
+        await self.settle()
         if not self.batch:
             return
         names = [name for name, _ in self.columns]
         if _is_pg(self.session):
             connection = await self.session.connection()
             raw = (await connection.get_raw_connection()).driver_connection
-            await raw.copy_records_to_table(self.name, records=self.batch, columns=names)
+            self._copying = asyncio.ensure_future(raw.copy_records_to_table(self.name, records=self.batch,
+                                                                            columns=names))
+            if wait:
+                await self.settle()
         else:
             placeholders = ", ".join(f":{n}" for n in names)
             await self.session.execute(text(f"INSERT INTO {self.name} ({', '.join(names)}) VALUES ({placeholders})"),
@@ -261,23 +280,21 @@ async def import_attendance(session: AsyncSession, source: CsvSource, report: Im
         s = stage.name
         progress.phase("checking")
         await _resolve_children(session, stage, problems)
+        # One pass over the file's rows in order per child: the same period more than once (duplicates, every copy
+        # refused: which one is right is not ours to guess), or a period that starts before an earlier one of the
+        # same child ended (an overlap).
         await stage.check(problems, f"""
-            SELECT s.line, s.local_id, d.first_line, d.n FROM {s} s JOIN (
-                SELECT local_id, period_start, period_end, MIN(line) AS first_line, COUNT(*) AS n FROM {s}
-                GROUP BY local_id, period_start, period_end HAVING COUNT(*) > 1
-            ) d ON d.local_id = s.local_id AND d.period_start = s.period_start AND d.period_end = s.period_end""",
-            lambda r: f"local_id {r.local_id!r} has this period {r.n} times in the file (first on line "
-                      f"{r.first_line}); duplicates are refused")
-        await stage.check(problems, f"""
-            SELECT line, local_id FROM (
-                SELECT line, local_id, period_start, period_end, MAX(period_end) OVER (
-                    PARTITION BY local_id ORDER BY period_start, period_end, line
-                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_end,
-                  LAG(period_start) OVER (PARTITION BY local_id ORDER BY period_start, period_end, line) AS prev_start,
-                  LAG(period_end) OVER (PARTITION BY local_id ORDER BY period_start, period_end, line) AS prev_end
+            SELECT line, local_id, first_line, n FROM (
+                SELECT line, local_id, period_start,
+                  MAX(period_end) OVER (PARTITION BY local_id ORDER BY period_start, period_end, line
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_end,
+                  MIN(line) OVER (PARTITION BY local_id, period_start, period_end) AS first_line,
+                  COUNT(*) OVER (PARTITION BY local_id, period_start, period_end) AS n
                 FROM {s}) w
-            WHERE before_end >= period_start AND NOT (prev_start = period_start AND prev_end = period_end)""",
-            lambda r: f"local_id {r.local_id!r}: this period overlaps another row of the same child in the file")
+            WHERE n > 1 OR before_end >= period_start""",
+            lambda r: (f"local_id {r.local_id!r} has this period {r.n} times in the file (first on line "
+                       f"{r.first_line}); duplicates are refused") if r.n > 1 else
+                      f"local_id {r.local_id!r}: this period overlaps another row of the same child in the file")
         await stage.check(problems, f"""
             SELECT s.line, s.local_id, MIN(a.period_start) AS other_start, MIN(a.period_end) AS other_end
             FROM {s} s JOIN attendance_record a ON a.child_id = s.child_id

@@ -151,6 +151,7 @@ class CsvSource:
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         width = max((i for _, i in self._index), default=-1)
+        index = self._index
         while True:
             try:
                 values = next(self._reader)
@@ -158,12 +159,12 @@ class CsvSource:
                 return
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise ImportError_([f"line {self._reader.line_num}: the file cannot be read ({_why(exc)})"]) from exc
-            if not values or not any(v.strip() for v in values):
+            if len(values) <= 1 and not (values and values[0].strip()):
                 continue  # blank lines are not rows
             self.rows += 1
             if len(values) <= width:
                 values = values + [""] * (width + 1 - len(values))
-            yield self._reader.line_num, {c: values[i].strip() for c, i in self._index}
+            yield self._reader.line_num, {c: values[i].strip() for c, i in index}
 
 
 def _why(exc: Exception) -> str:
