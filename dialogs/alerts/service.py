@@ -88,7 +88,7 @@ async def _queue(session, services: Services, job: str, planned: list[dict], res
             continue  # sent before (a rerun, or another instance got there first)
         kind = AlertKind(alert["kind"])
         card = alert_card(alert_id=alert_id, kind=kind, child_initials=alert["_initials"], local_id=alert["_local_id"],
-                          figures=json.loads(alert["figures"]), snooze_days=services.settings.alert_snooze_days)
+                          figures=alert["_figures"], snooze_days=services.settings.alert_snooze_days)
         messages.append({"key": alert["key"], "recipient_aad_id": alert["recipient_aad_id"], "card": card,
                          "summary": f"{SUMMARIES[kind]}: {alert['_initials']} {alert['_local_id']}"})
         result.queued[str(kind)] += 1
@@ -100,7 +100,7 @@ def _plan(job: str, kind: AlertKind, recipient: str, subject: str, period: str, 
     return {"key": _key(job, recipient, subject, period), "job": job, "kind": str(kind), "child_id": child_id,
             "pep_review_id": pep_review_id, "recipient_aad_id": recipient, "period": period,
             "figures": json.dumps(figures, sort_keys=True), "status": str(AlertStatus.OPEN), "created_at": now,
-            "resent": 0, "_initials": initials(first_name, last_name), "_local_id": local_id}
+            "resent": 0, "_initials": initials(first_name, last_name), "_local_id": local_id, "_figures": figures}
 
 
 # --- PEP nudges ---------------------------------------------------------------------------------------------
