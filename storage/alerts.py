@@ -275,11 +275,12 @@ async def school_name(*, session: AsyncSession, school_id: int | None) -> str | 
 
 
 async def snoozes_ended(*, session: AsyncSession, job: str, now: datetime) -> list[Alert]:
-    return list((await session.execute(
-        select(Alert).where(Alert.job == job, Alert.status == AlertStatus.SNOOZED, Alert.snoozed_until <= now)
-        .order_by(Alert.id).with_for_update(skip_locked=True) if _pg(session) else
-        select(Alert).where(Alert.job == job, Alert.status == AlertStatus.SNOOZED, Alert.snoozed_until <= now)
-        .order_by(Alert.id))).scalars())
+    """Snoozed alerts of this job whose snooze is over (locked, so a second instance skips them)."""
+    query = (select(Alert).where(Alert.job == job, Alert.status == AlertStatus.SNOOZED, Alert.snoozed_until <= now)
+             .order_by(Alert.id))
+    if _pg(session):
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.execute(query)).scalars())
 
 
 async def set_status(*, session: AsyncSession, alert_id: int, status: AlertStatus, at: datetime | None = None,

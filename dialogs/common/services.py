@@ -22,6 +22,16 @@ class Config(Protocol):
     referral_retention_days: int
     state_retention_days: int
     faq_retention_days: int
+    # alerts (issue 10)
+    pep_nudge_days: int
+    pep_reminder_days: int
+    attendance_persistent_percent: float
+    attendance_severe_percent: float
+    attendance_drop_points: float
+    attendance_min_sessions: int
+    alert_snooze_days: int
+    digest_top_items: int
+    school_calendar: Any  # storage.working_days.SchoolCalendar
 
 
 @dataclass
