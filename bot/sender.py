@@ -36,6 +36,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE, BACKOFF_CAP = 1.0, 300.0  # seconds: 1, 2, 4 ... capped at 5 minutes
 POLL_SECONDS = 5.0  # the backstop: a pass at least this often even if nothing woke us
 CONCURRENT_CONVERSATIONS = 32
+CLAIM_BATCH = 100  # messages claimed at a time; a full batch means more may be waiting
 SEND_TIMEOUT = 15.0
 
 
@@ -140,6 +141,9 @@ class OutboxSender:
                 if previous is not None:
                     await previous
                 previous = current
+                if len(claimed) < CLAIM_BATCH:  # nothing more was waiting: finish this one before looking again
+                    await current
+                    previous = None
         finally:
             if previous is not None:
                 await previous
@@ -165,7 +169,8 @@ class OutboxSender:
     async def _claim(self) -> list[Delivery]:
         async with self._pass_lock:  # one claim at a time in this process (SKIP LOCKED between processes)
             async with self.sessions() as session:
-                return await outbox.claim_due(session=session, holder=self.holder, now=self.clock())
+                return await outbox.claim_due(session=session, holder=self.holder, now=self.clock(),
+                                              limit=CLAIM_BATCH)
 
     def _track(self, batch: asyncio.Future) -> asyncio.Future:
         self._inflight.add(batch)
