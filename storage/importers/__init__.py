@@ -5,6 +5,7 @@ twice changes nothing. Children, attendance and PEP reviews are written in bulk 
 checks and upserts in the database); staff and localities, which are small, a row at a time."""
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -25,8 +26,8 @@ from storage.importers.common import (
     read_rows,
 )
 
-__all__ = ["COLUMNS", "COLUMN_HELP", "OPTIONAL", "ImportError_", "ImportReport", "format_problems", "import_csv",
-           "import_file", "read_rows"]
+__all__ = ["COLUMNS", "COLUMN_HELP", "OPTIONAL", "ImportError_", "ImportReport", "Problems", "format_problems",
+           "import_csv", "import_file", "read_rows"]
 
 ROW_HANDLERS = {"staff": people.staff, "localities": people.localities}
 BULK = {"children": children.import_children, "attendance": children.import_attendance, "peps": children.import_peps}
@@ -58,8 +59,6 @@ async def _import(session: AsyncSession, source: CsvSource, *, today: date | Non
 async def import_csv(*, session: AsyncSession, kind: str, content: str, today: date | None = None,
                      skip_bad: bool = False) -> ImportReport:
     """Validate and apply. Raises ImportError_ listing the problems; the caller commits or rolls back."""
-    import io  # pylint: disable=import-outside-toplevel
-
     return await _import(session, CsvSource(kind, io.StringIO(content)), today=today, skip_bad=skip_bad,
                          progress=None)
 
@@ -70,5 +69,3 @@ async def import_file(*, session: AsyncSession, kind: str, path: Path, today: da
     with open_source(kind, path) as source:
         return await _import(session, source, today=today, skip_bad=skip_bad, progress=progress)
 
-
-__all__ += ["Problems"]
