@@ -316,7 +316,7 @@ async def import_attendance(session: AsyncSession, source: CsvSource, report: Im
                 SELECT a.id FROM {s} s JOIN attendance_record a ON a.child_id = s.child_id
                     AND a.period_start >= s.period_start AND a.period_end <= s.period_end
                     AND NOT (a.period_start = s.period_start AND a.period_end = s.period_end)
-                WHERE s.bad = 0)""",
+                WHERE s.bad = 0 AND s.period_end > s.period_start)""",  # a one-day row contains nothing else
             f"""INSERT INTO attendance_record (child_id, period_start, period_end, possible_sessions, attended_sessions)
                 SELECT child_id, period_start, period_end, possible, attended FROM {s} WHERE bad = 0
                 ON CONFLICT (child_id, period_start, period_end) DO UPDATE
