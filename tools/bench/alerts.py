@@ -209,8 +209,11 @@ def _write_attendance_csv(path: Path, children: int, rows: int) -> None:
 
 def _run_import(url: str, path: Path) -> tuple[float, float, str]:
     """Wall time, peak resident memory (MiB) of the `vsbot import` process, and what it printed."""
-    script = ("import resource, sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\n"
-              "print('peak_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(code)")
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child of a big bench process would report
+    # the parent's peak; VmHWM belongs to the process image that ran the import.
+    script = ("import sys\nfrom bot.cli import main\ncode = main(sys.argv[1:])\n"
+              "hwm = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+              "print('peak_kib', hwm, file=sys.stderr)\nsys.exit(code)")
     env = {**os.environ, "MicrosoftAppId": "", "DATABASE_URL": url}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", script, "import", "attendance", str(path)], capture_output=True,
