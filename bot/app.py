@@ -10,12 +10,14 @@ from botbuilder.core import ConversationState
 
 from bot.adapter import VsbAdapter
 from bot.connector import AppTokens, BotConnector
+from bot.graph import GraphInstaller
 from bot.router import RouteRegistry, Router
 from bot.scheduler import LeaderScheduler
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from bot.teams_bot import VirtualSchoolBot
 from bot.turn import RoleCache
+from dialogs.alerts.routes import ROUTES as ALERT_ROUTES
 from dialogs.common.services import Services
 from dialogs.faq.faq_dialog import FaqDialog
 from dialogs.faq.routes import ROUTES as FAQ_ROUTES
@@ -45,6 +47,8 @@ class Runtime:
     async def close(self) -> None:
         await self.sender.stop()
         await self.connector.close()
+        if self.sender.installer is not None:
+            await self.sender.installer.close()
         await self.engine.dispose()
 
 
@@ -53,14 +57,32 @@ def build_runtime(settings: Settings, *, load_faq: bool = True) -> Runtime:
     tokens = (AppTokens(app_id=settings.app_id, password=settings.app_password, tenant_id=settings.app_tenant_id,
                         app_type=settings.app_type) if settings.auth_enabled else None)
     connector = BotConnector(tokens)
-    sender = OutboxSender(session_factory(engine), connector)
+    sender = OutboxSender(session_factory(engine), connector, installer=GraphInstaller.from_settings(settings))
     # The services' sessions wake the sender after any commit that queued messages for other people.
     sessions = session_factory(engine, on_outbox_commit=sender.wake)
     services = Services(settings=settings, sessions=sessions, knowledge=load_knowledge() if load_faq else None)
+    if settings.clock_start_raw:
+        services.clock = drill_clock(settings)
     return Runtime(settings=settings, services=services, engine=engine, connector=connector, sender=sender)
 
 
-ROUTES = [*REFERRAL_ROUTES, *FAQ_ROUTES, *SURGERY_ROUTES]
+def drill_clock(settings: Settings):
+    """VSB_CLOCK_START: the service's clock starts at that moment and runs on (drills, multi-process tests).
+    Refused in production, where the clock is the clock."""
+    import time  # pylint: disable=import-outside-toplevel
+    from datetime import UTC, datetime, timedelta  # pylint: disable=import-outside-toplevel
+    from zoneinfo import ZoneInfo  # pylint: disable=import-outside-toplevel
+
+    if settings.is_production:
+        raise ValueError("VSB_CLOCK_START is for drills and tests and is refused in production")
+    start = datetime.fromisoformat(settings.clock_start_raw)
+    start = (start if start.tzinfo else start.replace(tzinfo=ZoneInfo(settings.timezone))).astimezone(UTC)
+    origin = time.monotonic()
+    log.warning("drill clock: the service's clock starts at %s", start.isoformat())
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
+ROUTES = [*REFERRAL_ROUTES, *FAQ_ROUTES, *SURGERY_ROUTES, *ALERT_ROUTES]
 
 
 def build_router(services: Services, accessor) -> Router:

@@ -113,13 +113,19 @@ def cmd_demo_seed(_args) -> int:
 
 
 def cmd_import(args) -> int:
-    from storage.importers import ImportError_, import_file  # pylint: disable=import-outside-toplevel
+    """Every problem on its own line (`line N: …`, the first 50 then a count) on stderr, then one line
+    saying nothing changed; a progress bar while a long file is read, when stdout is a terminal."""
+    from storage.importers import ImportError_, format_problems, import_file  # pylint: disable=import-outside-toplevel
+    from storage.importers.common import Progress  # pylint: disable=import-outside-toplevel
 
     settings = _settings()
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
 
     async def work(session):
         try:
-            report = await import_file(session=session, kind=args.kind, path=Path(args.file))
+            with Progress() as progress:
+                report = await import_file(session=session, kind=args.kind, path=Path(args.file), today=today,
+                                           skip_bad=args.skip_bad, progress=progress)
         except ImportError_:
             await session.rollback()
             raise
@@ -132,11 +138,21 @@ def cmd_import(args) -> int:
     try:
         report = asyncio.run(_with_session(settings, work))
     except ImportError_ as exc:
-        raise CliError(f"import failed, nothing changed: {_one_line(exc.problems)}") from exc
+        lines = format_problems(exc.problems, exc.total)
+        if exc.total <= 1:
+            raise CliError(f"import failed, nothing changed: {lines[0]}") from exc
+        for line in lines:
+            print(line, file=sys.stderr)
+        raise CliError(f"import failed, nothing changed: {exc.total:,} problems (listed above); fix them, or use "
+                       "--skip-bad to import only the good rows") from exc
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for line in report.problems:
+        print(f"skipped {line}", file=sys.stderr)
     verb = "would import" if args.dry_run else "imported"
-    print(f"{verb} {report.rows} {report.kind} rows: {report.created} new, {report.updated} updated")
+    extra = f", {report.unchanged} unchanged" if report.unchanged else ""
+    skipped = f"; {report.skipped} bad row(s) skipped" if report.skipped else ""
+    print(f"{verb} {report.rows} {report.kind} rows: {report.created} new, {report.updated} updated{extra}{skipped}")
     return 0
 
 
@@ -189,7 +205,7 @@ def cmd_jobs_list(_args) -> int:
 
     for job in JOBS.values():
         when = " ".join(f"{k}={v}" for k, v in job.cron.items())
-        print(f"{job.name:<16} {when:<40} {job.description}")
+        print(f"{job.name:<18} {when:<40} {job.description}")
     return 0
 
 
@@ -421,10 +437,18 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--limit", type=int, default=200)
     out.set_defaults(func=cmd_outbox)
 
-    imp = sub.add_parser("import", help="import a CSV file")
+    from storage.importers.common import COLUMN_HELP  # pylint: disable=import-outside-toplevel
+
+    imp = sub.add_parser(
+        "import", help="import a CSV file", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Import a CSV file (UTF-8, a header row, dates YYYY-MM-DD). Every row is checked; a file with "
+                    "any bad row changes nothing unless --skip-bad is given. Importing the same file twice changes "
+                    "nothing. Example files: docs/examples/.",
+        epilog="columns:\n" + "\n".join(f"  {kind:<11} {columns}" for kind, columns in COLUMN_HELP.items()))
     imp.add_argument("kind", choices=["staff", "children", "attendance", "peps", "localities"])
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="validate and report without changing anything")
+    imp.add_argument("--skip-bad", action="store_true", help="import the good rows and list the bad ones")
     imp.set_defaults(func=cmd_import)
 
     jobs = sub.add_parser("jobs", help="scheduled jobs").add_subparsers(dest="jobs_command", required=True)

@@ -6,10 +6,11 @@ Business jobs call a capability's service; the messages they queue are delivered
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
+from dialogs.alerts import service as alerts
 from dialogs.referrals import service as referrals
 from dialogs.surgeries import service as surgeries
 from storage import faq_log
@@ -24,6 +25,37 @@ class Job:
     run: Callable[..., Awaitable[str]]
     cron: dict  # APScheduler CronTrigger fields, in VSB_TIMEZONE
     working_days_only: bool = False  # no sends at weekends or on England's bank holidays
+    # Another reason a day is skipped (school holidays; the digest's day), or None to run: (local day, settings).
+    skip: Callable[[date, object], str | None] | None = None
+
+
+def school_days_only(day: date, settings) -> str | None:
+    """Alerts about school go on school days: weekdays that are not bank holidays or configured school holidays."""
+    if not is_working_day(day):
+        return f"{day.isoformat()} is not a working day"
+    if not settings.school_calendar.in_term(day):
+        return f"{day.isoformat()} is in a school holiday (VSB_TERM_DATES / VSB_SCHOOL_HOLIDAYS)"
+    return None
+
+
+def digest_day(day: date, _settings) -> str | None:
+    """Monday's digest; after a bank holiday Monday, on the week's first working day."""
+    if not alerts.first_working_day_of_week(day):
+        return f"{day.isoformat()} is not the first working day of its week (the digest's day)"
+    return None
+
+
+async def pep_nudges(runtime, now: datetime) -> str:
+    return (await alerts.pep_nudges(runtime.services, now=now)).summary("PEP")
+
+
+async def attendance_alerts(runtime, now: datetime) -> str:
+    return (await alerts.attendance_alerts(runtime.services, now=now)).summary("attendance")
+
+
+async def manager_digest(runtime, now: datetime) -> str:
+    sent = await alerts.manager_digest(runtime.services, now=now)
+    return f"{sent} digest(s) queued" + ("" if sent else " (this week's were queued already)")
 
 
 async def referral_sla(runtime, now: datetime) -> str:
@@ -71,7 +103,18 @@ JOBS: dict[str, Job] = {job.name: job for job in (
         surgery_reminders, {"hour": "8-18", "minute": 0}),
     Job("surgery-offers", "pass surgery places offered from a waiting list on when the offer runs out",
         surgery_offers, {"minute": "*/5"}),
+    Job("pep-nudges", "PEP reviews due in 14 days, in 3 days (reminder) and overdue", pep_nudges,
+        {"day_of_week": "mon-fri", "hour": 7, "minute": 30}, skip=school_days_only),
+    Job("attendance-alerts", "attendance crossing persistent (90%) or severe (50%) absence, or dropping 10 points",
+        attendance_alerts, {"day_of_week": "mon-fri", "hour": 7, "minute": 30}, skip=school_days_only),
+    Job("manager-digest", "the managers' weekly digest (Monday 08:00)", manager_digest,
+        {"day_of_week": "mon-fri", "hour": 8, "minute": 0}, skip=digest_day),
 )}
+
+
+def cron_of(job: Job, settings) -> dict:
+    """The job's schedule, unless VSB_JOB_SCHEDULE moves it."""
+    return dict(settings.job_schedule.get(job.name) or job.cron)
 
 
 async def run_job(name: str, runtime, now: datetime) -> str:
@@ -79,4 +122,7 @@ async def run_job(name: str, runtime, now: datetime) -> str:
     local_day = now.astimezone(ZoneInfo(runtime.settings.timezone)).date()
     if job.working_days_only and not is_working_day(local_day):
         return f"skipped: {local_day.isoformat()} is not a working day"
+    reason = job.skip(local_day, runtime.settings) if job.skip else None
+    if reason:
+        return f"skipped: {reason}"
     return await job.run(runtime, now)

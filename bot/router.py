@@ -81,11 +81,13 @@ class Router:
         if not await self._allowed(turn, route):
             return
         if route.dialog:
-            if await self._bring_to_top(dc, route.dialog):
+            if not route.starts_afresh and await self._bring_to_top(dc, route.dialog):
                 await dc.continue_dialog()
                 return
             options = await route.run(turn, self.services, turn.value) if route.run else None
             if isinstance(options, dict):
+                if route.starts_afresh and dc.stack:
+                    await dc.cancel_all_dialogs()  # the new form takes the place of one left open
                 await dc.begin_dialog(route.dialog, options)
             return
         await route.run(turn, self.services, turn.value)

@@ -10,7 +10,7 @@ import socket
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from bot.jobs import JOBS, run_job
+from bot.jobs import JOBS, cron_of, run_job
 from storage import leases
 from storage.clock import utcnow
 
@@ -36,7 +36,8 @@ class LeaderScheduler:
 
     def start(self) -> None:
         for name, job in JOBS.items():
-            self.scheduler.add_job(self._run, CronTrigger(timezone=self.services.settings.timezone, **job.cron),
+            self.scheduler.add_job(self._run, CronTrigger(timezone=self.services.settings.timezone,
+                                                          **cron_of(job, self.runtime.settings)),
                                    args=[name], id=name, name=name, replace_existing=True)
         self.scheduler.add_job(self._renew, "interval", seconds=RENEW_SECONDS, id="lease", name="lease",
                                replace_existing=True,
@@ -57,7 +58,7 @@ class LeaderScheduler:
         if not self.is_leader:
             return
         try:
-            summary = await run_job(name, self.runtime, utcnow())
+            summary = await run_job(name, self.runtime, self.services.now())
             if summary:
                 log.info("job %s: %s", name, summary)
         except Exception:  # noqa: BLE001 - one failed run is logged; the next run tries again

@@ -45,6 +45,36 @@ class Settings(BaseSettings):
     public_url_raw: str = Field(default="", validation_alias="VSB_PUBLIC_URL")
     # How long a place freed from a full surgery is held for the first person on the waiting list.
     surgery_offer_hours: int = Field(default=24, validation_alias="VSB_SURGERY_OFFER_HOURS", ge=1, le=168)
+    # --- alerts: PEP nudges, attendance alerts, the manager digest (issue 10) ---
+    pep_nudge_days: int = Field(default=14, validation_alias="VSB_PEP_NUDGE_DAYS", ge=1, le=120)
+    pep_reminder_days: int = Field(default=3, validation_alias="VSB_PEP_REMINDER_DAYS", ge=0, le=60)
+    attendance_persistent_percent: float = Field(default=90.0, validation_alias="VSB_ATTENDANCE_PERSISTENT", gt=0, le=100)
+    attendance_severe_percent: float = Field(default=50.0, validation_alias="VSB_ATTENDANCE_SEVERE", gt=0, le=100)
+    attendance_drop_points: float = Field(default=10.0, validation_alias="VSB_ATTENDANCE_DROP_POINTS", gt=0, le=100)
+    # A window with fewer possible sessions than this says too little to alert on (one school week = 10).
+    attendance_min_sessions: int = Field(default=10, validation_alias="VSB_ATTENDANCE_MIN_SESSIONS", ge=1)
+    alert_snooze_days: int = Field(default=7, validation_alias="VSB_ALERT_SNOOZE_DAYS", ge=1, le=60)
+    digest_top_items: int = Field(default=8, validation_alias="VSB_DIGEST_TOP_ITEMS", ge=1, le=25)
+    # School terms and holidays, as `YYYY-MM-DD..YYYY-MM-DD` ranges separated by commas (a council's own dates).
+    # Empty terms: terms begin 1 September, 1 January and Easter Monday, and no school holidays are skipped.
+    term_dates_raw: str = Field(default="", validation_alias="VSB_TERM_DATES")
+    school_holidays_raw: str = Field(default="", validation_alias="VSB_SCHOOL_HOLIDAYS")
+    # Operators may move a job: JSON of APScheduler cron fields by job name, e.g. {"manager-digest": {"hour": 9}}.
+    job_schedule_raw: str = Field(default="", validation_alias="VSB_JOB_SCHEDULE")
+    # Drills and tests only (refused in production): the service's clock starts at this ISO-8601 moment.
+    clock_start_raw: str = Field(default="", validation_alias="VSB_CLOCK_START")
+    # Microsoft Graph, to install the app for people who never opened a chat with the bot (proactive install).
+    # Needs the application permission TeamsAppInstallation.ReadWriteForUser.All; client id and secret default
+    # to the bot's own app registration.
+    graph_tenant_id: str = Field(default="", validation_alias="VSB_GRAPH_TENANT_ID")
+    graph_client_id: str = Field(default="", validation_alias="VSB_GRAPH_CLIENT_ID")
+    graph_client_secret: str = Field(default="", validation_alias="VSB_GRAPH_CLIENT_SECRET", repr=False)
+    teams_app_id: str = Field(default="", validation_alias="VSB_TEAMS_APP_ID")  # the app's id in the org catalog
+    graph_url: str = Field(default="https://graph.microsoft.com/v1.0", validation_alias="VSB_GRAPH_URL")
+    graph_login_url: str = Field(default="https://login.microsoftonline.com", validation_alias="VSB_GRAPH_LOGIN_URL")
+    # Where the bot posts to a chat it learned from Graph (Teams' global Bot Connector endpoint by default).
+    teams_service_url: str = Field(default="https://smba.trafficmanager.net/teams/",
+                                   validation_alias="VSB_TEAMS_SERVICE_URL")
 
     @field_validator("timezone")
     @classmethod
@@ -74,6 +104,44 @@ class Settings(BaseSettings):
         if self.public_host.strip().lower() not in ("", "localhost", "127.0.0.1"):
             return f"https://{self.public_host.strip()}"
         return f"http://{self.host}:{self.port}"
+    @field_validator("term_dates_raw", "school_holidays_raw")
+    @classmethod
+    def _date_ranges(cls, value: str) -> str:
+        from storage.working_days import parse_ranges  # pylint: disable=import-outside-toplevel
+
+        parse_ranges(value)  # raises ValueError with the bad part named
+        return value
+
+    @field_validator("job_schedule_raw")
+    @classmethod
+    def _job_schedule(cls, value: str) -> str:
+        import json  # pylint: disable=import-outside-toplevel
+
+        if value.strip():
+            try:
+                parsed = json.loads(value)
+            except ValueError as exc:
+                raise ValueError("VSB_JOB_SCHEDULE is not JSON") from exc
+            if not isinstance(parsed, dict) or not all(isinstance(v, dict) for v in parsed.values()):
+                raise ValueError('VSB_JOB_SCHEDULE must map job names to cron fields, e.g. {"purge": {"hour": 3}}')
+        return value
+
+    @property
+    def job_schedule(self) -> dict[str, dict]:
+        import json  # pylint: disable=import-outside-toplevel
+
+        return json.loads(self.job_schedule_raw) if self.job_schedule_raw.strip() else {}
+
+    @property
+    def school_calendar(self):
+        from storage.working_days import SchoolCalendar  # pylint: disable=import-outside-toplevel
+
+        return SchoolCalendar.from_config(self.term_dates_raw, self.school_holidays_raw)
+
+    @property
+    def graph_enabled(self) -> bool:
+        return bool(self.graph_tenant_id and self.teams_app_id and (self.graph_client_id or self.app_id)
+                    and (self.graph_client_secret or self.app_password))
 
     @property
     def allowed_tenants(self) -> frozenset[str]:

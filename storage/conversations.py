@@ -33,3 +33,13 @@ async def get_reference(*, session: AsyncSession, scope: str, key: str) -> dict 
         await session.execute(select(ConversationRef).where(ConversationRef.scope == scope, ConversationRef.key == key))
     ).scalar_one_or_none()
     return json.loads(row.reference) if row else None
+
+
+async def get_references(*, session: AsyncSession, scope: str, keys: list[str]) -> dict[str, dict]:
+    """Many people's references in one query (the outbox sender's batches); those with none are absent."""
+    found: dict[str, dict] = {}
+    for start in range(0, len(keys), 500):
+        rows = (await session.execute(select(ConversationRef.key, ConversationRef.reference).where(
+            ConversationRef.scope == scope, ConversationRef.key.in_(keys[start:start + 500])))).all()
+        found.update({row.key: json.loads(row.reference) for row in rows})
+    return found

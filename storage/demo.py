@@ -128,9 +128,9 @@ async def seed(*, session: AsyncSession, today: date, timezone: str) -> SeedRepo
         for prefix in prefixes:
             await directory.set_postcode_route(session=session, prefix=prefix, locality=locality)
     await session.flush()
-    children = await import_csv(session=session, kind="children", content=_children_csv(today))
-    await import_csv(session=session, kind="peps", content=_peps_csv(today))
-    await import_csv(session=session, kind="attendance", content=_attendance_csv(today))
+    children = await import_csv(session=session, kind="children", content=_children_csv(today), today=today)
+    await import_csv(session=session, kind="peps", content=_peps_csv(today), today=today)
+    await import_csv(session=session, kind="attendance", content=_attendance_csv(today), today=today)
 
     tz = ZoneInfo(timezone)
     group_day = first_weekday_on_or_after(today + timedelta(days=14))

@@ -130,11 +130,48 @@ class AttendanceRecord(SQLModel, table=True):
     __tablename__ = "attendance_record"
     __table_args__ = (UniqueConstraint("child_id", "period_start", "period_end", name="uq_attendance_period"),)
     id: int | None = Field(default=None, primary_key=True)
-    child_id: int = Field(foreign_key="child.id", index=True)
+    # No index of its own: the unique index above starts with child_id and serves those lookups (one index
+    # fewer to maintain made bulk imports faster, issue 10).
+    child_id: int = Field(foreign_key="child.id")
     period_start: date
     period_end: date
     possible_sessions: int
     attended_sessions: int
+
+
+# --- alerts (issue 10): PEP nudges, attendance alerts, the manager digest --------------------------
+class Alert(SQLModel, table=True):
+    """One alert to one person. Its key is the key of the card's outbox row, (job, recipient, subject,
+    period), so a job run twice, a crash half way or two instances never alert anyone twice."""
+
+    __tablename__ = "alert"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    job: str = Field(max_length=40)
+    kind: str = Field(max_length=30, index=True)  # vocabulary.AlertKind
+    child_id: int = Field(foreign_key="child.id", index=True)
+    pep_review_id: int | None = Field(default=None, foreign_key="pep_review.id", index=True)
+    recipient_aad_id: str = Field(max_length=64, index=True)
+    period: str = Field(max_length=20)  # the PEP's due date, or the day attendance crossed the line
+    figures: str = Field(sa_column=Column(Text, nullable=False))  # JSON: what the card shows
+    status: str = Field(default="open", max_length=20, index=True)  # vocabulary.AlertStatus
+    created_at: datetime = Field(default_factory=utcnow)
+    acted_at: datetime | None = None
+    snoozed_until: datetime | None = Field(default=None, index=True)
+    resent: int = Field(default=0)  # times it came back after a snooze
+
+
+class AttendanceAlertState(SQLModel, table=True):
+    """Where each child's attendance stood at the last evaluation: alerts fire when this changes for the
+    worse (a crossing), not every day a child stays under a line."""
+
+    __tablename__ = "attendance_alert_state"
+    child_id: int = Field(foreign_key="child.id", primary_key=True)
+    level: str = Field(default="ok", max_length=12)  # ok | persistent | severe
+    dropped: bool = Field(default=False)
+    four_weeks: float | None = None  # attendance % at the last evaluation (for the digest)
+    term: float | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 # --- surgeries (issue 9) -----------------------------------------------------------------------

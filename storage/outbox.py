@@ -176,3 +176,21 @@ async def purge_payloads(*, session: AsyncSession, sent_before: datetime) -> int
 
 async def delete_for_referrals(*, session: AsyncSession, referral_ids: list[int]) -> None:
     await session.execute(delete(Delivery).where(Delivery.referral_id.in_(referral_ids)))
+
+
+async def enqueue_many(*, session: AsyncSession, messages: list[dict]) -> int:
+    """Many messages at once (a job's fan-out): each a dict of `key`, `recipient_aad_id`, `card`, `summary`.
+    Keys that exist are skipped, as with `enqueue`. Returns how many were added."""
+    if not messages:
+        return 0
+    now = utcnow()
+    rows = [{"key": m["key"], "recipient_aad_id": m["recipient_aad_id"], "referral_id": None,
+             "payload": json.dumps({"card": m["card"], "summary": m["summary"]}), "status": DeliveryStatus.PENDING,
+             "attempts": 0, "next_attempt_at": now, "created_at": now, "operation": DeliveryOperation.SEND,
+             "updates_key": None} for m in messages]
+    result = await session.execute(_insert(session)(Delivery).on_conflict_do_nothing(index_elements=["key"])
+                                   .returning(Delivery.id), rows)
+    added = len(result.all())
+    if added:
+        session.info[SESSION_FLAG] = True
+    return added

@@ -247,3 +247,33 @@ SURGERY_REPEATS = {"none": ("Does not repeat", 0), "weekly": ("Every week", 1), 
                    "three_weekly": ("Every 3 weeks", 3), "four_weekly": ("Every 4 weeks", 4)}
 SURGERY_LIMITS = {"title": 120, "venue": 200, "join_url": 500, "topic": 300, "places": 200, "slot_minutes": 240,
                   "cutoff_hours": 336, "occurrences": 52}
+
+
+# --- alerts (issue 10) ---------------------------------------------------------------------------
+class AlertKind(StrEnum):
+    PEP_DUE = "pep_due"  # review due within the nudge window (14 days): social worker and designated teacher
+    PEP_REMINDER = "pep_reminder"  # due within the reminder window (3 days): the same people again
+    PEP_OVERDUE = "pep_overdue"  # past its due date and not done: the locality manager
+    PERSISTENT_ABSENCE = "persistent_absence"  # attendance crossed to 90% or below: social worker and manager
+    SEVERE_ABSENCE = "severe_absence"  # crossed to 50% or below
+    ATTENDANCE_DROP = "attendance_drop"  # 10 points or more below the previous four weeks
+
+
+PEP_ALERTS = frozenset({AlertKind.PEP_DUE, AlertKind.PEP_REMINDER, AlertKind.PEP_OVERDUE})
+ATTENDANCE_ALERTS = frozenset({AlertKind.PERSISTENT_ABSENCE, AlertKind.SEVERE_ABSENCE, AlertKind.ATTENDANCE_DROP})
+
+
+class AlertStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    SNOOZED = "snoozed"  # comes back after the snooze if it still applies
+    RESOLVED = "resolved"  # no longer applies (PEP done, attendance recovered) when its snooze ended
+
+
+class AttendanceLevel(StrEnum):
+    OK = "ok"
+    PERSISTENT = "persistent"
+    SEVERE = "severe"
+
+
+ATTENDANCE_LEVEL_RANK = {AttendanceLevel.OK: 0, AttendanceLevel.PERSISTENT: 1, AttendanceLevel.SEVERE: 2}

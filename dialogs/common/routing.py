@@ -31,6 +31,9 @@ class Route:
     audit: str | None = None  # entity type whose refused uses are audited (e.g. "referral")
     example: Any = None  # a typed text or a card's data, for the tests generated from the registry
     options: Callable[[str], dict | None] | None = field(default=None, repr=False)  # command argument -> dialog options
+    # A verb that opens its dialog afresh from another card (an alert's "Make a referral"): it never continues
+    # a copy of the dialog that is already open; the handler's options start a new one in its place.
+    starts_afresh: bool = False
 
     def __post_init__(self) -> None:
         if self.run is None and self.dialog is None:

@@ -24,6 +24,16 @@ class Config(Protocol):
     faq_retention_days: int
     public_url: str  # the bot's base URL, for links in cards (calendar invites)
     surgery_offer_hours: int
+    # alerts (issue 10)
+    pep_nudge_days: int
+    pep_reminder_days: int
+    attendance_persistent_percent: float
+    attendance_severe_percent: float
+    attendance_drop_points: float
+    attendance_min_sessions: int
+    alert_snooze_days: int
+    digest_top_items: int
+    school_calendar: Any  # storage.working_days.SchoolCalendar
 
 
 @dataclass

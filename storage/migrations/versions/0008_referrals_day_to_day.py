@@ -2,7 +2,7 @@
 request key on history events (a resent card adds nothing twice)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07
 """
 import unicodedata
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Alerts: PEP nudges, attendance alerts and the managers' weekly digest (issue 10)."""
