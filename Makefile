@@ -33,8 +33,11 @@ venv: $(STAMP)
 run: $(STAMP) $(PLAYGROUND_NPM)
 	bash scripts/dev_run.sh
 
-## Only the bot (no Playground).
+## Only the bot (no Playground), with demo data: development mode unless VSB_ENVIRONMENT says otherwise
+## (without MicrosoftAppId that means authentication off, on loopback only).
 serve: $(STAMP)
+	if [ -z "$${VSB_ENVIRONMENT+set}" ] && ! grep -qs '^[[:space:]]*VSB_ENVIRONMENT=' .env; then \
+	  export VSB_ENVIRONMENT=development; fi; \
 	$(BIN)/vsbot db upgrade && $(BIN)/vsbot demo seed && $(BIN)/vsbot serve
 
 ## The whole suite, on SQLite and PostgreSQL (set VSB_TEST_DATABASES=sqlite to skip PostgreSQL).

@@ -103,6 +103,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     scheduler = LeaderScheduler(runtime) if run_scheduler else None
 
     async def start(_app: web.Application) -> None:
+        adapter.start()  # signing keys prefetched in the background
         runtime.sender.start()
         if scheduler:
             scheduler.start()
@@ -110,6 +111,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     async def dispose(_app: web.Application) -> None:
         if scheduler:
             scheduler.shutdown()
+        if adapter.auth is not None:
+            await adapter.auth.close()
         await runtime.close()
 
     app.router.add_post("/api/messages", messages)
