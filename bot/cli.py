@@ -75,10 +75,19 @@ def _database_settings():
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    quiet_library_loggers()
+
+
+def quiet_library_loggers() -> None:
+    """Libraries whose logs would carry what people typed or where they are, whatever VSB_LOG_LEVEL says."""
     # aiohttp's access log would record request paths and ips; our per-turn line is the record.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     # APScheduler logs every run (the lease renews every 20 s); our job lines say what each run did.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite at DEBUG logs every statement with its parameters: children's names, dates of birth, postcodes.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    # SQLAlchemy's engine log at INFO/DEBUG shows statements and result rows (parameters are hidden, rows not).
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
 
 
 async def _with_session(settings, work):

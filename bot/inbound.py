@@ -23,6 +23,7 @@ from msrest.serialization import Deserializer, Model
 MAX_BODY_BYTES = 256 * 1024  # Teams caps a message at about 28 KB; cards and submits are smaller still
 MAX_DEPTH = 32  # a Teams activity nests about 8 deep; card data less
 MAX_TEXT_CHARS = 40_000
+MAX_ID_CHARS = 1_024  # ids go into Bot Connector URLs (Teams' longest, group chat ids, are a few hundred)
 KNOWN_TYPES = frozenset(t.value for t in bf_schema.ActivityTypes)
 HANDLED_TYPES = frozenset({"message", "invoke", "conversationUpdate", "installationUpdate"})
 HANDLED_INVOKES = frozenset({"adaptiveCard/action"})
@@ -115,6 +116,11 @@ def check_activity(body: dict) -> None:
             raise BadRequest(400, f"{path}: required")
     if not isinstance(body.get("recipient"), dict):
         raise BadRequest(400, "recipient: required")
+    for path in ("id", "replyToId", "serviceUrl", "channelId", "locale", "conversation.id", "from.id", "from.name",
+                 "from.aadObjectId", "recipient.id", "conversation.tenantId"):
+        value = value_at(body, *path.split("."))
+        if isinstance(value, str) and len(value) > MAX_ID_CHARS:
+            raise BadRequest(400, f"{path}: too long")
     url = urlsplit(body["serviceUrl"])
     if url.scheme not in ("https", "http") or not url.hostname:
         raise BadRequest(400, "serviceUrl: not an http(s) URL")

@@ -8,7 +8,7 @@ import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import aiohttp
@@ -149,6 +149,7 @@ class BotHarness:
     settings: Settings
     runtime: object
     app: web.Application | None = None
+    headers: dict = field(default_factory=dict)  # sent with every post (e.g. a bearer token with auth on)
 
     @property
     def services(self):
@@ -159,7 +160,7 @@ class BotHarness:
         return self.runtime.sender
 
     async def post(self, activity: dict, headers: dict | None = None) -> aiohttp.ClientResponse:
-        async with self.http.post(f"{self.url}/api/messages", json=activity, headers=headers or {}) as resp:
+        async with self.http.post(f"{self.url}/api/messages", json=activity, headers={**self.headers, **(headers or {})}) as resp:
             await resp.read()
             return resp
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from cards.menu import notice_card
 from cards.referrals import manager_nudge_card, officer_referral_card, referrer_update_card
+from dialogs.common.ids import card_id
 from dialogs.common.services import Services
 from storage import audit, directory, outbox, referrals
 from storage.db import UniqueViolation
@@ -210,11 +211,7 @@ async def act(services: Services, *, actor_aad_id: str, role: Role, verb: str, d
 
 
 def _version(raw) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value < 2 ** 31 else None
+    return card_id(raw)
 
 
 async def _already_done(session, referral: Referral, actor: str, action: ReferralAction, version: int,
