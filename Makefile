@@ -7,11 +7,11 @@ MANIFEST_NPM := manifest/node_modules/.installed-stamp
 PLAYGROUND_NPM := tools/playground/node_modules/.installed-stamp
 CARDS_NPM := tools/cards/node_modules/.installed-stamp
 
-.PHONY: venv run serve test test-sqlite lint e2e bench seed package clean
+.PHONY: venv run serve test test-sqlite lint audit e2e bench seed package clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=78.1.1"  # the venv's own 65.5 has known vulnerabilities
 	$(BIN)/python -m pip install --quiet -e ".[test]" -c constraints.txt
 	@touch $@
 
@@ -56,6 +56,16 @@ e2e: $(STAMP) $(PLAYGROUND_NPM)
 	bash scripts/install_e2e_deps.sh
 	$(BIN)/python -m pytest tests/e2e -m e2e -q
 
+## Supply chain: the installed set of .venv against known vulnerabilities (pip-audit in its own environment);
+## a finding fails unless .ci/audit-exceptions.toml records it with a reason and a review date.
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/bin/pip-audit:
+	@test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet "pip-audit==2.10.*"
+
+audit: $(STAMP) $(AUDIT_VENV)/bin/pip-audit
+	$(BIN)/python scripts/audit_dependencies.py --python $(BIN)/python --pip-audit $(AUDIT_VENV)/bin/pip-audit $(AUDIT_FLAGS)
+
 ## Benchmarks (speed and memory targets live here, not in tests).
 bench: $(STAMP)
 	$(BIN)/vsbot bench
@@ -68,4 +78,4 @@ package: $(STAMP)
 	$(BIN)/vsbot manifest build --out var/virtual-school-assistant.zip
 
 clean:
-	rm -rf $(VENV) var manifest/node_modules tools/playground/node_modules tools/cards/node_modules test-artifacts
+	rm -rf $(VENV) $(AUDIT_VENV) var manifest/node_modules tools/playground/node_modules tools/cards/node_modules test-artifacts

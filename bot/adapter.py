@@ -43,6 +43,15 @@ class ProductionGuardError(RuntimeError):
     """Refuse to start without an app id (authentication off) unless development mode is set explicitly."""
 
 
+def check_safe_to_start(settings: Settings) -> None:
+    """Authentication may be off (no app id) only when development mode was asked for explicitly."""
+    if not settings.auth_enabled and not settings.is_development:
+        raise ProductionGuardError(
+            "MicrosoftAppId is empty: refusing to start with authentication off. Set MicrosoftAppId (and "
+            "MicrosoftAppPassword), or VSB_ENVIRONMENT=development for a local instance on loopback only"
+        )
+
+
 def tenant_of(activity: Activity) -> str | None:
     """The tenant an activity comes from: Teams sends `conversation.tenantId` (msrest maps only `tenantID`,
     keeping `tenantId` among the conversation's additional properties) and `channelData.tenant.id`."""
@@ -124,11 +133,7 @@ class ConversationSerialMiddleware(Middleware):
 class VsbAdapter(BotAdapter):
     def __init__(self, settings: Settings, connector: BotConnector, *, reply_fallback: ReplyFallback | None = None,
                  sleep=asyncio.sleep, auth: BotFrameworkAuth | None = None):
-        if not settings.auth_enabled and not settings.is_development:
-            raise ProductionGuardError(
-                "MicrosoftAppId is empty: refusing to start with authentication off. Set MicrosoftAppId (and "
-                "MicrosoftAppPassword), or VSB_ENVIRONMENT=development for a local instance on loopback only"
-            )
+        check_safe_to_start(settings)
         if not settings.auth_enabled:
             log.warning(
                 "!!! MicrosoftAppId is empty: LOCAL DEVELOPMENT MODE, requests are NOT authenticated. "

@@ -115,12 +115,16 @@ def _is_loopback(host: str) -> bool:
 def cmd_serve(args) -> int:
     from aiohttp import web  # pylint: disable=import-outside-toplevel
 
-    from bot.adapter import ProductionGuardError  # pylint: disable=import-outside-toplevel
+    from bot.adapter import ProductionGuardError, check_safe_to_start  # pylint: disable=import-outside-toplevel
     from bot.app import create_app  # pylint: disable=import-outside-toplevel
 
     settings = _settings()
     host = args.host or settings.host
     port = args.port or settings.port
+    try:
+        check_safe_to_start(settings)
+    except ProductionGuardError as exc:
+        raise CliError(str(exc)) from exc
     if not settings.auth_enabled and not _is_loopback(host):
         # Development mode without an app id accepts anyone's requests: never from another machine.
         raise CliError(f"authentication is off (no MicrosoftAppId): vsbot serve listens on loopback only "
