@@ -445,6 +445,8 @@ def _database_problem(exc: Exception) -> str | None:
         where = "the database"
     if isinstance(exc, sa_exc.DBAPIError) and ("no such table" in text or "does not exist" in text and "relation" in text):
         return f"{where} has no tables yet: run `vsbot db upgrade`"
+    if "database is locked" in text:
+        return f"{where} is locked by another process (a write that has not finished): try again"
     if "does not exist" in text and "database" in text:
         return f"{where} does not exist: create it, then run `vsbot db upgrade`"
     if isinstance(exc, (OSError, sa_exc.OperationalError, sa_exc.InterfaceError)):
