@@ -10,7 +10,7 @@ import pytest
 
 from bot.adapter import safe_trace
 from bot.inbound import MAX_BODY_BYTES
-from tests.utils.teams import message
+from tests.utils.teams import message, submit
 
 CANARY = "Zebedee-Quintrell-canary"
 
@@ -99,6 +99,21 @@ async def test_a_compressed_bomb_and_broken_compression_are_refused(bot):
     assert len(bomb) < MAX_BODY_BYTES
     assert (await _post_raw(bot, bomb, **{"Content-Encoding": "gzip"}))[0] == 413
     assert (await _post_raw(bot, b"\x1f\x8b not gzip at all", **{"Content-Encoding": "gzip"}))[0] == 400
+
+
+async def test_ids_too_long_for_a_bot_connector_url_are_400(bot, caplog):
+    """A 9,000-character replyToId went into the reply's URL: the connector refused the request line and the
+    reply was queued for ever."""
+    for path in (("replyToId",), ("id",), ("conversation", "id"), ("from", "id"), ("recipient", "id")):
+        activity = submit({"action": "menu.open", "target": "help"}, service_url=bot.connector.url, reply_to_id="m-1")
+        node = activity
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = CANARY + "x" * 9_000
+        with caplog.at_level(logging.DEBUG):
+            async with bot.http.post(f"{bot.url}/api/messages", json=activity) as resp:
+                assert resp.status == 400 and (await resp.json())["error"] == f"{'.'.join(path)}: too long"
+    assert bot.connector.sent == [] and CANARY not in caplog.text
 
 
 async def test_huge_text_is_413_and_long_text_is_answered(bot):

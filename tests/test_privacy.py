@@ -144,10 +144,10 @@ async def test_questions_passed_to_staff_go_with_their_question(engine):
         summary = await run_job("purge", runtime, datetime.now(timezone.utc))
     finally:
         await runtime.close()
-    assert "1 old FAQ question(s), 1 copy(ies) of questions passed to staff" in summary
     async with session_factory(engine)() as session:
-        keys = (await session.execute(select(Delivery.key))).scalars().all()
-    assert keys == [f"faq:{new.id}:forward:{MINA}"]
+        kept = (await session.execute(select(Delivery.key, Delivery.payload))).all()
+    assert [(key, FORWARDED in payload) for key, payload in kept] == [(f"faq:{new.id}:forward:{MINA}", False)]
+    assert "1 old FAQ question(s), 1 copy(ies) of questions passed to staff" in summary
 
 
 async def test_delivered_messages_keep_their_outcome_not_their_content(engine):
