@@ -76,7 +76,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     adapter = VsbAdapter(settings, runtime.connector, reply_fallback=runtime.sender.enqueue_reply)
     conversation_state = ConversationState(SqlStorage(runtime.engine))
     router = build_router(services, conversation_state.create_property("DialogState"))
-    bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.sessions))
+    bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.sessions, ttl=settings.directory_cache_seconds))
 
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME_KEY] = runtime

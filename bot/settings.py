@@ -48,6 +48,8 @@ class Settings(BaseSettings):
                                    validation_alias="VSB_AUTH_METADATA_URL")
     # Longest a request waits for the signing keys (then 401); the keys are cached and refreshed in the background.
     auth_key_timeout: float = Field(default=5.0, validation_alias="VSB_AUTH_KEY_TIMEOUT", gt=0, le=30)
+    # How long a role looked up in the staff directory is remembered (a staff import applies within this).
+    directory_cache_seconds: float = Field(default=30.0, validation_alias="VSB_DIRECTORY_CACHE_SECONDS", ge=0)
 
     @field_validator("timezone")
     @classmethod

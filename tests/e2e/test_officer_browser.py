@@ -1,6 +1,7 @@
 """The officer's referral card as a person meets it, in the Microsoft 365 Agents Playground's web page (channel
 msteams) in Chromium. The Playground has one signed-in user, Sam Reed (…0a1), so before the test one postcode
-sector is routed, with the product's own `vsbot import localities`, to a locality whose officer is Sam: the sector
+sector is routed, with the product's own `vsbot import staff` and `vsbot import localities`, to a locality whose
+officer is Sam (made an officer for the test; a social worker again after it): the sector
 route "HA5 9" beats the demo district route "HA5" (North), so no other test's referral changes locality.
 
 Sam then refers a child who lives in HA5 9ZZ and gets both sides of the referral in one chat: the officer card
@@ -53,18 +54,26 @@ TOP_CARD = f"{CARD}:not({CARD} {CARD})"
 DONE_ACCEPTED = r"^Done: you accepted referral REFERENCE"
 
 
-@pytest.fixture
-def sams_locality(bot_server: BotServer, tmp_path: Path) -> str:
-    """Route the postcode sector HA5 9 to a locality whose officer is Sam, through the product's own importer,
-    against the e2e bot's database (idempotent: the importer upserts the locality and the route)."""
-    csv = tmp_path / "localities.csv"
-    csv.write_text(f"postcode_prefix,locality,officer\n{SECTOR},{LOCALITY},{SAM}\n", encoding="utf-8")
+def _import(bot_server: BotServer, tmp_path: Path, kind: str, content: str) -> None:
+    csv = tmp_path / f"{kind}.csv"
+    csv.write_text(content, encoding="utf-8")
     env = {**os.environ, "DATABASE_URL": bot_server.database_url}
     # cwd is a tmp directory so a developer's .env cannot point the import at another database.
-    done = subprocess.run([_vsbot(), "import", "localities", str(csv)], cwd=tmp_path, env=env, capture_output=True,
+    done = subprocess.run([_vsbot(), "import", kind, str(csv)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=60, check=False)
-    assert done.returncode == 0, f"vsbot import localities failed ({done.returncode}):\n{done.stdout}{done.stderr}"
-    return LOCALITY
+    assert done.returncode == 0, f"vsbot import {kind} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+
+
+@pytest.fixture
+def sams_locality(bot_server: BotServer, tmp_path: Path):
+    """Make Sam an officer (a locality's officer must be an officer or manager, and only they may act on a
+    referral) and route the postcode sector HA5 9 to a locality whose officer is Sam, through the product's own
+    importers, against the e2e bot's database (idempotent). Sam is a social worker again afterwards."""
+    staff = "aad_object_id,email,name,role,locality\n" + f"{SAM},sam.reed@example.org,Sam Reed,{{role}},\n"
+    _import(bot_server, tmp_path, "staff", staff.format(role="officer"))
+    _import(bot_server, tmp_path, "localities", f"postcode_prefix,locality,officer\n{SECTOR},{LOCALITY},{SAM}\n")
+    yield LOCALITY
+    _import(bot_server, tmp_path, "staff", staff.format(role="social_worker"))
 
 
 def test_officer_accepts_then_closes_a_referral_and_the_card_updates_in_place(
