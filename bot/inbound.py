@@ -12,6 +12,7 @@ offer, without running a turn."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import botbuilder.schema as bf_schema
@@ -110,15 +111,21 @@ def check_activity(body: dict) -> None:
     _check(body, "Activity", "activity")
     if kind not in HANDLED_TYPES:
         return  # acknowledged and dropped; nothing more of it is read
+    conversation, sender, recipient = body.get("conversation"), body.get("from"), body.get("recipient")
     for path, value in (("serviceUrl", body.get("serviceUrl")), ("channelId", body.get("channelId")),
-                        ("conversation.id", value_at(body, "conversation", "id")), ("from.id", value_at(body, "from", "id"))):
+                        ("conversation.id", conversation.get("id") if isinstance(conversation, dict) else None),
+                        ("from.id", sender.get("id") if isinstance(sender, dict) else None)):
         if not isinstance(value, str) or not value.strip():
             raise BadRequest(400, f"{path}: required")
-    if not isinstance(body.get("recipient"), dict):
+    if not isinstance(recipient, dict):
         raise BadRequest(400, "recipient: required")
-    for path in ("id", "replyToId", "serviceUrl", "channelId", "locale", "conversation.id", "from.id", "from.name",
-                 "from.aadObjectId", "recipient.id", "conversation.tenantId"):
-        value = value_at(body, *path.split("."))
+    # Ids go into Bot Connector URLs and the database: none may be longer than any Teams sends.
+    for path, node, key in (("id", body, "id"), ("replyToId", body, "replyToId"), ("serviceUrl", body, "serviceUrl"),
+                            ("channelId", body, "channelId"), ("locale", body, "locale"),
+                            ("conversation.id", conversation, "id"), ("conversation.tenantId", conversation, "tenantId"),
+                            ("from.id", sender, "id"), ("from.name", sender, "name"),
+                            ("from.aadObjectId", sender, "aadObjectId"), ("recipient.id", recipient, "id")):
+        value = node.get(key)
         if isinstance(value, str) and len(value) > MAX_ID_CHARS:
             raise BadRequest(400, f"{path}: too long")
     url = urlsplit(body["serviceUrl"])
@@ -155,33 +162,41 @@ def value_at(body: dict, *path: str):
     return node
 
 
+@lru_cache(maxsize=None)
+def _fields(type_name: str) -> dict[str, str]:
+    """A model's JSON keys and their msrest types (read once per model)."""
+    specs = _MODELS[type_name]._attribute_map.values()  # pylint: disable=protected-access
+    return {spec["key"]: _AS_TEAMS.get((type_name, spec["key"]), spec["type"]) for spec in specs}
+
+
 def _check(value, type_name: str, path: str) -> None:
-    """`value` must deserialise as msrest's `type_name` (None always does)."""
+    """`value` must deserialise as msrest's `type_name` (None always does). Walks the keys present only."""
     if value is None or type_name == "object":
         return
-    if type_name.startswith("[") and type_name.endswith("]"):
+    if type_name in _MODELS:
+        if not isinstance(value, dict):
+            raise BadRequest(400, f"{path}: expected an object")
+        fields = _fields(type_name)
+        for key, item in value.items():
+            inner = fields.get(key)
+            if inner is not None and item is not None:
+                _check(item, inner, key if type_name == "Activity" else f"{path}.{key}")
+        return
+    if type_name[0] == "[":
         if not isinstance(value, list):
             raise BadRequest(400, f"{path}: expected a list")
         for index, item in enumerate(value):
             _check(item, type_name[1:-1], f"{path}[{index}]")
         return
-    if type_name.startswith("{") and type_name.endswith("}"):
+    if type_name[0] == "{":
         if not isinstance(value, dict):
             raise BadRequest(400, f"{path}: expected an object")
         for item in value.values():
             _check(item, type_name[1:-1], f"{path}.*")
         return
-    model = _MODELS.get(type_name)
-    if model is not None:
-        if not isinstance(value, dict):
-            raise BadRequest(400, f"{path}: expected an object")
-        for spec in model._attribute_map.values():  # pylint: disable=protected-access
-            key = spec["key"]
-            if key in value:
-                inner = _AS_TEAMS.get((type_name, key), spec["type"])
-                _check(value[key], inner, key if type_name == "Activity" else f"{path}.{key}")
-        return
-    if type_name == "bool":
+    if type_name == "str":
+        ok = isinstance(value, str)
+    elif type_name == "bool":
         ok = isinstance(value, bool)
     elif type_name in ("int", "long"):
         ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2 ** 63
@@ -189,7 +204,7 @@ def _check(value, type_name: str, path: str) -> None:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     elif type_name == "iso-8601":
         ok = isinstance(value, str) and _is_datetime(value)
-    else:  # str and enums
+    else:  # enums
         ok = isinstance(value, str)
     if not ok:
         raise BadRequest(400, f"{path}: wrong type")
