@@ -5,7 +5,8 @@ junk, unknown verbs and invokes, forged ids), with authentication on and off, on
 - nothing a referral, the outbox, the directory or the children's records hold changes (and a refused request
   changes nothing at all).
 
-Hypothesis runs with a fixed seed (derandomize): the same activities on every run, so CI is repeatable."""
+Hypothesis runs with a fixed seed (derandomize): the same activities on every run, so CI is repeatable.
+VSB_FUZZ_TALLY=FILE appends each batch's HTTP statuses to FILE (one JSON line a batch), to count what was sent."""
 from __future__ import annotations
 
 import asyncio
