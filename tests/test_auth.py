@@ -107,17 +107,17 @@ async def test_a_hanging_key_endpoint_blocks_nothing_and_unverifiable_requests_g
         seeded, database_url, connector, key_server):
     key_server.hang = True
     async with secured(database_url, connector, key_server, VSB_AUTH_KEY_TIMEOUT="1.0") as bot:
-        latencies: list[float] = []
+        latencies: dict[str, list[float]] = {"/healthz": [], "/readyz": []}
         stop = asyncio.Event()
 
         async def probe():
             while not stop.is_set():
-                for path in ("/healthz", "/readyz"):
+                for path, seen in latencies.items():
                     started = time.perf_counter()
                     async with bot.http.get(f"{bot.url}{path}") as resp:
                         await resp.read()
                         assert resp.status == 200, path
-                    latencies.append(time.perf_counter() - started)
+                    seen.append(time.perf_counter() - started)
                 await asyncio.sleep(0.02)
 
         probing = asyncio.create_task(probe())
@@ -130,10 +130,11 @@ async def test_a_hanging_key_endpoint_blocks_nothing_and_unverifiable_requests_g
         await probing
     assert resp.status == 401
     assert elapsed < 1.0 + 1.5, elapsed  # its timeout (1 s), generously: the machine is shared
-    print(f"\nunverifiable request: 401 after {elapsed * 1000:.0f} ms; /healthz+/readyz during it: "
-          f"{len(latencies)} probes, median {statistics.median(latencies) * 1000:.1f} ms, "
-          f"max {max(latencies) * 1000:.1f} ms")
-    assert statistics.median(latencies) < 0.1 and max(latencies) < 1.0, latencies
+    print(f"\nunverifiable request: 401 after {elapsed * 1000:.0f} ms (timeout 1 s); while it waited: " + "; ".join(
+        f"{path} {len(seen)} probes, median {statistics.median(seen) * 1000:.1f} ms, max {max(seen) * 1000:.1f} ms"
+        for path, seen in latencies.items()))
+    for path, seen in latencies.items():  # under 100 ms typically; a shared machine can stall one probe briefly
+        assert statistics.median(seen) < 0.1 and max(seen) < 1.0, (path, seen)
 
 
 async def test_a_failed_key_fetch_is_remembered_briefly(seeded, database_url, connector, key_server):
