@@ -8,11 +8,11 @@ MANIFEST_NPM := manifest/node_modules/.installed-stamp
 PLAYGROUND_NPM := tools/playground/node_modules/.installed-stamp
 CARDS_NPM := tools/cards/node_modules/.installed-stamp
 
-.PHONY: venv run serve test test-sqlite lint e2e bench seed package clean
+.PHONY: venv run serve test test-sqlite lint audit e2e bench seed package clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip "setuptools>=78.1.1"  # the venv's own 65.5 has known vulnerabilities
 	$(BIN)/python -m pip install --quiet -e ".[test]" -c constraints.txt
 	@touch $@
 
@@ -34,8 +34,11 @@ venv: $(STAMP)
 run: $(STAMP) $(PLAYGROUND_NPM)
 	PERSONA=$(PERSONA) bash scripts/dev_run.sh
 
-## Only the bot (no Playground).
+## Only the bot (no Playground), with demo data: development mode unless VSB_ENVIRONMENT says otherwise
+## (without MicrosoftAppId that means authentication off, on loopback only).
 serve: $(STAMP)
+	if [ -z "$${VSB_ENVIRONMENT+set}" ] && ! grep -qs '^[[:space:]]*VSB_ENVIRONMENT=' .env; then \
+	  export VSB_ENVIRONMENT=development; fi; \
 	$(BIN)/vsbot db upgrade && $(BIN)/vsbot demo seed && $(BIN)/vsbot serve
 
 ## The whole suite, on SQLite and PostgreSQL (set VSB_TEST_DATABASES=sqlite to skip PostgreSQL).
@@ -54,6 +57,16 @@ e2e: $(STAMP) $(PLAYGROUND_NPM) $(CARDS_NPM)
 	bash scripts/install_e2e_deps.sh
 	$(BIN)/python -m pytest tests/e2e -m e2e -q
 
+## Supply chain: the installed set of .venv against known vulnerabilities (pip-audit in its own environment);
+## a finding fails unless .ci/audit-exceptions.toml records it with a reason and a review date.
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/bin/pip-audit:
+	@test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet "pip-audit==2.10.*"
+
+audit: $(STAMP) $(AUDIT_VENV)/bin/pip-audit
+	$(BIN)/python scripts/audit_dependencies.py --python $(BIN)/python --pip-audit $(AUDIT_VENV)/bin/pip-audit $(AUDIT_FLAGS)
+
 ## Benchmarks (speed and memory targets live here, not in tests).
 bench: $(STAMP)
 	$(BIN)/vsbot bench
@@ -66,4 +79,4 @@ package: $(STAMP)
 	$(BIN)/vsbot manifest build --out var/virtual-school-assistant.zip
 
 clean:
-	rm -rf $(VENV) var manifest/node_modules tools/playground/node_modules tools/cards/node_modules test-artifacts
+	rm -rf $(VENV) $(AUDIT_VENV) var manifest/node_modules tools/playground/node_modules tools/cards/node_modules test-artifacts

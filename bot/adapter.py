@@ -9,20 +9,20 @@ module, bot/turn.py and bot/teams_bot.py."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
+import traceback
 import uuid
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Awaitable, Callable
 
 from aiohttp import web
 from botbuilder.core import BotAdapter, InvokeResponse, Middleware, TurnContext, serializer_helper
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityEventNames, ActivityTypes, ResourceResponse
-from msrest.exceptions import DeserializationError
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 
+from bot import inbound
+from bot.auth import BotFrameworkAuth, Unauthorized, Verified, build_auth
 from bot.connector import BotConnector, ConnectorError
 from bot.messages import conversation_hash, reference_to_dict
 from bot.settings import Settings
@@ -40,27 +40,51 @@ class TenantNotAllowedError(PermissionError):
 
 
 class ProductionGuardError(RuntimeError):
-    """Refuse to start in production without an app id (that would switch authentication off)."""
+    """Refuse to start without an app id (authentication off) unless development mode is set explicitly."""
 
 
-@dataclass(frozen=True)
-class _AuthConfig:
-    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
-
-    APP_ID: str
-    APP_PASSWORD: str
-    APP_TYPE: str
-    APP_TENANTID: str
+def check_safe_to_start(settings: Settings) -> None:
+    """Authentication may be off (no app id) only when development mode was asked for explicitly."""
+    if not settings.auth_enabled and not settings.is_development:
+        raise ProductionGuardError(
+            "MicrosoftAppId is empty: refusing to start with authentication off. Set MicrosoftAppId (and "
+            "MicrosoftAppPassword), or VSB_ENVIRONMENT=development for a local instance on loopback only"
+        )
 
 
 def tenant_of(activity: Activity) -> str | None:
+    """The tenant an activity comes from: Teams sends `conversation.tenantId` (msrest maps only `tenantID`,
+    keeping `tenantId` among the conversation's additional properties) and `channelData.tenant.id`."""
     conversation = activity.conversation
-    if conversation is not None and getattr(conversation, "tenant_id", None):
-        return conversation.tenant_id
+    if conversation is not None:
+        extra = getattr(conversation, "additional_properties", None) or {}
+        for value in (getattr(conversation, "tenant_id", None), extra.get("tenantId")):
+            if isinstance(value, str) and value:
+                return value
     if isinstance(activity.channel_data, dict):
         tenant = activity.channel_data.get("tenant") or {}
-        return tenant.get("id") if isinstance(tenant, dict) else None
+        value = tenant.get("id") if isinstance(tenant, dict) else None
+        return value if isinstance(value, str) and value else None
     return None
+
+
+def safe_trace(error: BaseException) -> str:
+    """Where an exception came from, without its message: messages can quote what a user sent (msrest's
+    DeserializationError does, so do ValueErrors about input). Exception types and code locations only."""
+    lines = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        lines.append(f"{type(current).__module__}.{type(current).__qualname__}")
+        lines.extend(f"  at {frame.filename}:{frame.lineno} in {frame.name}"
+                     for frame in traceback.extract_tb(current.__traceback__))
+        current = current.__cause__ or current.__context__
+    return "\n".join(lines)
+
+
+def _refusal(status: int, reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=status)
 
 
 class TurnLogMiddleware(Middleware):
@@ -108,11 +132,8 @@ class ConversationSerialMiddleware(Middleware):
 
 class VsbAdapter(BotAdapter):
     def __init__(self, settings: Settings, connector: BotConnector, *, reply_fallback: ReplyFallback | None = None,
-                 sleep=asyncio.sleep):
-        if settings.is_production and not settings.auth_enabled:
-            raise ProductionGuardError(
-                "VSB_ENVIRONMENT is production but MicrosoftAppId is empty: refusing to start with authentication off"
-            )
+                 sleep=asyncio.sleep, auth: BotFrameworkAuth | None = None):
+        check_safe_to_start(settings)
         if not settings.auth_enabled:
             log.warning(
                 "!!! MicrosoftAppId is empty: LOCAL DEVELOPMENT MODE, requests are NOT authenticated. "
@@ -123,35 +144,70 @@ class VsbAdapter(BotAdapter):
         self.connector = connector
         self.reply_fallback = reply_fallback
         self._sleep = sleep
-        self._auth = ConfigurationBotFrameworkAuthentication(
-            _AuthConfig(settings.app_id, settings.app_password, settings.app_type, settings.app_tenant_id)
-        )
+        self.auth = auth if auth is not None else build_auth(settings)
         self.use(TurnLogMiddleware())
         self.use(ConversationSerialMiddleware())
         self.on_turn_error = self._on_turn_error
 
+    def start(self) -> None:
+        """At service start: prefetch the signing keys (in the background; nothing waits for them)."""
+        if self.auth is not None:
+            self.auth.start()
+
     # --- inbound --------------------------------------------------------------------------------------
     async def handle_request(self, request: web.Request, bot) -> web.Response:
-        """POST /api/messages: clear HTTP errors instead of stack traces."""
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            return web.json_response({"error": "expected application/json"}, status=415)
+        """POST /api/messages. The token is checked before the body is read; the body is checked before msrest
+        deserialises it. A stranger gets 401, a malformed activity 400 (413, 415) with a short reason of ours,
+        and nothing about the request is quoted in a log line."""
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return web.json_response({"error": "body is not valid JSON"}, status=400)
-        if not isinstance(body, dict) or not body.get("type"):
-            return web.json_response({"error": "not an activity"}, status=400)
+            return await self._handle(request, bot)
+        except Exception as exc:  # noqa: BLE001 - our bug, not the sender's: a 500 and a trace without messages
+            log.error("request failed error=%s\n%s", type(exc).__name__, safe_trace(exc))
+            return _refusal(500, "internal error")
+
+    async def _handle(self, request: web.Request, bot) -> web.Response:
+        verified: Verified | None = None
+        if self.auth is not None:
+            try:
+                verified = await self.auth.verify(request.headers.get("Authorization", ""))
+            except Unauthorized as exc:
+                log.info("refused request: %s", exc.reason)
+                return _refusal(401, "unauthorized")
+        try:
+            body = await inbound.read_json(request)
+            inbound.check_activity(body)
+        except inbound.BadRequest as exc:
+            return _refusal(exc.status, exc.reason)
+        if verified is not None:
+            try:
+                self.auth.bind(verified, service_url=body.get("serviceUrl"), channel_id=body.get("channelId"))
+            except Unauthorized as exc:
+                log.info("refused request: %s", exc.reason)
+                return _refusal(401, "unauthorized")
+        allowed = self.settings.allowed_tenants
+        tenants = inbound.tenants_of(body)
+        if allowed and (not tenants or any(t not in allowed for t in tenants)):
+            log.warning("refused activity from a tenant outside the allow-list conv=%s",
+                        conversation_hash(inbound.value_at(body, "conversation", "id")))
+            return _refusal(403, "tenant not allowed")
+        disposition = inbound.disposition(body)
+        if disposition == "drop":
+            return web.Response(status=200)  # acknowledged: the bot does nothing with this kind of activity
+        if disposition == "unknown_invoke":
+            # Teams wants a 200 for an invoke; one the app does not offer does nothing (a 501 shows the user an error).
+            return web.json_response(status=200, data={})
         try:
             activity = Activity().deserialize(body)
-        except (DeserializationError, TypeError, ValueError, AttributeError):
-            return web.json_response({"error": "not a well-formed activity"}, status=400)
+        except Exception:  # noqa: BLE001 - check_activity should have caught it: refuse without quoting it
+            log.warning("activity passed the checks but msrest refused it")
+            return _refusal(400, "not a well-formed activity")
+        tenant_id = inbound.value_at(body, "conversation", "tenantId")
+        if activity.conversation is not None and not activity.conversation.tenant_id and isinstance(tenant_id, str):
+            activity.conversation.tenant_id = tenant_id  # what Teams sends, where botbuilder and tenant_of look
         try:
-            invoke_response = await self.process_activity(request.headers.get("Authorization", ""), activity,
-                                                          bot.on_turn)
+            invoke_response = await self.process_activity(activity, bot.on_turn, verified=verified)
         except TenantNotAllowedError:
-            return web.json_response({"error": "tenant not allowed"}, status=403)
-        except PermissionError:
-            return web.json_response({"error": "unauthorized"}, status=401)
+            return _refusal(403, "tenant not allowed")
         if invoke_response:
             body = invoke_response.body
             if body is not None and not isinstance(body, (dict, list, str, int, float, bool)):
@@ -159,27 +215,25 @@ class VsbAdapter(BotAdapter):
             return web.json_response(data=body, status=invoke_response.status)
         return web.Response(status=201)
 
-    async def process_activity(self, auth_header: str, activity: Activity, logic) -> InvokeResponse | None:
-        try:
-            result = await self._auth.authenticate_request(activity, auth_header)
-        except PermissionError:
-            raise
-        except Exception as exc:  # a malformed or unverifiable token is a refusal, not a server error
-            log.warning("auth rejected: %s", type(exc).__name__)
-            raise PermissionError("token could not be validated") from exc
+    async def process_activity(self, activity: Activity, logic, *, verified: Verified | None) -> InvokeResponse | None:
+        """Run a turn for an activity that passed the edge's checks (`verified` is None only with auth off)."""
+        if self.auth is not None and verified is None:
+            raise PermissionError("authentication is on: a verified token is required")
         allowed = self.settings.allowed_tenants
         if allowed and (tenant_of(activity) or "").lower() not in allowed:
-            log.warning("refused activity from a tenant outside the allow-list conv=%s",
-                        conversation_hash(activity.conversation.id if activity.conversation else None))
             raise TenantNotAllowedError("tenant not allowed")
-        activity.caller_id = result.caller_id
+        if verified is not None:
+            identity, activity.caller_id = verified.identity, verified.caller_id
+        else:
+            identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
+            activity.caller_id = None
         context = TurnContext(self, activity)
-        context.turn_state[self.BOT_IDENTITY_KEY] = result.claims_identity
+        context.turn_state[self.BOT_IDENTITY_KEY] = identity
         context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
         await self.run_pipeline(context, logic)
         if activity.type == ActivityTypes.invoke:
             response = context.turn_state.get(self._INVOKE_RESPONSE_KEY)
-            return response.value if response else InvokeResponse(status=HTTPStatus.NOT_IMPLEMENTED)
+            return response.value if response else InvokeResponse(status=HTTPStatus.OK)
         return None
 
     # --- outbound (BotAdapter) ------------------------------------------------------------------------
@@ -246,9 +300,10 @@ class VsbAdapter(BotAdapter):
         await self.connector.close()
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        log.error("turn failed type=%s conv=%s error=%s", context.activity.type,
+        # The exception's message is left out: it can quote what the user sent (safe_trace).
+        log.error("turn failed type=%s conv=%s error=%s\n%s", context.activity.type,
                   conversation_hash(context.activity.conversation.id if context.activity.conversation else None),
-                  type(error).__name__, exc_info=error)
+                  type(error).__name__, safe_trace(error))
         if context.activity.type in (ActivityTypes.message, ActivityTypes.invoke):
             await context.send_activity(
                 "Sorry, something went wrong on my side and I could not finish that. Nothing you entered "

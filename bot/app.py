@@ -101,7 +101,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     adapter = VsbAdapter(settings, runtime.connector, reply_fallback=runtime.sender.enqueue_reply)
     conversation_state = ConversationState(SqlStorage(runtime.engine))
     router = build_router(services, conversation_state.create_property("DialogState"))
-    bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.sessions))
+    bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.sessions, ttl=settings.directory_cache_seconds))
 
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME_KEY] = runtime
@@ -139,6 +139,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     scheduler = LeaderScheduler(runtime) if run_scheduler else None
 
     async def start(_app: web.Application) -> None:
+        adapter.start()  # signing keys prefetched in the background
         runtime.sender.start()
         if scheduler:
             scheduler.start()
@@ -146,6 +147,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     async def dispose(_app: web.Application) -> None:
         if scheduler:
             scheduler.shutdown()
+        if adapter.auth is not None:
+            await adapter.auth.close()
         await runtime.close()
 
     app.router.add_post("/api/messages", messages)

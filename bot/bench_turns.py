@@ -71,7 +71,7 @@ async def run(rounds: int = 60) -> dict:
     from storage.migrate import upgrade  # pylint: disable=import-outside-toplevel
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, MicrosoftAppId="", DATABASE_URL=f"sqlite+aiosqlite:///{Path(tmp) / 'b.db'}",
+        settings = Settings(_env_file=None, MicrosoftAppId="", VSB_ENVIRONMENT="development", DATABASE_URL=f"sqlite+aiosqlite:///{Path(tmp) / 'b.db'}",
                             VSB_LOG_LEVEL="WARNING")
         runtime = build_runtime(settings)
         services = runtime.services

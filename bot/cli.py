@@ -34,13 +34,60 @@ def _settings():
         raise CliError(f"configuration error: {first.get('msg')}") from exc
 
 
+def _database_name(url: str) -> str:
+    """The database a URL points at, as an operator would recognise it (no password)."""
+    from sqlalchemy.engine import make_url  # pylint: disable=import-outside-toplevel
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - an unusable URL is reported elsewhere
+        return "DATABASE_URL"
+    if parsed.get_backend_name() == "sqlite":
+        return f"the SQLite file {Path(parsed.database or '').resolve()}" if parsed.database else "an in-memory SQLite database"
+    return f"the database {parsed.render_as_string(hide_password=True)}"
+
+
+def _require_database(settings) -> None:
+    """Every command but `db upgrade` uses an existing database: SQLite would otherwise create an empty file
+    wherever vsbot was run from (and PostgreSQL's error would not say which database it meant)."""
+    from sqlalchemy.engine import make_url  # pylint: disable=import-outside-toplevel
+    from sqlalchemy.exc import ArgumentError  # pylint: disable=import-outside-toplevel
+
+    url = settings.effective_database_url
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise CliError("DATABASE_URL is not a usable SQLAlchemy URL (e.g. postgresql+asyncpg://user@host/db)") from exc
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    if not Path(parsed.database).is_file():
+        where = "DATABASE_URL" if settings.database_url else "the default, var/vsbot.db under the current directory"
+        raise CliError(f"no database at {Path(parsed.database).resolve()} ({where}); nothing was created. Run "
+                       "`vsbot db upgrade` to create it there, or set DATABASE_URL to the existing one")
+
+
+def _database_settings():
+    settings = _settings()
+    _require_database(settings)
+    return settings
+
+
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    quiet_library_loggers()
+
+
+def quiet_library_loggers() -> None:
+    """Libraries whose logs would carry what people typed or where they are, whatever VSB_LOG_LEVEL says."""
     # aiohttp's access log would record request paths and ips; our per-turn line is the record.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     # APScheduler logs every run (the lease renews every 20 s); our job lines say what each run did.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite at DEBUG logs every statement with its parameters: children's names, dates of birth, postcodes.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    # SQLAlchemy's engine log at INFO/DEBUG shows statements and result rows (parameters are hidden, rows not).
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
 
 
 async def _with_session(settings, work):
@@ -54,13 +101,35 @@ async def _with_session(settings, work):
         await engine.dispose()
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress  # pylint: disable=import-outside-toplevel
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def cmd_serve(args) -> int:
     from aiohttp import web  # pylint: disable=import-outside-toplevel
 
-    from bot.adapter import ProductionGuardError  # pylint: disable=import-outside-toplevel
+    from bot.adapter import ProductionGuardError, check_safe_to_start  # pylint: disable=import-outside-toplevel
     from bot.app import create_app  # pylint: disable=import-outside-toplevel
 
     settings = _settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    try:
+        check_safe_to_start(settings)
+    except ProductionGuardError as exc:
+        raise CliError(str(exc)) from exc
+    if not settings.auth_enabled and not _is_loopback(host):
+        # Development mode without an app id accepts anyone's requests: never from another machine.
+        raise CliError(f"authentication is off (no MicrosoftAppId): vsbot serve listens on loopback only "
+                       f"(127.0.0.1, ::1 or localhost), not {host}")
+    _require_database(settings)
     _configure_logging(settings.log_level)
     host = args.host or settings.host
     port = args.port or settings.port
@@ -98,7 +167,7 @@ def cmd_db_upgrade(_args) -> int:
 def cmd_demo_seed(_args) -> int:
     from storage.demo import seed  # pylint: disable=import-outside-toplevel
 
-    settings = _settings()
+    settings = _database_settings()
     today = datetime.now(ZoneInfo(settings.timezone)).date()
 
     async def work(session):
@@ -118,7 +187,7 @@ def cmd_import(args) -> int:
     from storage.importers import ImportError_, format_problems, import_file  # pylint: disable=import-outside-toplevel
     from storage.importers.common import Progress  # pylint: disable=import-outside-toplevel
 
-    settings = _settings()
+    settings = _database_settings()
     today = datetime.now(ZoneInfo(settings.timezone)).date()
 
     async def work(session):
@@ -176,6 +245,8 @@ def cmd_ask(args) -> int:
         from dialogs.faq.knowledge.cli import ask_main  # pylint: disable=import-outside-toplevel
     except ImportError as exc:
         raise CliError("the knowledge base is not part of this build") from exc
+    if args.question and not " ".join(args.question).strip():
+        raise CliError("the question is empty: give a question, or none to read one a line from stdin")
     question = " ".join(args.question).strip() or None
     return ask_main(question, args.json, sys.stdin, sys.stdout)
 
@@ -213,7 +284,7 @@ def cmd_jobs_run(args) -> int:
     from bot.app import build_runtime  # pylint: disable=import-outside-toplevel
     from bot.jobs import JOBS, run_job  # pylint: disable=import-outside-toplevel
 
-    settings = _settings()
+    settings = _database_settings()
     if args.name not in JOBS:
         raise CliError(f"no job named {args.name!r} (see `vsbot jobs list`)")
     now = _parse_now(args.now, settings.timezone)
@@ -235,7 +306,7 @@ def cmd_worker(_args) -> int:
     from bot.app import build_runtime  # pylint: disable=import-outside-toplevel
     from bot.scheduler import LeaderScheduler  # pylint: disable=import-outside-toplevel
 
-    settings = _settings()
+    settings = _database_settings()
     _configure_logging(settings.log_level)
 
     async def work():
@@ -262,7 +333,7 @@ def _fetch(query, **kwargs):
     async def work(session):
         return await query(session=session, **kwargs)
 
-    return asyncio.run(_with_session(_settings(), work))
+    return asyncio.run(_with_session(_database_settings(), work))
 
 
 def cmd_faq_gaps(args) -> int:
@@ -499,10 +570,18 @@ def _database_problem(exc: Exception) -> str | None:
     text = str(getattr(exc, "orig", None) or exc).lower()
     if isinstance(exc, (sa_exc.NoSuchModuleError, sa_exc.ArgumentError)):
         return "DATABASE_URL is not a usable SQLAlchemy URL (e.g. postgresql+asyncpg://user@host/db)"
+    try:
+        where = _database_name(_settings().effective_database_url)
+    except CliError:
+        where = "the database"
     if isinstance(exc, sa_exc.DBAPIError) and ("no such table" in text or "does not exist" in text and "relation" in text):
-        return "the database has no tables yet: run `vsbot db upgrade`"
+        return f"{where} has no tables yet: run `vsbot db upgrade`"
+    if "database is locked" in text:
+        return f"{where} is locked by another process (a write that has not finished): try again"
+    if "does not exist" in text and "database" in text:
+        return f"{where} does not exist: create it, then run `vsbot db upgrade`"
     if isinstance(exc, (OSError, sa_exc.OperationalError, sa_exc.InterfaceError)):
-        return f"cannot reach the database ({type(exc).__name__})"
+        return f"cannot reach {where} ({type(exc).__name__})"
     return None
 
 

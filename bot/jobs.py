@@ -14,6 +14,7 @@ from dialogs.alerts import service as alerts
 from dialogs.referrals import service as referrals
 from dialogs.surgeries import service as surgeries
 from storage import faq_log
+from storage import outbox as outbox_store
 from storage.bot_state import purge_idle
 from storage.working_days import is_working_day
 
@@ -64,15 +65,20 @@ async def referral_sla(runtime, now: datetime) -> str:
 
 
 async def purge(runtime, now: datetime) -> str:
-    """Retention: closed referrals, idle conversation state (abandoned forms) and old FAQ questions."""
+    """Retention: closed referrals (with their messages), idle conversation state (abandoned forms), old FAQ
+    questions with any copies passed to staff, and the content of messages already delivered."""
     services, settings = runtime.services, runtime.settings
     purged = await referrals.purge(services, now=now)
     states = await purge_idle(runtime.engine, idle_before=now - timedelta(days=settings.state_retention_days))
     async with services.sessions() as session:
         questions = await faq_log.purge_before(session=session, before=now - timedelta(days=settings.faq_retention_days))
+        forwards = await outbox_store.purge_faq_forwards(session=session)
+        payloads = await outbox_store.purge_payloads(session=session,
+                                                     sent_before=now - timedelta(days=settings.delivery_retention_days))
         await session.commit()
     return (f"{len(purged)} closed referral(s) past retention purged, {states} idle conversation state(s), "
-            f"{questions} old FAQ question(s)")
+            f"{questions} old FAQ question(s), {forwards} copy(ies) of questions passed to staff, "
+            f"{payloads} delivered message(s)' content")
 
 
 async def outbox(runtime, now: datetime) -> str:  # noqa: ARG001 - the outbox decides what is due itself
@@ -94,7 +100,7 @@ async def surgery_offers(runtime, now: datetime) -> str:
 JOBS: dict[str, Job] = {job.name: job for job in (
     Job("referral-sla", "nudge managers about referrals unacknowledged after 2 working days", referral_sla,
         {"day_of_week": "mon-fri", "hour": "8-17", "minute": "0,30"}, working_days_only=True),
-    Job("purge", "retention: closed referrals, idle conversation state, old FAQ questions", purge,
+    Job("purge", "retention: closed referrals, idle state, old FAQ questions and forwards, delivered content", purge,
         {"hour": 2, "minute": 30}),
     Job("outbox", "retry proactive messages that could not be sent at once", outbox, {"minute": "*"}),
     # Hourly through the day: the first run on a day sends what is due; later runs (or a second instance)

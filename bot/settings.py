@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     allowed_tenants_raw: str = Field(default="", validation_alias="VSB_ALLOWED_TENANTS")
     timezone: str = Field(default="Europe/London", validation_alias="VSB_TIMEZONE")
-    # "production" makes a missing app id a start-up error instead of a warning.
-    environment: str = Field(default="development", validation_alias="VSB_ENVIRONMENT")
+    # Safe by default: only an explicit "development" lets the bot start without an app id (authentication
+    # off, loopback only); anything else ("production", unset) refuses to.
+    environment: str = Field(default="production", validation_alias="VSB_ENVIRONMENT")
     host: str = Field(default="127.0.0.1", validation_alias="VSB_HOST")
     port: int = Field(default=3978, validation_alias="VSB_PORT")
     # Host name Teams reaches the bot on; goes into the manifest's validDomains.
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     # Abandoned conversations can hold a half-filled referral form: their state is dropped after this.
     state_retention_days: int = Field(default=30, validation_alias="VSB_STATE_RETENTION_DAYS", ge=1)
     faq_retention_days: int = Field(default=365, validation_alias="VSB_FAQ_RETENTION_DAYS", ge=1)
+    # Proactive messages keep their content only until they are delivered (or will not be): then this long.
+    delivery_retention_days: int = Field(default=30, validation_alias="VSB_DELIVERY_RETENTION_DAYS", ge=1)
     log_level: str = Field(default="INFO", validation_alias="VSB_LOG_LEVEL")
 
     # --- surgeries (issue 9) ---
@@ -75,6 +78,14 @@ class Settings(BaseSettings):
     # Where the bot posts to a chat it learned from Graph (Teams' global Bot Connector endpoint by default).
     teams_service_url: str = Field(default="https://smba.trafficmanager.net/teams/",
                                    validation_alias="VSB_TEAMS_SERVICE_URL")
+    # --- inbound authentication (bot/auth.py) ---
+    # Where the Bot Framework publishes its token signing keys (a sovereign cloud has its own).
+    auth_metadata_url: str = Field(default="https://login.botframework.com/v1/.well-known/openidconfiguration",
+                                   validation_alias="VSB_AUTH_METADATA_URL")
+    # Longest a request waits for the signing keys (then 401); the keys are cached and refreshed in the background.
+    auth_key_timeout: float = Field(default=5.0, validation_alias="VSB_AUTH_KEY_TIMEOUT", gt=0, le=30)
+    # How long a role looked up in the staff directory is remembered (a staff import applies within this).
+    directory_cache_seconds: float = Field(default=30.0, validation_alias="VSB_DIRECTORY_CACHE_SECONDS", ge=0)
 
     @field_validator("timezone")
     @classmethod
@@ -152,8 +163,12 @@ class Settings(BaseSettings):
         return bool(self.app_id.strip())
 
     @property
+    def is_development(self) -> bool:
+        return self.environment.strip().lower() in {"development", "dev"}
+
+    @property
     def is_production(self) -> bool:
-        return self.environment.strip().lower() in {"production", "prod"}
+        return not self.is_development
 
     @property
     def effective_database_url(self) -> str:

@@ -11,6 +11,7 @@ from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 
 from bot.adapter import tenant_of
+from bot.auth import sender_verified
 from bot.messages import reference_to_dict
 from bot.router import Router
 from bot.turn import RoleCache, TeamsTurn
@@ -57,7 +58,9 @@ class VirtualSchoolBot(TeamsActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext):
         """Action.Execute arrives as an `adaptiveCard/action` invoke: routed exactly like Action.Submit."""
         if turn_context.activity.name != "adaptiveCard/action":
-            return await super().on_invoke_activity(turn_context)
+            # The edge answers other invokes before a turn (bot/inbound.py); botbuilder's handlers for them
+            # would deserialise the value again and answer 501, which Teams shows the user as an error.
+            return InvokeResponse(status=200, body={})
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
@@ -123,8 +126,14 @@ class VirtualSchoolBot(TeamsActivityHandler):
         encoded = json.dumps(reference, sort_keys=True)
         if self._known_references.get(aad_id) == encoded:
             return False
+        # Where proactive cards about children go is only ever set by a request whose token we verified (or in
+        # development mode): an unauthenticated request naming an officer must not redirect their cards.
+        trusted = sender_verified(turn_context) or self.services.settings.is_development
         async with self.services.sessions() as session:
             existing = await conversations.get_reference(session=session, scope=conversations.USER_SCOPE, key=aad_id)
+            if existing != reference and not trusted:
+                log.warning("conversation reference not stored: the request was not authenticated")
+                return False
             if existing != reference:
                 await conversations.save_reference(session=session, scope=conversations.USER_SCOPE, key=aad_id,
                                                    reference=reference, tenant_id=tenant_of(activity))
@@ -138,6 +147,8 @@ class VirtualSchoolBot(TeamsActivityHandler):
 
     async def _remember_channel(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        if not (sender_verified(turn_context) or self.services.settings.is_development):
+            return
         async with self.services.sessions() as session:
             await conversations.save_reference(
                 session=session, scope=conversations.CHANNEL_SCOPE, key=activity.conversation.id,

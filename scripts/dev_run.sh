@@ -19,8 +19,8 @@
 #   VSB_PLAYGROUND_CONVERSATION_ID  personal chat id when no config file is used (default vsb-dev-personal-chat)
 #   VENV                     virtual environment (default .venv)
 # DATABASE_URL, VSB_TIMEZONE, VSB_LOG_LEVEL etc. are read by the bot as usual (environment or .env). Auth is forced
-# off (empty MicrosoftAppId) and the tenant allow-list emptied: the Playground sends unsigned requests from a mock
-# tenant.
+# off (empty MicrosoftAppId, VSB_ENVIRONMENT=development) and the tenant allow-list emptied: the Playground sends
+# unsigned requests from a mock tenant.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,7 +62,8 @@ fi
 # The Playground silently falls back to a random port when its port is taken; refuse instead.
 port_in_use "$PLAYGROUND_PORT" && die "127.0.0.1:$PLAYGROUND_PORT is already in use (set VSB_PLAYGROUND_PORT)"
 
-export MicrosoftAppId="" MicrosoftAppPassword="" MicrosoftAppTenantId="" VSB_ALLOWED_TENANTS=""
+# Development mode, explicitly: the only way the bot starts without an app id (and then on loopback only).
+export MicrosoftAppId="" MicrosoftAppPassword="" MicrosoftAppTenantId="" VSB_ALLOWED_TENANTS="" VSB_ENVIRONMENT=development
 mkdir -p var
 if [ -z "${VSB_PLAYGROUND_CONFIG+x}" ] && [ "$PERSONA" != "sam" ]; then
   PLAYGROUND_CONFIG="var/playground-$PERSONA.yml"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
@@ -135,3 +135,14 @@ async def locality_names(*, session: AsyncSession) -> dict[int | None, str]:
 
 async def list_localities(*, session: AsyncSession) -> list[Locality]:
     return list((await session.execute(select(Locality).order_by(Locality.name))).scalars())
+
+
+async def staff_with_email(*, session: AsyncSession, email: str) -> list[StaffMember]:
+    """Directory entries with this e-mail address, compared ignoring case (active or not)."""
+    return list((await session.execute(select(StaffMember).where(func.lower(StaffMember.email) == email.strip().lower())
+                                       .order_by(StaffMember.id))).scalars())
+
+
+async def get_route(*, session: AsyncSession, prefix: str) -> PostcodeRoute | None:
+    prefix = " ".join(prefix.upper().split())
+    return (await session.execute(select(PostcodeRoute).where(PostcodeRoute.prefix == prefix))).scalar_one_or_none()

@@ -9,13 +9,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import String, cast, delete, exists, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.clock import utcnow
-from storage.models import Delivery
+from storage.models import Delivery, FaqQuery
 from storage.vocabulary import UNDELIVERED_STATUSES, DeliveryOperation, DeliveryStatus
 
 # A claim older than this belongs to an instance that died mid-send and is taken over. The dispatcher
@@ -166,11 +166,26 @@ async def undelivered(*, session: AsyncSession, limit: int = 200) -> list[Delive
 
 
 async def purge_payloads(*, session: AsyncSession, sent_before: datetime) -> int:
-    """Delivered messages keep their key and outcome, not their content, past retention."""
+    """Messages that will not be sent again keep their key and outcome, not their content, past retention:
+    delivered, skipped and failed ones, and ones whose recipient never opened a chat (those expire: sending
+    a months-old card when someone first opens a chat would do more harm than good). Pending and in-flight
+    messages keep theirs until they are sent."""
+    expired = await session.execute(
+        update(Delivery).where(Delivery.status == DeliveryStatus.NO_REFERENCE, Delivery.created_at < sent_before)
+        .values(status=DeliveryStatus.SKIPPED, last_error="expired: the recipient never opened a chat"))
     result = await session.execute(
-        update(Delivery).where(Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.SKIPPED)),
+        update(Delivery).where(Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.SKIPPED, DeliveryStatus.FAILED)),
                                Delivery.created_at < sent_before, Delivery.payload != "{}")
         .values(payload="{}"))
+    return max(result.rowcount, expired.rowcount)
+
+
+async def purge_faq_forwards(*, session: AsyncSession) -> int:
+    """Questions passed to staff (`faq:<query id>:forward:<recipient>`) carry the question and the asker's name:
+    they go with their question when the FAQ log's retention removes it."""
+    still_kept = exists().where(Delivery.key.like(literal("faq:") + cast(FaqQuery.id, String) + literal(":%")))
+    result = await session.execute(delete(Delivery).where(Delivery.key.like("faq:%:forward:%"), ~still_kept)
+                                   .execution_options(synchronize_session=False))
     return result.rowcount
 
 

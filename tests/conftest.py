@@ -8,7 +8,7 @@ import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import aiohttp
@@ -23,6 +23,7 @@ from storage.db import create_engine, session_factory
 from storage.demo import seed
 from storage.migrate import upgrade
 from tests.utils.teams import FakeConnector
+from tests.utils.tokens import KeyServer
 
 PG_ADMIN_URL = os.environ.get("VSB_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 SEED_DAY = date(2026, 11, 23)  # a Monday; tests that care about dates pass their own clock
@@ -147,6 +148,8 @@ class BotHarness:
     http: aiohttp.ClientSession
     settings: Settings
     runtime: object
+    app: web.Application | None = None
+    headers: dict = field(default_factory=dict)  # sent with every post (e.g. a bearer token with auth on)
 
     @property
     def services(self):
@@ -157,23 +160,38 @@ class BotHarness:
         return self.runtime.sender
 
     async def post(self, activity: dict, headers: dict | None = None) -> aiohttp.ClientResponse:
-        async with self.http.post(f"{self.url}/api/messages", json=activity, headers=headers or {}) as resp:
+        async with self.http.post(f"{self.url}/api/messages", json=activity, headers={**self.headers, **(headers or {})}) as resp:
             await resp.read()
             return resp
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
-    values = {"MicrosoftAppId": "", "DATABASE_URL": database_url, "VSB_ALLOWED_TENANTS": ""}
+    # Tests run the bot without an app id, which only development mode allows (the default refuses to start).
+    values = {"MicrosoftAppId": "", "DATABASE_URL": database_url, "VSB_ALLOWED_TENANTS": "",
+              "VSB_ENVIRONMENT": "development"}
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+class StaticAppTokens:
+    """The bot's own outbound token with authentication on (instead of MSAL, which would go to Entra ID)."""
+
+    async def token(self) -> str:
+        return "test-outbound-token"
+
+    def invalidate(self) -> None:
+        pass
 
 
 @asynccontextmanager
 async def running_bot(database_url: str, connector: FakeConnector, **overrides):
     settings = make_settings(database_url, **overrides)
     runtime = build_runtime(settings)
-    async with serve(create_app(settings, runtime)) as url, aiohttp.ClientSession() as http:
-        yield BotHarness(url=url, connector=connector, http=http, settings=settings, runtime=runtime)
+    if settings.auth_enabled:
+        runtime.connector._tokens = StaticAppTokens()  # pylint: disable=protected-access
+    app = create_app(settings, runtime)
+    async with serve(app) as url, aiohttp.ClientSession() as http:
+        yield BotHarness(url=url, connector=connector, http=http, settings=settings, runtime=runtime, app=app)
 
 
 @pytest.fixture
@@ -182,6 +200,15 @@ async def connector():
     async with serve(fake.app()) as url:
         fake.url = url
         yield fake
+
+
+@pytest.fixture
+async def key_server():
+    """The Bot Framework's OpenID metadata and signing keys, served locally (tests.utils.tokens)."""
+    keys = KeyServer()
+    async with serve(keys.app()) as url:
+        keys.url = url
+        yield keys
 
 
 @pytest.fixture

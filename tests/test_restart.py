@@ -16,6 +16,7 @@ from tests.utils.teams import message, submit
 
 async def _start_server(database_url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "MicrosoftAppId": "", "VSB_ALLOWED_TENANTS": "",
+           "VSB_ENVIRONMENT": "development",
            "VSB_LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cards.faq import forwarded_staff_card
+from dialogs.common.ids import card_id
 from dialogs.common.services import Services
 from dialogs.faq.knowledge.loader import DEFAULT_KB_PATH, KnowledgeBaseError, KnowledgeBaseStore
 from dialogs.faq.knowledge.matcher import Answer
@@ -116,11 +117,7 @@ async def record_pick(services: Services, *, asker_aad_id: str, entry) -> int:
 
 
 def _query_id(raw) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value < 2 ** 31 else None  # an id the database could hold, or a refusal
+    return card_id(raw)  # an id the database could hold, or a refusal
 
 
 async def feedback(services: Services, *, asker_aad_id: str, query_id, helpful: bool) -> bool:

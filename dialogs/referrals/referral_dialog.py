@@ -41,8 +41,10 @@ log = logging.getLogger("vsbot.referrals")
 MAX_KEPT = 5000  # longest value kept in the draft (lengths are validated on the full text first)
 
 
-def submitted_values(value: dict) -> dict:
-    return {k: str(value.get(k))[:MAX_KEPT] for k in FORM_INPUTS if value.get(k) is not None}
+def submitted_values(value: dict, *, keep: int | None = MAX_KEPT) -> dict:
+    """The form's inputs as text: in full for validation (`keep=None`), cut to MAX_KEPT for the draft the form
+    shows again (a card has a size limit)."""
+    return {k: str(value.get(k))[:keep] for k in FORM_INPUTS if value.get(k) is not None}
 
 
 async def default_role(services: Services, aad_id: str) -> str:
@@ -97,7 +99,8 @@ class ReferralDialog(CancelAndHelpDialog):
         if value.get("token") != token:
             return await self._other_form(step, turn, token, draft)
         values = submitted_values(value)
-        clean, errors, decision = assess(values, today=self.services.today())
+        # Validated on the full text: 100,000 characters of details must not be judged on the first 5,000.
+        clean, errors, decision = assess(submitted_values(value, keep=None), today=self.services.today())
         if errors:
             await retire_form(turn, "Replaced by the form below, with your answers kept.")
             return await step.replace_dialog(self.initial_dialog_id, {"token": token, "values": values, "errors": errors})

@@ -22,6 +22,7 @@ from cards.referrals import (
     referrer_update_card,
     reply_sent_card,
 )
+from dialogs.common.ids import card_id
 from dialogs.common.services import Services
 from storage import audit, directory, outbox, referrals
 from storage.db import UniqueViolation
@@ -449,11 +450,7 @@ def _doing(action: ReferralAction) -> str:
 
 
 def _version(raw) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if 0 < value < 2 ** 31 else None
+    return card_id(raw)
 
 
 def _ended(referral: Referral, action: ReferralAction, services: Services) -> Outcome:

@@ -180,6 +180,7 @@ def bot_server(tmp_path_factory) -> Iterator[BotServer]:
         "MicrosoftAppTenantId": "",
         "VSB_ALLOWED_TENANTS": "",
         "VSB_ENVIRONMENT": "development",
+        "VSB_DIRECTORY_CACHE_SECONDS": "0",  # a staff import made by a test applies at the next turn
         "PYTHONUNBUFFERED": "1",
     }
     vsbot = _vsbot()
