@@ -86,7 +86,8 @@ async def run_once(database_url: str, *, people: int, places: int) -> dict:
     from storage.migrate import upgrade  # pylint: disable=import-outside-toplevel
     from storage.models import SurgeryBooking, SurgerySlot  # pylint: disable=import-outside-toplevel
 
-    settings = Settings(_env_file=None, MicrosoftAppId="", DATABASE_URL=database_url, VSB_LOG_LEVEL="WARNING")
+    settings = Settings(_env_file=None, MicrosoftAppId="", DATABASE_URL=database_url, VSB_LOG_LEVEL="WARNING",
+                        VSB_ENVIRONMENT="development")
     runtime = build_runtime(settings, load_faq=False)
     services = runtime.services
     await upgrade(runtime.engine)
