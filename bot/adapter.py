@@ -24,7 +24,7 @@ from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from bot import inbound
 from bot.auth import BotFrameworkAuth, Unauthorized, Verified, build_auth
 from bot.connector import BotConnector, ConnectorError
-from bot.messages import conversation_hash, reference_to_dict
+from bot.messages import activity_json, conversation_hash, reference_to_dict
 from bot.settings import Settings
 
 log = logging.getLogger("vsbot.adapter")
@@ -253,7 +253,7 @@ class VsbAdapter(BotAdapter):
 
     async def _reply(self, context: TurnContext, activity: Activity) -> str | None:
         """A reply in the user's own turn: a few quick tries, then the outbox. Never raises for delivery."""
-        body = activity.serialize()
+        body = activity_json(activity)
         conversation_id = activity.conversation.id if activity.conversation else ""
         error: ConnectorError | None = None
         for attempt in range(REPLY_TRIES):
@@ -285,7 +285,7 @@ class VsbAdapter(BotAdapter):
         for attempt in range(2):
             try:
                 sent = await self.connector.update(activity.service_url, conversation_id, activity.id,
-                                                   activity.serialize(), timeout=REPLY_TIMEOUT)
+                                                   activity_json(activity), timeout=REPLY_TIMEOUT)
                 return ResourceResponse(id=sent.id)
             except ConnectorError as exc:
                 if not exc.retryable or attempt == 1 or (exc.retry_after or 0) > REPLY_MAX_WAIT:

@@ -28,6 +28,7 @@ from dialogs.surgeries import service as surgeries
 from dialogs.surgeries.publish_dialog import PublishDialog
 from dialogs.surgeries.routes import ROUTES as SURGERY_ROUTES
 from storage.bot_state import SqlStorage
+from storage.faq_log import QueryLog
 from storage.db import create_engine, ping, session_factory
 from storage.migrate import migrations_current
 
@@ -41,29 +42,37 @@ class Runtime:
     settings: Settings
     services: Services
     engine: object
+    reader: object  # for reads that need no write lock (on PostgreSQL, the same engine)
     connector: BotConnector
     sender: OutboxSender
 
     async def close(self) -> None:
+        if self.services.query_log is not None:
+            await self.services.query_log.close()  # questions still waiting to be recorded
         await self.sender.stop()
         await self.connector.close()
         if self.sender.installer is not None:
             await self.sender.installer.close()
         await self.engine.dispose()
+        if self.reader is not self.engine:
+            await self.reader.dispose()
 
 
 def build_runtime(settings: Settings, *, load_faq: bool = True) -> Runtime:
     engine = create_engine(settings.effective_database_url)
+    reader = (create_engine(settings.effective_database_url, reader=True)
+              if engine.dialect.name == "sqlite" else engine)
     tokens = (AppTokens(app_id=settings.app_id, password=settings.app_password, tenant_id=settings.app_tenant_id,
                         app_type=settings.app_type) if settings.auth_enabled else None)
     connector = BotConnector(tokens)
     sender = OutboxSender(session_factory(engine), connector, installer=GraphInstaller.from_settings(settings))
     # The services' sessions wake the sender after any commit that queued messages for other people.
     sessions = session_factory(engine, on_outbox_commit=sender.wake)
-    services = Services(settings=settings, sessions=sessions, knowledge=load_knowledge() if load_faq else None)
+    services = Services(settings=settings, sessions=sessions, knowledge=load_knowledge() if load_faq else None,
+                        query_log=QueryLog(sessions, delay=settings.faq_log_delay_seconds))
     if settings.clock_start_raw:
         services.clock = drill_clock(settings)
-    return Runtime(settings=settings, services=services, engine=engine, connector=connector, sender=sender)
+    return Runtime(settings=settings, services=services, engine=engine, reader=reader, connector=connector, sender=sender)
 
 
 def drill_clock(settings: Settings):
@@ -99,7 +108,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     runtime = runtime or build_runtime(settings)
     services = runtime.services
     adapter = VsbAdapter(settings, runtime.connector, reply_fallback=runtime.sender.enqueue_reply)
-    conversation_state = ConversationState(SqlStorage(runtime.engine))
+    conversation_state = ConversationState(SqlStorage(
+        runtime.engine, reader=runtime.reader,
+        # One process serves an SQLite file, so it may keep what it wrote; several may share PostgreSQL.
+        cache_entries=20_000 if runtime.engine.dialect.name == "sqlite" else 0))
     router = build_router(services, conversation_state.create_property("DialogState"))
     bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.sessions, ttl=settings.directory_cache_seconds))
 

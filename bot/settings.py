@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Abandoned conversations can hold a half-filled referral form: their state is dropped after this.
     state_retention_days: int = Field(default=30, validation_alias="VSB_STATE_RETENTION_DAYS", ge=1)
     faq_retention_days: int = Field(default=365, validation_alias="VSB_FAQ_RETENTION_DAYS", ge=1)
+    # Questions are recorded for staff in batches this many seconds apart, off the turn's path (0: one by one).
+    faq_log_delay_seconds: float = Field(default=0.5, validation_alias="VSB_FAQ_LOG_DELAY_SECONDS", ge=0, le=10)
     # Proactive messages keep their content only until they are delivered (or will not be): then this long.
     delivery_retention_days: int = Field(default=30, validation_alias="VSB_DELIVERY_RETENTION_DAYS", ge=1)
     log_level: str = Field(default="INFO", validation_alias="VSB_LOG_LEVEL")

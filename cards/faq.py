@@ -43,7 +43,7 @@ def button_title(entry) -> str:
     return title[: BUTTON_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def _feedback(query_id: int) -> list[dict]:
+def _feedback(query_id: int | str) -> list[dict]:
     return [submit("👍 Helpful", "faq.feedback", query_id=query_id, helpful="yes"),
             submit("👎 Not helpful", "faq.feedback", query_id=query_id, helpful="no")]
 
@@ -52,7 +52,7 @@ def _picks(entries, limit: int = MAX_PICKS) -> list[dict]:
     return [submit(button_title(e), "faq.pick", entry_id=e.id) for e in list(entries)[:limit]]
 
 
-def _follow_ups(entry, query_id: int) -> list[dict]:
+def _follow_ups(entry, query_id: int | str) -> list[dict]:
     actions = [submit(title, "menu.open", target=target) for key, (title, target) in FOLLOW_UPS.items()
                if key in entry.actions]
     if "ask_staff" in entry.actions:
@@ -60,7 +60,7 @@ def _follow_ups(entry, query_id: int) -> list[dict]:
     return actions
 
 
-def answer_card(*, entry, query_id: int, answer=None, question: str | None = None) -> dict:
+def answer_card(*, entry, query_id: int | str, answer=None, question: str | None = None) -> dict:
     """The answer to one entry: verdict, the question it answers (body[1]), why, who instead, the source.
 
     With the matcher's `answer`, the verdict is the answer's (a figure outside the entry's condition turns
@@ -89,7 +89,7 @@ def answer_card(*, entry, query_id: int, answer=None, question: str | None = Non
     return with_id(card(body, _follow_ups(entry, query_id) + _feedback(query_id)), "faq-answer")
 
 
-def parts_card(*, answer, query_id: int, question: str | None = None) -> dict:
+def parts_card(*, answer, query_id: int | str, question: str | None = None) -> dict:
     """A question that joins two asks: the combined verdict, then each part with its own verdict and question."""
     label, color = VERDICT_STYLE[answer.verdict]
     body = [text(label, size="ExtraLarge", weight="Bolder", color=color),
@@ -114,7 +114,7 @@ def parts_card(*, answer, query_id: int, question: str | None = None) -> dict:
     return with_id(card(body, actions + _feedback(query_id)), "faq-answer")
 
 
-def unsure_card(*, question: str, suggestions, query_id: int, out_of_scope: bool, offered=None,
+def unsure_card(*, question: str, suggestions, query_id: int | str, out_of_scope: bool, offered=None,
                 reason: str | None = None) -> dict:
     """No verdict. With `offered` (reason "mismatch"): the one close entry is about something else — say so,
     show its full question, offer it. With reason "not_covered": the entry that says the pages don't cover it."""
@@ -141,7 +141,7 @@ def unsure_card(*, question: str, suggestions, query_id: int, out_of_scope: bool
     return with_id(card(body, actions), "faq-unsure")
 
 
-def not_covered_card(*, question: str, entry, query_id: int) -> dict:
+def not_covered_card(*, question: str, entry, query_id: int | str) -> dict:
     """The Virtual School's pages don't cover this: say so plainly, say what they do say, and who to ask."""
     body = [text("Not sure", size="ExtraLarge", weight="Bolder"),
             text(entry.title, weight="Bolder"),
@@ -155,7 +155,7 @@ def not_covered_card(*, question: str, entry, query_id: int) -> dict:
     return with_id(card(body, actions), "faq-unsure")
 
 
-def parent_card(*, query_id: int, offered=None, question: str | None = None) -> dict:
+def parent_card(*, query_id: int | str, offered=None, question: str | None = None) -> dict:
     """A parent or carer asking about their own child: where to go instead (no referral button: only
     professionals refer)."""
     body = [heading("For parents and carers"), text(PARENT_SIGNPOST)]
@@ -181,7 +181,7 @@ def personal_case_card(*, parent: bool = False) -> dict:
     return with_id(card(body, [submit("Make a referral", "menu.open", target="refer")]), "faq-personal")
 
 
-def faq_card(*, answer, question: str, query_id: int) -> dict:
+def faq_card(*, answer, question: str, query_id: int | str) -> dict:
     """The card for a matcher Answer (the one call the bot's handler needs)."""
     reason = getattr(answer, "reason", "matched")
     if answer.entry is not None and answer.verdict in ("yes", "no", "partly"):
@@ -203,7 +203,7 @@ def unavailable_card() -> dict:
                               "Virtual School directly.")]), "faq-unavailable")
 
 
-def forwarded_staff_card(*, question: str, query_id: int, asker_name: str) -> dict:
+def forwarded_staff_card(*, question: str, query_id: int | str, asker_name: str) -> dict:
     body = [heading("A question for the Virtual School"),
             text("The assistant could not answer this question and the person asked for it to be passed on. "
                  "Please reply to them in Teams, and consider adding it to the knowledge base (`vsbot faq gaps`, "

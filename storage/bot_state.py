@@ -8,7 +8,9 @@ holds between processes.
 """
 from __future__ import annotations
 
+import time
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 import jsonpickle
@@ -19,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.clock import utcnow
+from storage.db import READ_ONLY
 from storage.models import BotStateItem
 
 _TABLE = BotStateItem.__table__
@@ -63,38 +66,93 @@ async def purge_idle(engine: AsyncEngine, *, idle_before) -> int:
 
 
 class SqlStorage(Storage):
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, *, reader: AsyncEngine | None = None, cache_entries: int = 0,
+                 cache_seconds: float = 120.0):
+        """`reader`: an engine for reads (on SQLite, one that does not queue behind the writer).
+
+        `cache_entries` > 0 keeps what this process last read or wrote for each key, for at most `cache_seconds`:
+        only for a database one process serves (the embedded SQLite), where reading a conversation's state back on
+        every turn was a sixth of a FAQ turn (measured). Writes still compare-and-swap in SQL, so a stale entry
+        costs a conflict, not a lost write; the age limit keeps the idle-state purge's deletions in force."""
         super().__init__()
         self._engine = engine
+        self._reader = reader or engine
+        self._cache_entries = cache_entries
+        self._cache_seconds = cache_seconds
+        self._cache: OrderedDict[str, tuple[float, str | None, str | None]] = OrderedDict()
+
+    def _cached(self, key: str) -> tuple[str | None, str | None] | None:
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        if time.monotonic() - entry[0] > self._cache_seconds:
+            del self._cache[key]
+            return None
+        self._cache.move_to_end(key)
+        return entry[1], entry[2]
+
+    def _remember(self, key: str, data: str | None, e_tag: str | None) -> None:
+        if not self._cache_entries:
+            return
+        self._cache[key] = (time.monotonic(), data, e_tag)
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_entries:
+            self._cache.popitem(last=False)
 
     async def read(self, keys: list[str]) -> dict[str, Any]:
         if not keys:
             return {}
         keys = list(dict.fromkeys(keys))
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(select(_TABLE.c.key, _TABLE.c.data, _TABLE.c.e_tag).where(_TABLE.c.key.in_(keys)))).all()
-        return {row.key: _decode(row.data, row.e_tag) for row in rows}
+        found: dict[str, tuple[str | None, str | None]] = {}
+        missing = []
+        for key in keys:
+            cached = self._cached(key) if self._cache_entries else None
+            if cached is None:
+                missing.append(key)
+            else:
+                found[key] = cached
+        if missing:
+            async with self._reader.connect() as conn:
+                await conn.execution_options(**READ_ONLY)
+                rows = (await conn.execute(select(_TABLE.c.key, _TABLE.c.data, _TABLE.c.e_tag)
+                                           .where(_TABLE.c.key.in_(missing)))).all()
+            by_key = {row.key: (row.data, row.e_tag) for row in rows}
+            for key in missing:
+                found[key] = by_key.get(key, (None, None))
+                self._remember(key, *found[key])  # an absent key is remembered as absent
+        return {key: _decode(data, e_tag) for key, (data, e_tag) in found.items() if data is not None}
 
     async def write(self, changes: dict[str, Any]) -> None:
         if changes is None:
             raise Exception("Changes are required when writing")  # pylint: disable=broad-exception-raised
         if not changes:
             return
-        async with self._engine.begin() as conn:
-            for key, item in changes.items():
-                incoming = _get_etag(item)
-                if incoming == "":
-                    raise ValueError("SqlStorage.write(): e_tag is empty")
-                new_etag = uuid.uuid4().hex
-                payload = _encode(item)
-                if incoming is None or incoming == "*":
-                    await conn.execute(self._upsert(conn.dialect.name, key, payload, new_etag))
-                else:
-                    await self._compare_and_swap(conn, key, incoming, payload, new_etag)
+        written: dict[str, tuple[str, str]] = {}
+        try:
+            async with self._engine.begin() as conn:
+                for key, item in changes.items():
+                    incoming = _get_etag(item)
+                    if incoming == "":
+                        raise ValueError("SqlStorage.write(): e_tag is empty")
+                    new_etag = uuid.uuid4().hex
+                    payload = _encode(item)
+                    if incoming is None or incoming == "*":
+                        await conn.execute(self._upsert(conn.dialect.name, key, payload, new_etag))
+                    else:
+                        await self._compare_and_swap(conn, key, incoming, payload, new_etag)
+                    written[key] = (payload, new_etag)
+        except BaseException:
+            for key in changes:  # whatever the database now holds, this process no longer knows it
+                self._cache.pop(key, None)
+            raise
+        for key, (payload, e_tag) in written.items():
+            self._remember(key, payload, e_tag)
 
     async def delete(self, keys: list[str]) -> None:
         if not keys:
             return
+        for key in keys:
+            self._cache.pop(key, None)
         async with self._engine.begin() as conn:
             await conn.execute(delete(_TABLE).where(_TABLE.c.key.in_(list(keys))))
 

@@ -345,6 +345,8 @@ class FaqQuery(SQLModel, table=True):
 
     __tablename__ = "faq_query"
     id: int | None = Field(default=None, primary_key=True)
+    # What answer cards carry: made before the row is written (rows are written in batches, off the turn's path).
+    ref: str | None = Field(default=None, max_length=32, unique=True, index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     asker_aad_id: str | None = Field(default=None, max_length=64)
     question: str | None = Field(default=None, max_length=1000)

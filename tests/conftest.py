@@ -167,8 +167,10 @@ class BotHarness:
 
 def make_settings(database_url: str, **overrides) -> Settings:
     # Tests run the bot without an app id, which only development mode allows (the default refuses to start).
+    # FAQ questions are recorded at once here, so a test can look for the row right after the turn (the batched
+    # writes of the default are tested in test_speed_paths.py).
     values = {"MicrosoftAppId": "", "DATABASE_URL": database_url, "VSB_ALLOWED_TENANTS": "",
-              "VSB_ENVIRONMENT": "development"}
+              "VSB_ENVIRONMENT": "development", "VSB_FAQ_LOG_DELAY_SECONDS": "0"}
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

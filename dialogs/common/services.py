@@ -41,6 +41,7 @@ class Services:
     settings: Config
     sessions: "async_sessionmaker[AsyncSession]"
     knowledge: Any = None  # dialogs.faq.service.KnowledgeHolder (None: the FAQ says it cannot answer)
+    query_log: Any = None  # storage.faq_log.QueryLog (None: one that writes each row at once is made on first use)
     clock: Callable[[], datetime] = utcnow  # tests pass a controllable clock
 
     def now(self) -> datetime:

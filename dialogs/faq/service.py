@@ -85,7 +85,13 @@ def load_knowledge(path: str | None = None) -> KnowledgeHolder | None:
 @dataclass(frozen=True)
 class Answered:
     answer: Answer
-    query_id: int
+    query_id: str  # the recorded question's ref, which the card's buttons carry
+
+
+def query_log(services: Services) -> faq_log.QueryLog:
+    if services.query_log is None:
+        services.query_log = faq_log.QueryLog(services.sessions, delay=0)
+    return services.query_log
 
 
 async def answer(services: Services, *, asker_aad_id: str, question: str) -> Answered | None:
@@ -97,32 +103,32 @@ async def answer(services: Services, *, asker_aad_id: str, question: str) -> Ans
     await holder.refresh()
     result = holder.answer(question)
     shown = result.entry or result.offered
-    async with services.sessions() as session:
-        # A child's details, or a parent's words about their own child, are never kept (Answer.keep_text).
-        row = await faq_log.record_query(
-            session=session, asker_aad_id=asker_aad_id, question=question if result.keep_text else None,
-            entry_id=shown.id if shown else None, verdict=result.verdict, reason=result.reason, score=result.score)
-        await session.commit()
-    log.info("faq answered query=%s entry=%s verdict=%s reason=%s score=%.2f", row.id,
+    # A child's details, or a parent's words about their own child, are never kept (Answer.keep_text).
+    ref = await query_log(services).record(
+        asker_aad_id=asker_aad_id, question=question if result.keep_text else None,
+        entry_id=shown.id if shown else None, verdict=result.verdict, reason=result.reason, score=result.score)
+    log.info("faq answered query=%s entry=%s verdict=%s reason=%s score=%.2f", ref,
              shown.id if shown else "-", result.verdict, result.reason, result.score)
-    return Answered(result, row.id)
+    return Answered(result, ref)
 
 
-async def record_pick(services: Services, *, asker_aad_id: str, entry) -> int:
-    async with services.sessions() as session:
-        row = await faq_log.record_query(session=session, asker_aad_id=asker_aad_id, question=entry.title,
-                                         entry_id=entry.id, verdict=entry.verdict, reason="picked", score=1.0)
-        await session.commit()
-    return row.id
+async def record_pick(services: Services, *, asker_aad_id: str, entry) -> str:
+    return await query_log(services).record(asker_aad_id=asker_aad_id, question=entry.title, entry_id=entry.id,
+                                            verdict=entry.verdict, reason="picked", score=1.0)
 
 
-def _query_id(raw) -> int | None:
-    return card_id(raw)  # an id the database could hold, or a refusal
+async def _query_id(services: Services, raw) -> int | str | None:
+    """A ref (what cards carry; the row is written first if it is still waiting), an id the database could hold
+    (cards from before refs), or None: a refusal."""
+    if faq_log.is_ref(raw):
+        await query_log(services).flush()
+        return raw
+    return card_id(raw)
 
 
 async def feedback(services: Services, *, asker_aad_id: str, query_id, helpful: bool) -> bool:
     """Record a vote on the asker's own question; False when the button is not theirs (or not valid)."""
-    qid = _query_id(query_id)
+    qid = await _query_id(services, query_id)
     if qid is None:
         return False
     async with services.sessions() as session:
@@ -142,7 +148,7 @@ class Forwarded:
 
 async def forward(services: Services, *, asker_aad_id: str, asker_name: str | None, query_id) -> Forwarded:
     """Pass the asker's own unanswered question to Virtual School managers and admins (once)."""
-    qid = _query_id(query_id)
+    qid = await _query_id(services, query_id)
     if qid is None:
         return Forwarded(False)
     async with services.sessions() as session:

@@ -1,0 +1,161 @@
+"""The fast paths of issue 8 behave as the slow ones they replace: our activity JSON equals msrest's for every card
+the bot sends; questions recorded in batches are all written (and a button on an answer whose row is still
+waiting works); the SQLite state cache never hides another writer's change or a deletion; SQLite writers queue on
+one connection while reads go beside them."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import importlib
+import pkgutil
+
+import pytest
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from sqlalchemy import func, select
+
+import cards
+from bot.messages import activity_json, card_activity, text_activity
+from storage.bot_state import SqlStorage
+from storage.db import create_engine, session_factory
+from storage.faq_log import QueryLog, own_query
+from storage.models import FaqQuery
+from tests.conftest import running_bot
+from tests.utils.teams import message, submit
+
+
+def _all_cards():
+    for info in pkgutil.iter_modules(cards.__path__):
+        module = importlib.import_module(f"cards.{info.name}")
+        for name, examples in getattr(module, "samples", dict)().items():
+            for n, card in enumerate(examples):
+                yield f"{info.name}.{name}[{n}]", card
+
+
+def _addressed(activity: Activity) -> Activity:
+    activity.conversation = ConversationAccount(id="a:1", conversation_type="personal", tenant_id="t")
+    activity.conversation.additional_properties = {"tenantId": "t"}
+    activity.from_property = ChannelAccount(id="28:bot", name="Virtual School Assistant")
+    activity.recipient = ChannelAccount(id="29:user", name="Sam [x](https://evil.example)", aad_object_id="aad")
+    activity.reply_to_id, activity.service_url, activity.channel_id = "r1", "https://smba.example/uk/", "msteams"
+    activity.locale, activity.timestamp = "en-GB", dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.timezone.utc)
+    return activity
+
+
+def test_activity_json_equals_msrest_for_every_card():
+    seen = 0
+    for name, card in _all_cards():
+        activity = _addressed(card_activity(card, summary="A summary"))
+        assert activity_json(activity) == activity.serialize(), name
+        seen += 1
+    assert seen > 40  # every module's samples were found
+    text = _addressed(text_activity("Plain *text* with [a link](https://example.org)"))
+    assert activity_json(text) == text.serialize()
+
+
+def test_activity_json_hands_anything_unusual_to_msrest():
+    activity = _addressed(card_activity({"type": "AdaptiveCard", "when": dt.date(2026, 1, 1)}))
+    assert activity_json(activity) == activity.serialize()  # a date inside a card: msrest's job, same result
+
+
+async def _count(sessions) -> int:
+    async with sessions() as session:
+        return await session.scalar(select(func.count()).select_from(FaqQuery))
+
+
+async def test_questions_are_written_in_one_batch_after_the_delay(engine):
+    sessions = session_factory(engine)
+    log = QueryLog(sessions, delay=0.2)
+    refs = [await log.record(asker_aad_id="a", question=f"q{n}", entry_id=None, verdict="unknown",
+                             reason="low_confidence", score=0.1) for n in range(5)]
+    assert len(set(refs)) == 5
+    assert await _count(sessions) == 0  # nothing written on the turn's path
+    await asyncio.sleep(0.5)
+    assert await _count(sessions) == 5
+    async with sessions() as session:
+        row = await own_query(session=session, query_id=refs[2], asker_aad_id="a")
+        assert row is not None and row.question == "q2"
+        assert await own_query(session=session, query_id=refs[2], asker_aad_id="someone else") is None
+
+
+async def test_a_waiting_row_is_written_before_it_is_looked_up_and_at_close(engine):
+    sessions = session_factory(engine)
+    log = QueryLog(sessions, delay=60)
+    ref = await log.record(asker_aad_id="a", question="q", entry_id=None, verdict="unknown", reason="x", score=0)
+    assert await log.flush() == 1  # what feedback and forward do first
+    async with sessions() as session:
+        assert (await own_query(session=session, query_id=ref, asker_aad_id="a")) is not None
+    await log.record(asker_aad_id="a", question="q2", entry_id=None, verdict="unknown", reason="x", score=0)
+    await log.close()  # shutdown: nothing waiting is lost
+    assert await _count(sessions) == 2
+
+
+async def test_feedback_on_an_answer_whose_row_is_still_waiting(database_url, connector):
+    async with running_bot(database_url, connector, VSB_FAQ_LOG_DELAY_SECONDS="10") as bot:
+        await bot.post(message("do you chair PEP meetings?", service_url=connector.url))
+        [card] = [c for s in connector.sent for c in s.cards if c.get("id") == "faq-answer"]
+        vote = next(a["data"] for a in card["actions"] if a.get("data", {}).get("helpful") == "yes")
+        assert isinstance(vote["query_id"], str) and len(vote["query_id"]) == 32
+        sessions = bot.runtime.services.sessions
+        assert await _count(sessions) == 0  # the row is still waiting (10 s)
+        connector.clear()
+        await bot.post(submit(vote, service_url=connector.url))
+        await connector.wait_for(lambda sent: any("Thanks" in s.text for s in sent))
+        async with sessions() as session:
+            row = (await session.execute(select(FaqQuery).where(FaqQuery.ref == vote["query_id"]))).scalar_one()
+        assert row.helpful is True
+
+
+async def test_state_cache_sees_own_writes_and_refuses_a_stale_write(database_url):
+    engine = create_engine(database_url)
+    try:
+        cached = SqlStorage(engine, cache_entries=100)
+        other = SqlStorage(engine)  # another writer of the same rows (another process, the CLI)
+        await cached.write({"k": {"n": 1}})
+        first = (await cached.read(["k"]))["k"]
+        assert first["n"] == 1
+        await other.write({"k": {**(await other.read(["k"]))["k"], "n": 2}})
+        stale = (await cached.read(["k"]))["k"]  # still the cached copy: no read this turn
+        stale["n"] = 3
+        with pytest.raises(KeyError, match="Etag conflict"):
+            await cached.write({"k": stale})  # compare-and-swap in SQL catches it
+        assert (await cached.read(["k"]))["k"]["n"] == 2  # and the next read goes to the database
+        await cached.delete(["k"])
+        assert await cached.read(["k"]) == {}
+    finally:
+        await engine.dispose()
+
+
+async def test_state_cache_forgets_after_its_age_limit(database_url):
+    engine = create_engine(database_url)
+    try:
+        cached = SqlStorage(engine, cache_entries=100, cache_seconds=0.05)
+        assert await cached.read(["gone"]) == {}  # remembered as absent
+        await SqlStorage(engine).write({"gone": {"form": "half filled"}})
+        await asyncio.sleep(0.1)
+        assert (await cached.read(["gone"]))["gone"]["form"] == "half filled"
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_writers_queue_on_one_connection_and_reads_go_beside(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'funnel.db'}"
+    from storage.migrate import upgrade
+
+    writer, reader = create_engine(url), create_engine(url, reader=True)
+    try:
+        await upgrade(writer)
+        sessions = session_factory(writer)
+
+        async def add(n: int) -> None:
+            async with sessions() as session:
+                session.add(FaqQuery(question=f"q{n}", verdict="unknown", reason="x"))
+                await session.commit()
+
+        async with writer.begin():  # a writer holds the one connection ...
+            async with reader.connect() as conn:  # ... and a read still runs at once
+                assert (await conn.execute(select(func.count()).select_from(FaqQuery))).scalar() == 0
+        await asyncio.gather(*(add(n) for n in range(50)))  # 50 writers at once: all land, none waits on SQLite
+        assert await _count(sessions) == 50
+    finally:
+        await writer.dispose()
+        await reader.dispose()

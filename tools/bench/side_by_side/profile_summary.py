@@ -1,0 +1,46 @@
+"""Summarise a py-spy raw (collapsed stacks) profile: the functions with the largest inclusive share of samples,
+grouped by where they live, so a profile before and after a change can be compared in a few lines.
+
+    python tools/bench/side_by_side/profile_summary.py var/profiles/ours-sqlite-faq-20.txt [--top 30]
+"""
+import argparse
+import re
+from collections import Counter
+from pathlib import Path
+
+FRAME = re.compile(r"^(?P<func>.+?) \((?P<file>[^:]+)(?::\d+)?\)$")
+
+
+def summarise(path: Path, top: int) -> str:
+    inclusive: Counter = Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        seen = set()
+        for frame in stack.split(";"):
+            m = FRAME.match(frame)
+            name = f"{m['func']} ({short(m['file'])})" if m else frame
+            if name not in seen:
+                seen.add(name)
+                inclusive[name] += n
+    rows = [f"{100 * c / total:5.1f}%  {name}" for name, c in inclusive.most_common(top)]
+    return f"{total} samples\n" + "\n".join(rows)
+
+
+def short(file: str) -> str:
+    for marker in ("site-packages/", "/work/", "lib/python3"):
+        if marker in file:
+            return file.split(marker, 1)[1]
+    return file
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("profile", type=Path)
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+    print(summarise(args.profile, args.top))

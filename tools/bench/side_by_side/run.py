@@ -1,0 +1,534 @@
+"""Side-by-side speed benchmark: ours (SQLite, and PostgreSQL when reachable), botbuilder's stock echo bot and a
+raw aiohttp handler, each a server process of its own, under the same loads in one run, so that noise on a shared
+machine falls on all of them alike.
+
+Loads (every message is a real Bot Framework activity posted to /api/messages; replies go to a fake connector in
+a process of its own; this process generates the load):
+  flat out   1, 20 and 100 users, each sending the next message the moment the answer arrives (throughput);
+  paced      100 users sending 50 messages a second in all at random moments (Poisson arrivals): latency as a
+             person feels it, measured from the moment the message was due, so a slow turn is not hidden;
+on FAQ questions (all four servers), and for ours also whole referral conversations (`refer`, then the form's
+submit) and bookings (`book`, then Book on a surgery). Prints turns/s, p50, p99 and errors, ours as a multiple
+of the echo bot and as a fraction of the raw handler, the server's peak RSS, and writes JSON to var/bench.json.
+
+    python -m tools.bench.side_by_side.run [--seconds 6] [--paced-seconds 15] [--only ours-sqlite,echo]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+PG_ADMIN_URL = os.environ.get("VSB_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+# Questions people ask, in their words (the evaluation set's style); each user cycles through them.
+QUESTIONS = [
+    "does the virtual school chair PEP meetings?", "can you fund a tutor for a child in care?",
+    "who do I ask about a school place for a looked after child?", "do you do training for designated teachers?",
+    "can the virtual school help with an EHCP?", "is there pupil premium plus for previously looked after children?",
+    "do you support children in need?", "can I get advice about an exclusion?",
+]
+
+# Issue 8's targets, checked against what this run measured.
+TARGETS = {"faq_multiple_of_echo_20_users": 5.0, "paced_faq_p99_ms": 50.0, "paced_referral_p99_ms": 150.0,
+           "peak_rss_mb": 300.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def letters(n: int) -> str:
+    """A distinct surname for each referral (names take letters only; the same child twice is a duplicate)."""
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out += "abcdefghijklmnopqrstuvwxyz"[r]
+        if not n:
+            return "Bench" + out
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM: the process's peak resident set so far (Linux)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+# --- processes --------------------------------------------------------------------------------------------
+class Server:
+    def __init__(self, name: str, argv: list[str], port: int, env: dict | None = None, log: Path | None = None):
+        self.name, self.argv, self.port = name, argv, port
+        self.env = {**os.environ, **(env or {})}
+        self.log = log
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, http: aiohttp.ClientSession) -> None:
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
+        self.proc = subprocess.Popen(self.argv, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} (log: {self.log})")
+            try:
+                async with http.get(f"{self.url}/healthz", timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                    if resp.status == 200:
+                        return
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                pass
+            await asyncio.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start (log: {self.log})")
+
+    def stop(self) -> float | None:
+        if self.proc is None:
+            return None
+        rss = peak_rss_mb(self.proc.pid)
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        return rss
+
+
+# --- workloads: a user's next message, given what they did before -----------------------------------------
+def activity(service_url: str, user: str, *, text: str | None = None, value: dict | None = None) -> dict:
+    body = {"type": "message", "id": uuid.uuid4().hex, "channelId": "msteams", "serviceUrl": service_url,
+            "timestamp": datetime.now(ZoneInfo("UTC")).isoformat(),
+            "from": {"id": f"29:{user}", "name": "Bench User", "aadObjectId": user},
+            "recipient": {"id": "28:bench-bot", "name": "Virtual School Assistant"},
+            "conversation": {"id": f"a:bench-{user}", "conversationType": "personal", "tenantId": "bench-tenant"},
+            "channelData": {"tenant": {"id": "bench-tenant"}}, "locale": "en-GB"}
+    if text is not None:
+        body["text"] = text
+    if value is not None:
+        body["value"] = value
+    return body
+
+
+@dataclass
+class Context:
+    http: aiohttp.ClientSession
+    bot_url: str
+    connector_url: str
+    surgery: dict | None = None
+    children: int = 0
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    wrong: int = 0  # answered, but not with what the step expects (a refused submit, an error card)
+
+    def summary(self, seconds: float) -> dict:
+        n = len(self.latencies)
+        return {"turns": n, "turns_per_s": round(n / seconds, 1) if seconds else None,
+                "p50_ms": round(statistics.median(self.latencies), 1) if n else None,
+                "p99_ms": round(percentile(self.latencies, 0.99), 1) if n else None,
+                "max_ms": round(max(self.latencies), 1) if n else None, "errors": self.errors, "wrong": self.wrong}
+
+
+async def post(ctx: Context, body: dict, tally: Tally, started: float | None = None) -> bool:
+    started = time.perf_counter() if started is None else started
+    try:
+        async with ctx.http.post(f"{ctx.bot_url}/api/messages", json=body, timeout=TIMEOUT) as resp:
+            await resp.read()
+            ok = resp.status in (200, 201, 202)
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        ok = False
+    if ok:
+        tally.latencies.append((time.perf_counter() - started) * 1000)
+    else:
+        tally.errors += 1
+    return ok
+
+
+async def last_card(ctx: Context, user: str) -> dict:
+    async with ctx.http.get(f"{ctx.connector_url}/bench/last-card", params={"cid": f"a:bench-{user}"}) as resp:
+        return await resp.json() if resp.status == 200 else {}
+
+
+class User:
+    """One person: a stable id, and where they are in their conversation."""
+
+    def __init__(self, workload: str, n: int):
+        self.workload, self.step, self.asked = workload, 0, n
+        self.id = f"bench-{workload}-{n:04d}-{uuid.uuid4().hex[:8]}"
+        self.token: str | None = None
+        self.lock = asyncio.Lock()
+
+    def fresh(self) -> None:
+        """A booking is once a person: the next conversation is another person's."""
+        self.id = f"bench-{self.workload}-{uuid.uuid4().hex[:12]}"
+
+    async def next_message(self, ctx: Context, tally: Tally, started: float | None = None) -> None:
+        if self.workload == "faq":
+            self.asked += 1
+            await post(ctx, activity(ctx.connector_url, self.id, text=QUESTIONS[self.asked % len(QUESTIONS)]),
+                       tally, started)
+        elif self.workload == "referral":
+            await self._referral(ctx, tally, started)
+        elif self.workload == "booking":
+            await self._booking(ctx, tally, started)
+
+    async def _referral(self, ctx: Context, tally: Tally, started: float | None) -> None:
+        if self.step == 0:
+            if await post(ctx, activity(ctx.connector_url, self.id, text="refer"), tally, started):
+                card = await last_card(ctx, self.id)
+                self.token = ((card.get("actions") or [{}])[0].get("data") or {}).get("token")
+                if card.get("id") != "referral-form" or not self.token:
+                    tally.wrong += 1
+                    return
+                self.step = 1
+            return
+        ctx.children += 1
+        n = ctx.children
+        value = {"action": "referral.submit", "token": self.token, "child_first_name": "Bench",
+                 "child_last_name": letters(n), "child_dob": (date(2012, 1, 1) + timedelta(days=n % 3000)).isoformat(),
+                 "home_postcode": f"HA{n % 10} 1AA", "school_name": "Bench Primary School", "legal_status": "cin",
+                 "reasons": "attendance", "details": "Benchmark referral: attendance has dropped this term.",
+                 "consent": "true", "referrer_role": "social_worker", "is_allocated_sw": "true"}
+        self.step = 0
+        if await post(ctx, activity(ctx.connector_url, self.id, value=value), tally, started):
+            if (await last_card(ctx, self.id)).get("id") != "referral-confirmation":
+                tally.wrong += 1
+
+    async def _booking(self, ctx: Context, tally: Tally, started: float | None) -> None:
+        if self.step == 0:
+            if await post(ctx, activity(ctx.connector_url, self.id, text="book"), tally, started):
+                self.step = 1
+            return
+        self.step = 0
+        value = {"action": "surgery.book", "slot_id": ctx.surgery["slot_id"], "topic": "", "full": "",
+                 "shown": ctx.surgery["shown"]}
+        if await post(ctx, activity(ctx.connector_url, self.id, value=value), tally, started):
+            if (await last_card(ctx, self.id)).get("id") not in ("surgery-booked", "surgery-waitlisted"):
+                tally.wrong += 1
+        self.fresh()
+
+
+# --- loads ------------------------------------------------------------------------------------------------
+async def flat_out(ctx: Context, workload: str, users: int, seconds: float, warmup: float = 1.0) -> dict:
+    people = [User(workload, n) for n in range(users)]
+    tally, warm = Tally(), Tally()
+    start = time.perf_counter()
+    measure_from, stop_at = start + warmup, start + warmup + seconds
+
+    async def loop(user: User) -> None:
+        while (now := time.perf_counter()) < stop_at:
+            await user.next_message(ctx, tally if now >= measure_from else warm)
+
+    await asyncio.gather(*(loop(p) for p in people))
+    # Turns finished after stop_at count too; the window is from measure_from to the last turn's end.
+    return tally.summary(time.perf_counter() - measure_from)
+
+
+async def paced(ctx: Context, workload: str, users: int, rate: float, seconds: float, seed: int = 8) -> dict:
+    """Poisson arrivals at `rate` a second, each a random user's next message. A message to a user whose
+    previous turn is still running waits for it, and its latency counts from when it was due."""
+    rng = random.Random(seed)
+    people = [User(workload, n) for n in range(users)]
+    tally = Tally()
+    tasks: list[asyncio.Task] = []
+
+    async def send(user: User, due: float) -> None:
+        async with user.lock:
+            await user.next_message(ctx, tally, started=due)
+
+    start = time.perf_counter()
+    due = start
+    while due < start + seconds:
+        due += rng.expovariate(rate)
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(rng.choice(people), due)))
+    await asyncio.gather(*tasks)
+    result = tally.summary(seconds)
+    result["offered_per_s"] = rate
+    return result
+
+
+# --- the servers ------------------------------------------------------------------------------------------
+def vsbot_env(database_url: str) -> dict:
+    return {"DATABASE_URL": database_url, "VSB_ENVIRONMENT": "development", "MicrosoftAppId": "",
+            "MicrosoftAppPassword": "", "PYTHONUNBUFFERED": "1"}
+
+
+async def prepare_database(database_url: str) -> dict:
+    """Migrations, the demo data, and a group surgery with room for the booking load (then its waiting list)."""
+    from bot.settings import Settings  # pylint: disable=import-outside-toplevel
+    from dialogs.common.services import Services  # pylint: disable=import-outside-toplevel
+    from dialogs.surgeries import service  # pylint: disable=import-outside-toplevel
+    from dialogs.surgeries.rules import validate  # pylint: disable=import-outside-toplevel
+    from sqlalchemy import select  # pylint: disable=import-outside-toplevel
+    from storage.db import create_engine, session_factory  # pylint: disable=import-outside-toplevel
+    from storage.demo import seed  # pylint: disable=import-outside-toplevel
+    from storage.migrate import upgrade  # pylint: disable=import-outside-toplevel
+    from storage.models import SurgerySlot  # pylint: disable=import-outside-toplevel
+
+    settings = Settings(_env_file=None, MicrosoftAppId="", DATABASE_URL=database_url, VSB_ENVIRONMENT="development")
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        services = Services(settings=settings, sessions=session_factory(engine), knowledge=None)
+        async with services.sessions() as session:
+            await seed(session=session, today=services.today(), timezone=settings.timezone)
+            await session.commit()
+        day = (datetime.now(ZoneInfo(settings.timezone)) + timedelta(days=21)).date()
+        plan, errors = validate({"title": "Bench surgery", "audience": "all", "date": day.isoformat(),
+                                 "start_time": "15:30", "end_time": "16:30", "kind": "group", "places": "200",
+                                 "venue": "Bench room"}, now=services.now(), tz=settings.timezone)
+        if errors:
+            raise RuntimeError(f"bench surgery not valid: {errors}")
+        [surgery] = (await service.publish(services, actor_aad_id=None, plan=plan)).surgeries
+        async with services.sessions() as session:
+            slot_id = await session.scalar(select(SurgerySlot.id).where(SurgerySlot.surgery_id == surgery.id))
+        return {"slot_id": str(slot_id), "shown": f"{surgery.id}:{surgery.version}"}
+    finally:
+        await engine.dispose()
+
+
+async def warm_officers(ctx: Context) -> None:
+    """Officers have a chat with the bot, so a referral's card to them goes out (not queued for first contact)."""
+    from storage.demo import EAST, MINA, NORTH, SOUTH, WEST  # pylint: disable=import-outside-toplevel
+
+    for officer in (WEST, NORTH, SOUTH, EAST, MINA):
+        await post(ctx, activity(ctx.connector_url, officer, text="help"), Tally())
+
+
+async def pg_admin(statement: str) -> None:
+    from sqlalchemy import text  # pylint: disable=import-outside-toplevel
+    from sqlalchemy.ext.asyncio import create_async_engine  # pylint: disable=import-outside-toplevel
+
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+async def bench_server(name: str, server: Server, ctx_base: dict, args, *, ours: bool, surgery: dict | None) -> dict:
+    results: dict = {}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False)) as http:
+        await server.start(http)
+        ctx = Context(http=http, bot_url=server.url, surgery=surgery, **ctx_base)
+        try:
+            if ours:
+                await warm_officers(ctx)
+            for users in (1, 20, 100):
+                spy = start_profile(server, args, f"{name}-faq-20") if ours and users == 20 else None
+                results[f"faq_flat_{users}"] = await flat_out(ctx, "faq", users, args.seconds)
+                if spy is not None:
+                    spy.wait()
+                print(f"  {name:<16} faq flat out, {users:>3} users: {_line(results[f'faq_flat_{users}'])}", flush=True)
+            results["faq_paced"] = await paced(ctx, "faq", 100, args.rate, args.paced_seconds)
+            print(f"  {name:<16} faq paced {args.rate:.0f}/s, 100 users: {_line(results['faq_paced'])}", flush=True)
+            if ours:
+                for workload in ("referral", "booking"):
+                    results[f"{workload}_flat_20"] = await flat_out(ctx, workload, 20, args.seconds)
+                    print(f"  {name:<16} {workload} flat out, 20 users: {_line(results[f'{workload}_flat_20'])}",
+                          flush=True)
+                    results[f"{workload}_paced"] = await paced(ctx, workload, 100, args.rate, args.paced_seconds)
+                    print(f"  {name:<16} {workload} paced {args.rate:.0f}/s, 100 users: "
+                          f"{_line(results[f'{workload}_paced'])}", flush=True)
+        finally:
+            results["peak_rss_mb"] = server.stop()
+    return results
+
+
+def start_profile(server: Server, args, label: str) -> subprocess.Popen | None:
+    """py-spy on the server during a load (--profile): collapsed stacks in var/profiles/, summarised by
+    tools/bench/side_by_side/profile_summary.py."""
+    if not args.profile:
+        return None
+    out = ROOT / "var" / "profiles"
+    out.mkdir(parents=True, exist_ok=True)
+    spy = str(Path(sys.executable).parent / "py-spy")
+    return subprocess.Popen([spy, "record", "--pid", str(server.proc.pid), "--duration", str(int(args.seconds + 1)),
+                             "--rate", "250", "--format", "raw", "--nonblocking", "--output",
+                             str(out / f"{label}.txt")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _line(r: dict) -> str:
+    return (f"{r['turns_per_s']:>7} turns/s  p50 {r['p50_ms']:>7} ms  p99 {r['p99_ms']:>7} ms  "
+            f"errors {r['errors']}" + (f"  wrong {r['wrong']}" if r.get("wrong") else ""))
+
+
+async def run(args) -> dict:
+    var = ROOT / "var"
+    var.mkdir(exist_ok=True)
+    logs = var / "bench-logs"
+    logs.mkdir(exist_ok=True)
+    python = sys.executable
+    connector = Server("connector", [python, str(HERE / "fake_connector.py"), str(port := free_port())], port,
+                       log=logs / "connector.log")
+    results: dict = {"when": datetime.now(ZoneInfo("UTC")).isoformat(timespec="seconds"), "machine": {
+        "cpus": os.cpu_count(), "python": sys.version.split()[0]}, "settings": {
+        "seconds": args.seconds, "paced_seconds": args.paced_seconds, "rate": args.rate}, "servers": {}}
+    wanted = [s.strip() for s in args.only.split(",")] if args.only else ["raw", "echo", "ours-sqlite",
+                                                                         "ours-postgresql"]
+    async with aiohttp.ClientSession() as http:
+        await connector.start(http)
+    try:
+        ctx_base = {"connector_url": connector.url}
+        for name in wanted:
+            port = free_port()
+            if name == "raw":
+                server = Server(name, [python, str(HERE / "raw_handler.py"), str(port)], port, log=logs / "raw.log")
+                results["servers"][name] = await bench_server(name, server, ctx_base, args, ours=False, surgery=None)
+            elif name == "echo":
+                server = Server(name, [python, str(HERE / "echo_bot.py"), str(port)], port, log=logs / "echo.log")
+                results["servers"][name] = await bench_server(name, server, ctx_base, args, ours=False, surgery=None)
+            elif name in ("ours-sqlite", "ours-postgresql"):
+                results["servers"][name] = await bench_ours(name, port, ctx_base, args, logs)
+            else:
+                raise SystemExit(f"unknown server {name!r} (raw, echo, ours-sqlite, ours-postgresql)")
+    finally:
+        connector.stop()
+    results["comparison"] = compare(results["servers"])
+    return results
+
+
+async def bench_ours(name: str, port: int, ctx_base: dict, args, logs: Path) -> dict:
+    vsbot = str(Path(sys.executable).parent / "vsbot")
+    argv = [vsbot, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if name == "ours-sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+            surgery = await prepare_database(url)
+            server = Server(name, argv, port, env=vsbot_env(url), log=logs / f"{name}.log")
+            return await bench_server(name, server, ctx_base, args, ours=True, surgery=surgery)
+    db = f"vsbot_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        await pg_admin(f'CREATE DATABASE "{db}"')
+    except Exception as exc:  # noqa: BLE001 - unreachable PostgreSQL is reported, not fatal
+        print(f"  {name:<16} skipped: PostgreSQL not reachable ({type(exc).__name__})")
+        return {"skipped": f"PostgreSQL not reachable ({type(exc).__name__})"}
+    try:
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db}"
+        surgery = await prepare_database(url)
+        server = Server(name, argv, port, env=vsbot_env(url), log=logs / f"{name}.log")
+        return await bench_server(name, server, ctx_base, args, ours=True, surgery=surgery)
+    finally:
+        await pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def compare(servers: dict) -> dict:
+    """Ours against the echo bot (multiple) and the raw handler (fraction), on FAQ flat out; and the targets."""
+    out: dict = {}
+    echo, raw = servers.get("echo", {}), servers.get("raw", {})
+    for name in ("ours-sqlite", "ours-postgresql"):
+        ours = servers.get(name)
+        if not ours or "skipped" in ours:
+            continue
+        row: dict = {}
+        for users in (1, 20, 100):
+            key = f"faq_flat_{users}"
+            mine = ours[key]["turns_per_s"]
+            if echo.get(key):
+                row[f"x_echo_{users}"] = round(mine / echo[key]["turns_per_s"], 2)
+            if raw.get(key):
+                row[f"of_raw_{users}"] = round(mine / raw[key]["turns_per_s"], 3)
+        errors = sum(v.get("errors", 0) + v.get("wrong", 0) for v in ours.values() if isinstance(v, dict))
+        row["targets"] = {
+            "20 users FAQ >= 5x echo": (row.get("x_echo_20") or 0) >= TARGETS["faq_multiple_of_echo_20_users"],
+            "paced FAQ p99 < 50 ms": ours["faq_paced"]["p99_ms"] < TARGETS["paced_faq_p99_ms"],
+            "paced referral p99 < 150 ms": ours["referral_paced"]["p99_ms"] < TARGETS["paced_referral_p99_ms"],
+            "100 users no errors": ours["faq_flat_100"]["errors"] == 0,
+            "peak RSS < 300 MB": (ours.get("peak_rss_mb") or 1e9) < TARGETS["peak_rss_mb"],
+            "no errors anywhere": errors == 0,
+        }
+        out[name] = row
+    return out
+
+
+def print_table(results: dict) -> None:
+    servers = results["servers"]
+    print("\nFAQ, turns/s (p99 ms)        1 user           20 users          100 users         paced 50/s p99   "
+          "peak RSS")
+    for name, r in servers.items():
+        if "skipped" in r:
+            print(f"  {name:<26} skipped: {r['skipped']}")
+            continue
+        cells = [f"{r[f'faq_flat_{u}']['turns_per_s']:>7} ({r[f'faq_flat_{u}']['p99_ms']:>6})" for u in (1, 20, 100)]
+        print(f"  {name:<26} " + "   ".join(f"{c:<15}" for c in cells)
+              + f"   {r['faq_paced']['p99_ms']:>8} ms      {r.get('peak_rss_mb')} MB")
+    for name, row in results["comparison"].items():
+        print(f"\n  {name}: x echo " + ", ".join(f"{row.get(f'x_echo_{u}')} ({u})" for u in (1, 20, 100))
+              + "; of raw " + ", ".join(f"{row.get(f'of_raw_{u}')} ({u})" for u in (1, 20, 100)))
+        r = servers[name]
+        for workload in ("referral", "booking"):
+            print(f"    {workload:<9} flat 20 users {_line(r[f'{workload}_flat_20'])}")
+            print(f"    {workload:<9} paced 50/s    {_line(r[f'{workload}_paced'])}")
+        for target, ok in row["targets"].items():
+            print(f"    {'met    ' if ok else 'MISSED '} {target}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="side_by_side", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=6.0, help="each flat-out load, after a 1 s warm-up")
+    parser.add_argument("--paced-seconds", type=float, default=15.0)
+    parser.add_argument("--rate", type=float, default=50.0, help="paced load, messages a second in all")
+    parser.add_argument("--only", default="", help="servers to run: raw,echo,ours-sqlite,ours-postgresql")
+    parser.add_argument("--out", default=str(ROOT / "var" / "bench.json"))
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="py-spy ours during 20 users flat out (needs py-spy)")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    started = time.perf_counter()
+    print(f"Side by side: flat out {args.seconds:.0f} s a load, paced {args.paced_seconds:.0f} s at {args.rate:.0f}/s",
+          flush=True)
+    results = asyncio.run(run(args))
+    results["wall_seconds"] = round(time.perf_counter() - started, 1)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(results))
+    else:
+        print_table(results)
+        print(f"\n  whole run {results['wall_seconds']} s; JSON in {args.out}")
+    met = all(ok for row in results["comparison"].values() for ok in row["targets"].values())
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
