@@ -29,7 +29,7 @@ from dialogs.surgeries.publish_dialog import PublishDialog
 from dialogs.surgeries.routes import ROUTES as SURGERY_ROUTES
 from storage.bot_state import SqlStorage
 from storage.faq_log import QueryLog
-from storage.db import create_engine, ping, session_factory
+from storage.db import create_engine, reader_engine, ping, session_factory
 from storage.migrate import migrations_current
 
 log = logging.getLogger("vsbot.app")
@@ -54,14 +54,13 @@ class Runtime:
         if self.sender.installer is not None:
             await self.sender.installer.close()
         await self.engine.dispose()
-        if self.reader is not self.engine:
+        if self.reader.sync_engine.pool is not self.engine.sync_engine.pool:
             await self.reader.dispose()
 
 
 def build_runtime(settings: Settings, *, load_faq: bool = True) -> Runtime:
     engine = create_engine(settings.effective_database_url)
-    reader = (create_engine(settings.effective_database_url, reader=True)
-              if engine.dialect.name == "sqlite" else engine)
+    reader = reader_engine(engine)
     tokens = (AppTokens(app_id=settings.app_id, password=settings.app_password, tenant_id=settings.app_tenant_id,
                         app_type=settings.app_type) if settings.auth_enabled else None)
     connector = BotConnector(tokens)

@@ -7,6 +7,8 @@ a process of its own; this process generates the load):
   flat out   1, 20 and 100 users, each sending the next message the moment the answer arrives (throughput);
   paced      100 users sending 50 messages a second in all at random moments (Poisson arrivals): latency as a
              person feels it, measured from the moment the message was due, so a slow turn is not hidden;
+each user has talked to the bot once before a load starts (untimed); a booking is a new person each time, so
+bookings include first contacts;
 on FAQ questions (all four servers), and for ours also whole referral conversations (`refer`, then the form's
 submit) and bookings (`book`, then Book on a surgery). Prints turns/s, p50, p99 and errors, ours as a multiple
 of the echo bot and as a fraction of the raw handler, the server's peak RSS, and writes JSON to var/bench.json.
@@ -94,14 +96,16 @@ class Server:
         self.env = {**os.environ, **(env or {})}
         self.log = log
         self.proc: subprocess.Popen | None = None
+        self._out = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self, http: aiohttp.ClientSession) -> None:
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
-        self.proc = subprocess.Popen(self.argv, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        self._out = open(self.log, "ab") if self.log else None  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(self.argv, env=self.env, cwd=ROOT, stdout=self._out or subprocess.DEVNULL,
+                                     stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -125,6 +129,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self._out is not None:
+            self._out.close()
         return rss
 
 
@@ -246,8 +252,21 @@ class User:
 
 
 # --- loads ------------------------------------------------------------------------------------------------
+async def first_contact(ctx: Context, people: list[User]) -> None:
+    """Each user's first message, untimed: at 09:00 on a Monday the people asking have used the bot before (a
+    first contact also stores where to reach them and greets them, once in their life)."""
+    gate = asyncio.Semaphore(10)
+
+    async def hello(user: User) -> None:
+        async with gate:
+            await post(ctx, activity(ctx.connector_url, user.id, text=QUESTIONS[0]), Tally())
+
+    await asyncio.gather(*(hello(p) for p in people))
+
+
 async def flat_out(ctx: Context, workload: str, users: int, seconds: float, warmup: float = 1.0) -> dict:
     people = [User(workload, n) for n in range(users)]
+    await first_contact(ctx, people)
     tally, warm = Tally(), Tally()
     start = time.perf_counter()
     measure_from, stop_at = start + warmup, start + warmup + seconds
@@ -266,6 +285,7 @@ async def paced(ctx: Context, workload: str, users: int, rate: float, seconds: f
     previous turn is still running waits for it, and its latency counts from when it was due."""
     rng = random.Random(seed)
     people = [User(workload, n) for n in range(users)]
+    await first_contact(ctx, people)
     tally = Tally()
     tasks: list[asyncio.Task] = []
 
@@ -357,7 +377,7 @@ async def bench_server(name: str, server: Server, ctx_base: dict, args, *, ours:
                 await warm_officers(ctx)
             for users in (1, 20, 100):
                 spy = start_profile(server, args, f"{name}-faq-20") if ours and users == 20 else None
-                results[f"faq_flat_{users}"] = await flat_out(ctx, "faq", users, args.seconds)
+                results[f"faq_flat_{users}"] = await flat_out(ctx, "faq", users, args.seconds, args.warmup)
                 if spy is not None:
                     spy.wait()
                 print(f"  {name:<16} faq flat out, {users:>3} users: {_line(results[f'faq_flat_{users}'])}", flush=True)
@@ -365,7 +385,10 @@ async def bench_server(name: str, server: Server, ctx_base: dict, args, *, ours:
             print(f"  {name:<16} faq paced {args.rate:.0f}/s, 100 users: {_line(results['faq_paced'])}", flush=True)
             if ours:
                 for workload in ("referral", "booking"):
-                    results[f"{workload}_flat_20"] = await flat_out(ctx, workload, 20, args.seconds)
+                    spy = start_profile(server, args, f"{name}-{workload}-20")
+                    results[f"{workload}_flat_20"] = await flat_out(ctx, workload, 20, args.seconds, args.warmup)
+                    if spy is not None:
+                        spy.wait()
                     print(f"  {name:<16} {workload} flat out, 20 users: {_line(results[f'{workload}_flat_20'])}",
                           flush=True)
                     results[f"{workload}_paced"] = await paced(ctx, workload, 100, args.rate, args.paced_seconds)
@@ -395,10 +418,8 @@ def _line(r: dict) -> str:
 
 
 async def run(args) -> dict:
-    var = ROOT / "var"
-    var.mkdir(exist_ok=True)
-    logs = var / "bench-logs"
-    logs.mkdir(exist_ok=True)
+    logs = Path(args.out).parent / "bench-logs"
+    logs.mkdir(parents=True, exist_ok=True)
     python = sys.executable
     connector = Server("connector", [python, str(HERE / "fake_connector.py"), str(port := free_port())], port,
                        log=logs / "connector.log")
@@ -507,6 +528,7 @@ def print_table(results: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="side_by_side", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=6.0, help="each flat-out load, after a 1 s warm-up")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of each flat-out load not measured")
     parser.add_argument("--paced-seconds", type=float, default=15.0)
     parser.add_argument("--rate", type=float, default=50.0, help="paced load, messages a second in all")
     parser.add_argument("--only", default="", help="servers to run: raw,echo,ours-sqlite,ours-postgresql")
