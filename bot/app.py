@@ -27,7 +27,7 @@ from dialogs.referrals.routes import ROUTES as REFERRAL_ROUTES
 from dialogs.surgeries import service as surgeries
 from dialogs.surgeries.publish_dialog import PublishDialog
 from dialogs.surgeries.routes import ROUTES as SURGERY_ROUTES
-from storage.bot_state import SqlStorage
+from storage.bot_state import SqlStorage, StateListener
 from storage.faq_log import QueryLog
 from storage.db import create_engine, reader_engine, ping, session_factory
 from storage.migrate import migrations_current
@@ -107,10 +107,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     runtime = runtime or build_runtime(settings)
     services = runtime.services
     adapter = VsbAdapter(settings, runtime.connector, reply_fallback=runtime.sender.enqueue_reply)
-    conversation_state = ConversationState(SqlStorage(
-        runtime.engine, reader=runtime.reader,
-        # One process serves an SQLite file, so it may keep what it wrote; several may share PostgreSQL.
-        cache_entries=20_000 if runtime.engine.dialect.name == "sqlite" else 0))
+    # Conversation state is cached in the process: on SQLite (one process serves the file) always; on PostgreSQL
+    # while the listener hears other instances' writes (storage/bot_state.py).
+    sqlite = runtime.engine.dialect.name == "sqlite"
+    storage = SqlStorage(runtime.engine, reader=runtime.reader, cache_entries=20_000, cache_enabled=sqlite)
+    listener = None if sqlite else StateListener(
+        storage, runtime.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    conversation_state = ConversationState(storage)
     router = build_router(services, conversation_state.create_property("DialogState"))
     bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.sessions, ttl=settings.directory_cache_seconds))
 
@@ -151,6 +154,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
 
     async def start(_app: web.Application) -> None:
         adapter.start()  # signing keys prefetched in the background
+        if listener is not None:
+            listener.start()
         runtime.sender.start()
         if scheduler:
             scheduler.start()
@@ -160,6 +165,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
             scheduler.shutdown()
         if adapter.auth is not None:
             await adapter.auth.close()
+        if listener is not None:
+            await listener.stop()
         await runtime.close()
 
     app.router.add_post("/api/messages", messages)

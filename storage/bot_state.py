@@ -8,6 +8,8 @@ holds between processes.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
 from collections import OrderedDict
@@ -15,7 +17,7 @@ from typing import Any
 
 import jsonpickle
 from botbuilder.core import Storage
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,6 +27,9 @@ from storage.db import READ_ONLY
 from storage.models import BotStateItem
 
 _TABLE = BotStateItem.__table__
+log = logging.getLogger("vsbot.state")
+# PostgreSQL channel on which every state write names its key, so other instances drop their cached copy.
+CHANNEL = "vsb_bot_state"
 
 
 class EtagConflictError(KeyError):
@@ -67,19 +72,34 @@ async def purge_idle(engine: AsyncEngine, *, idle_before) -> int:
 
 class SqlStorage(Storage):
     def __init__(self, engine: AsyncEngine, *, reader: AsyncEngine | None = None, cache_entries: int = 0,
-                 cache_seconds: float = 120.0):
+                 cache_seconds: float = 120.0, cache_enabled: bool = True):
         """`reader`: an engine for reads (on SQLite, one that does not queue behind the writer).
 
         `cache_entries` > 0 keeps what this process last read or wrote for each key, for at most `cache_seconds`:
-        only for a database one process serves (the embedded SQLite), where reading a conversation's state back on
-        every turn was a sixth of a FAQ turn (measured). Writes still compare-and-swap in SQL, so a stale entry
-        costs a conflict, not a lost write; the age limit keeps the idle-state purge's deletions in force."""
+        reading a conversation's state back on every turn was a sixth of a FAQ turn (measured). On SQLite one
+        process serves the file; on PostgreSQL every write NOTIFYs its key and `StateListener` drops other
+        instances' copies, the cache being on only while that listener is connected (`cache_enabled`). Writes
+        still compare-and-swap in SQL either way, so a stale entry costs a conflict, not a lost write; the age
+        limit keeps the idle-state purge in force."""
         super().__init__()
         self._engine = engine
         self._reader = reader or engine
         self._cache_entries = cache_entries
         self._cache_seconds = cache_seconds
         self._cache: OrderedDict[str, tuple[float, str | None, str | None]] = OrderedDict()
+        self._cache_on = cache_enabled
+        self._epoch = 0  # bumped by every change this process hears of; a read racing one is not cached
+        self.instance = uuid.uuid4().hex[:12]  # our own NOTIFYs are not news to us
+
+    def set_cache_enabled(self, enabled: bool) -> None:
+        self._cache_on = enabled
+        self._cache.clear()
+        self._epoch += 1
+
+    def forget(self, key: str) -> None:
+        """Another instance changed `key` (or might have): the next read goes to the database."""
+        self._cache.pop(key, None)
+        self._epoch += 1
 
     def _cached(self, key: str) -> tuple[str | None, str | None] | None:
         entry = self._cache.get(key)
@@ -92,7 +112,7 @@ class SqlStorage(Storage):
         return entry[1], entry[2]
 
     def _remember(self, key: str, data: str | None, e_tag: str | None) -> None:
-        if not self._cache_entries:
+        if not self._cache_entries or not self._cache_on:
             return
         self._cache[key] = (time.monotonic(), data, e_tag)
         self._cache.move_to_end(key)
@@ -106,12 +126,13 @@ class SqlStorage(Storage):
         found: dict[str, tuple[str | None, str | None]] = {}
         missing = []
         for key in keys:
-            cached = self._cached(key) if self._cache_entries else None
+            cached = self._cached(key) if self._cache_entries and self._cache_on else None
             if cached is None:
                 missing.append(key)
             else:
                 found[key] = cached
         if missing:
+            epoch = self._epoch
             async with self._reader.connect() as conn:
                 await conn.execution_options(**READ_ONLY)
                 rows = (await conn.execute(select(_TABLE.c.key, _TABLE.c.data, _TABLE.c.e_tag)
@@ -119,7 +140,8 @@ class SqlStorage(Storage):
             by_key = {row.key: (row.data, row.e_tag) for row in rows}
             for key in missing:
                 found[key] = by_key.get(key, (None, None))
-                self._remember(key, *found[key])  # an absent key is remembered as absent
+                if epoch == self._epoch:  # nothing changed while we read: what we read may be remembered
+                    self._remember(key, *found[key])  # an absent key is remembered as absent
         return {key: _decode(data, e_tag) for key, (data, e_tag) in found.items() if data is not None}
 
     async def write(self, changes: dict[str, Any]) -> None:
@@ -141,10 +163,12 @@ class SqlStorage(Storage):
                     else:
                         await self._compare_and_swap(conn, key, incoming, payload, new_etag)
                     written[key] = (payload, new_etag)
+                    await self._notify(conn, key)
         except BaseException:
             for key in changes:  # whatever the database now holds, this process no longer knows it
-                self._cache.pop(key, None)
+                self.forget(key)
             raise
+        self._epoch += 1
         for key, (payload, e_tag) in written.items():
             self._remember(key, payload, e_tag)
 
@@ -152,9 +176,15 @@ class SqlStorage(Storage):
         if not keys:
             return
         for key in keys:
-            self._cache.pop(key, None)
+            self.forget(key)
         async with self._engine.begin() as conn:
             await conn.execute(delete(_TABLE).where(_TABLE.c.key.in_(list(keys))))
+            for key in keys:
+                await self._notify(conn, key)
+
+    async def _notify(self, conn, key: str) -> None:
+        if conn.dialect.name == "postgresql":  # delivered on commit, to every instance listening
+            await conn.execute(select(func.pg_notify(CHANNEL, f"{self.instance}:{key}")))
 
     @staticmethod
     def _upsert(dialect: str, key: str, payload: str, e_tag: str):
@@ -187,3 +217,59 @@ class SqlStorage(Storage):
         )
         if inserted.rowcount != 1:
             raise EtagConflictError(f"Etag conflict.\nOriginal: {expected}\r\nCurrent: (created concurrently)")
+
+
+class StateListener:
+    """PostgreSQL: LISTENs for other instances' state writes and drops those keys from `storage`'s cache. The
+    cache is on only while this connection is up; when it drops, the cache is cleared and off until it is back."""
+
+    def __init__(self, storage: SqlStorage, dsn: str, *, retry_seconds: float = 2.0):
+        self._storage = storage
+        self._dsn = dsn
+        self._retry = retry_seconds
+        self._task: asyncio.Task | None = None
+        self.listening = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._storage.set_cache_enabled(False)
+
+    def _on_notify(self, _conn, _pid, _channel, payload: str) -> None:
+        instance, _, key = payload.partition(":")
+        if instance != self._storage.instance:
+            self._storage.forget(key)
+
+    async def _run(self) -> None:
+        import asyncpg  # pylint: disable=import-outside-toplevel
+
+        while True:
+            lost = asyncio.Event()
+            conn = None
+            try:
+                conn = await asyncpg.connect(self._dsn, timeout=10)
+                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
+                await conn.add_listener(CHANNEL, self._on_notify)
+                self._storage.set_cache_enabled(True)
+                self.listening.set()
+                while not lost.is_set():
+                    try:
+                        await asyncio.wait_for(lost.wait(), 15)
+                    except asyncio.TimeoutError:
+                        # A connection that died without a word would leave the cache on and blind: ask.
+                        await conn.fetchval("SELECT 1", timeout=5)
+                log.warning("state cache off: the invalidation listener lost its connection")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the database is down or refusing: reads go to it uncached
+                log.warning("state cache off: invalidation listener not connected error=%s", type(exc).__name__)
+            finally:
+                self._storage.set_cache_enabled(False)
+                self.listening.clear()
+                if conn is not None and not conn.is_closed():
+                    conn.terminate()
+            await asyncio.sleep(self._retry)

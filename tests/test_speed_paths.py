@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 import cards
 from bot.messages import activity_json, card_activity, text_activity
-from storage.bot_state import SqlStorage
+from storage.bot_state import SqlStorage, StateListener
 from storage.db import create_engine, session_factory
 from storage.faq_log import QueryLog, own_query
 from storage.models import FaqQuery
@@ -159,3 +159,37 @@ async def test_sqlite_writers_queue_on_one_connection_and_reads_go_beside(tmp_pa
     finally:
         await writer.dispose()
         await reader.dispose()
+
+
+async def test_postgresql_instances_drop_each_others_cached_state(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the invalidation listener is PostgreSQL's (one process serves an SQLite file)")
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    engine_a, engine_b = create_engine(database_url), create_engine(database_url)
+    a = SqlStorage(engine_a, cache_entries=100, cache_enabled=False)
+    b = SqlStorage(engine_b, cache_entries=100, cache_enabled=False)
+    listeners = [StateListener(a, dsn), StateListener(b, dsn)]
+    try:
+        for listener in listeners:
+            listener.start()
+        for listener in listeners:
+            await asyncio.wait_for(listener.listening.wait(), 10)
+        await a.write({"conv": {"step": 1}})
+        assert (await a.read(["conv"]))["conv"]["step"] == 1  # cached in A from here on
+        assert (await b.read(["conv"]))["conv"]["step"] == 1  # and in B
+        await b.write({"conv": {**(await b.read(["conv"]))["conv"], "step": 2}})
+        for _ in range(100):  # the NOTIFY arrives a moment after B's commit
+            if (await a.read(["conv"]))["conv"]["step"] == 2:
+                break
+            await asyncio.sleep(0.02)
+        assert (await a.read(["conv"]))["conv"]["step"] == 2
+        await listeners[0].stop()  # without its listener, A reads the database every time
+        await b.write({"conv": {**(await b.read(["conv"]))["conv"], "step": 3}})
+        assert (await a.read(["conv"]))["conv"]["step"] == 3
+    finally:
+        for listener in listeners:
+            await listener.stop()
+        await engine_a.dispose()
+        await engine_b.dispose()
