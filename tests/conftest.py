@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -56,6 +58,68 @@ def pg_template() -> str:
     _run_in_thread(_drop_pg(name))
 
 
+@pytest.fixture(scope="session")
+def pg_seeded_template(pg_template) -> str:
+    """The migrated template plus the demo seed (SEED_DAY), created once per session for tests using `seeded`."""
+    name = f"vsbot_tpls_{uuid.uuid4().hex[:8]}"
+
+    async def make():
+        await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+        await _seed(_pg_url(name))
+
+    _run_in_thread(make())
+    yield name
+    _run_in_thread(_drop_pg(name))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, created once per session; each test gets a copy (migrations are tested by
+    test_migrations and by building this file, not again for every test)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "migrated.db"
+
+    async def make():
+        engine = create_engine(_sqlite_url(path))
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    _run_in_thread(make())
+    _check_closed(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_seeded_template(sqlite_template, tmp_path_factory) -> Path:
+    """The migrated SQLite file plus the demo seed (SEED_DAY), created once per session."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "seeded.db"
+    shutil.copyfile(sqlite_template, path)
+    _run_in_thread(_seed(_sqlite_url(path)))
+    _check_closed(path)
+    return path
+
+
+def _sqlite_url(path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def _check_closed(path: Path) -> None:
+    """A template is copied as one file: every connection closed, so nothing is left in a WAL beside it."""
+    leftovers = [p.name for p in path.parent.glob(path.name + "-*")]
+    assert not leftovers, f"SQLite template {path} still has {leftovers}"
+
+
+async def _seed(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            await seed(session=session, today=SEED_DAY, timezone="Europe/London")
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
 def _run_in_thread(coro):
     """Session fixtures may be first requested from inside a test's running loop: use a loop of their own."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -80,30 +144,43 @@ async def _drop_pg(name: str) -> None:
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# Databases handed out already seeded (cloned from the seeded template): the `seeded` fixture seeds the others.
+_SEEDED_URLS: set[str] = set()
+
+
 @asynccontextmanager
-async def new_database(kind: str, request, tmp_path):
-    """A fresh, migrated, empty database: an SQLite file, or a PostgreSQL clone of the migrated template."""
+async def new_database(kind: str, request, tmp_path, *, seeded: bool = False):
+    """A fresh, migrated database: a copy of the migrated SQLite file, or a PostgreSQL clone of the migrated
+    template. Empty, or with the demo seed when `seeded` (a clone of the seeded template: what seeding a
+    fresh database gives, without seeding again for every test)."""
     if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / f'test-{uuid.uuid4().hex[:6]}.db'}"
-        engine = create_engine(url)
+        template = request.getfixturevalue("sqlite_seeded_template" if seeded else "sqlite_template")
+        path = tmp_path / f"test-{uuid.uuid4().hex[:6]}.db"
+        shutil.copyfile(template, path)
+        url = _sqlite_url(path)
+        if seeded:
+            _SEEDED_URLS.add(url)
         try:
-            await upgrade(engine)
+            yield url
         finally:
-            await engine.dispose()
-        yield url
+            _SEEDED_URLS.discard(url)
         return
-    template = request.getfixturevalue("pg_template")
+    template = request.getfixturevalue("pg_seeded_template" if seeded else "pg_template")
     name = f"vsbot_t_{uuid.uuid4().hex[:10]}"
     await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    url = _pg_url(name)
+    if seeded:
+        _SEEDED_URLS.add(url)
     try:
-        yield _pg_url(name)
+        yield url
     finally:
+        _SEEDED_URLS.discard(url)
         await _drop_pg(name)
 
 
 @pytest.fixture(params=_backends())
 async def database_url(request, tmp_path) -> str:
-    async with new_database(request.param, request, tmp_path) as url:
+    async with new_database(request.param, request, tmp_path, seeded="seeded" in request.fixturenames) as url:
         yield url
 
 
@@ -115,10 +192,13 @@ async def engine(database_url):
 
 
 @pytest.fixture
-async def seeded(engine):
-    async with session_factory(engine)() as session:
-        await seed(session=session, today=SEED_DAY, timezone="Europe/London")
-        await session.commit()
+async def seeded(engine, database_url):
+    """The demo seed: usually already there (database_url cloned the seeded template, seeing this fixture
+    requested); seeded here otherwise (e.g. asked for with getfixturevalue)."""
+    if database_url not in _SEEDED_URLS:
+        async with session_factory(engine)() as session:
+            await seed(session=session, today=SEED_DAY, timezone="Europe/London")
+            await session.commit()
     return engine
 
 
