@@ -3,6 +3,7 @@ app on a free port, and a fake Bot Connector. Nothing here mocks the database.""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import shutil
 import socket
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_runtime, create_app
 from bot.settings import Settings
+from dialogs.faq.knowledge.loader import DEFAULT_KB_PATH, KnowledgeBaseStore, _Loaded
 from storage.db import create_engine, session_factory
 from storage.demo import seed
 from storage.migrate import upgrade
@@ -200,6 +202,38 @@ async def seeded(engine, database_url):
             await seed(session=session, today=SEED_DAY, timezone="Europe/London")
             await session.commit()
     return engine
+
+
+_KB_CACHE: dict[str, tuple] = {}
+_original_kb_load = KnowledgeBaseStore._load
+
+
+def _kb_load_once(self):
+    """The packaged knowledge base is parsed and indexed once per session, not for every bot a test starts
+    (~0.15 s each). Keyed on the file's content hash, so an edited file is parsed again; any other file is
+    always loaded for real. KnowledgeBase is frozen and Matcher immutable (shared across threads in production)."""
+    if self.path.resolve() != DEFAULT_KB_PATH.resolve():
+        return _original_kb_load(self)
+    try:
+        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
+    except OSError:
+        return _original_kb_load(self)
+    cached = _KB_CACHE.get(digest)
+    if cached is None:
+        loaded = _original_kb_load(self)
+        if loaded.kb.version == digest:  # the file did not change between our read and its
+            _KB_CACHE[digest] = (loaded.kb, loaded.matcher)
+        return loaded
+    kb, matcher = cached
+    return _Loaded(kb=kb, matcher=matcher, mtime_ns=self.path.stat().st_mtime_ns)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _packaged_knowledge_base_parsed_once():
+    patcher = pytest.MonkeyPatch()
+    patcher.setattr(KnowledgeBaseStore, "_load", _kb_load_once)
+    yield
+    patcher.undo()
 
 
 def free_port() -> int:
