@@ -3,13 +3,17 @@ app on a free port, and a fake Bot Connector. Nothing here mocks the database.""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import hashlib
 import os
+import shutil
 import socket
+import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -19,6 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_runtime, create_app
 from bot.settings import Settings
+from dialogs.faq.knowledge.loader import DEFAULT_KB_PATH, KnowledgeBaseStore, _Loaded
 from storage.db import create_engine, session_factory
 from storage.demo import seed
 from storage.migrate import upgrade
@@ -56,9 +61,71 @@ def pg_template() -> str:
     _run_in_thread(_drop_pg(name))
 
 
+@pytest.fixture(scope="session")
+def pg_seeded_template(pg_template) -> str:
+    """The migrated template plus the demo seed (SEED_DAY), created once per session for tests using `seeded`."""
+    name = f"vsbot_tpls_{uuid.uuid4().hex[:8]}"
+
+    async def make():
+        await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+        await _seed(_pg_url(name))
+
+    _run_in_thread(make())
+    yield name
+    _run_in_thread(_drop_pg(name))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, created once per session; each test gets a copy (migrations are tested by
+    test_migrations and by building this file, not again for every test)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "migrated.db"
+
+    async def make():
+        engine = create_engine(_sqlite_url(path))
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    _run_in_thread(make())
+    _check_closed(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_seeded_template(sqlite_template, tmp_path_factory) -> Path:
+    """The migrated SQLite file plus the demo seed (SEED_DAY), created once per session."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "seeded.db"
+    shutil.copyfile(sqlite_template, path)
+    _run_in_thread(_seed(_sqlite_url(path)))
+    _check_closed(path)
+    return path
+
+
+def _sqlite_url(path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def _check_closed(path: Path) -> None:
+    """A template is copied as one file: every connection closed, so nothing is left in a WAL beside it."""
+    leftovers = [p.name for p in path.parent.glob(path.name + "-*")]
+    assert not leftovers, f"SQLite template {path} still has {leftovers}"
+
+
+async def _seed(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            await seed(session=session, today=SEED_DAY, timezone="Europe/London")
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
 def _run_in_thread(coro):
     """Session fixtures may be first requested from inside a test's running loop: use a loop of their own."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
 
 
@@ -80,30 +147,104 @@ async def _drop_pg(name: str) -> None:
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@asynccontextmanager
-async def new_database(kind: str, request, tmp_path):
-    """A fresh, migrated, empty database: an SQLite file, or a PostgreSQL clone of the migrated template."""
-    if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / f'test-{uuid.uuid4().hex[:6]}.db'}"
-        engine = create_engine(url)
+class PgClones:
+    """Fresh PostgreSQL clones of the templates, made one ahead in a thread of their own, and dropped there.
+
+    CREATE DATABASE ... TEMPLATE takes ~0.4 s and DROP ~0.1 s, nearly all of it the server writing and
+    syncing files: done while the previous test runs instead of in each test's setup and teardown. Every test
+    still gets a database nobody else has used, cloned from the template it asked for."""
+
+    def __init__(self):
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="pg-clones", daemon=True)
+        self._thread.start()
+        self._lock: asyncio.Lock | None = None
+        self._next: dict[str, concurrent.futures.Future] = {}  # template -> its next clone (being) made
+        self._drops: list[concurrent.futures.Future] = []
+
+    def _submit(self, coro) -> concurrent.futures.Future:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    async def _admin(self, statement: str) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:  # one CREATE / DROP at a time
+            await _pg_admin(statement)
+
+    async def _create(self, template: str) -> str:
+        name = f"vsbot_t_{uuid.uuid4().hex[:10]}"
+        await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return name
+
+    async def take(self, template: str) -> str:
+        """A new clone of `template`, for one test; the next one is started at once."""
+        ready = self._next.pop(template, None) or self._submit(self._create(template))
+        self._next[template] = self._submit(self._create(template))
+        return await asyncio.wrap_future(ready)
+
+    def drop(self, name: str) -> None:
+        self._drops.append(self._submit(self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
+
+    def close(self) -> None:
         try:
-            await upgrade(engine)
+            for spare in self._next.values():
+                try:
+                    self.drop(spare.result())
+                except Exception:  # noqa: BLE001 - a clone that failed to be made has nothing to drop
+                    pass
+            for dropped in self._drops:
+                dropped.result()
         finally:
-            await engine.dispose()
-        yield url
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+
+
+@pytest.fixture(scope="session")
+def pg_clones(pg_template, pg_seeded_template):
+    """Depends on both templates so that it is closed (nothing being cloned) before either is dropped."""
+    clones = PgClones()
+    yield clones
+    clones.close()
+
+
+# Databases handed out already seeded (cloned from the seeded template): the `seeded` fixture seeds the others.
+_SEEDED_URLS: set[str] = set()
+
+
+@asynccontextmanager
+async def new_database(kind: str, request, tmp_path, *, seeded: bool = False):
+    """A fresh, migrated database: a copy of the migrated SQLite file, or a PostgreSQL clone of the migrated
+    template. Empty, or with the demo seed when `seeded` (a clone of the seeded template: what seeding a
+    fresh database gives, without seeding again for every test)."""
+    if kind == "sqlite":
+        template = request.getfixturevalue("sqlite_seeded_template" if seeded else "sqlite_template")
+        path = tmp_path / f"test-{uuid.uuid4().hex[:6]}.db"
+        shutil.copyfile(template, path)
+        url = _sqlite_url(path)
+        if seeded:
+            _SEEDED_URLS.add(url)
+        try:
+            yield url
+        finally:
+            _SEEDED_URLS.discard(url)
         return
-    template = request.getfixturevalue("pg_template")
-    name = f"vsbot_t_{uuid.uuid4().hex[:10]}"
-    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    template = request.getfixturevalue("pg_seeded_template" if seeded else "pg_template")
+    clones: PgClones = request.getfixturevalue("pg_clones")
+    name = await clones.take(template)
+    url = _pg_url(name)
+    if seeded:
+        _SEEDED_URLS.add(url)
     try:
-        yield _pg_url(name)
+        yield url
     finally:
-        await _drop_pg(name)
+        _SEEDED_URLS.discard(url)
+        clones.drop(name)
 
 
 @pytest.fixture(params=_backends())
 async def database_url(request, tmp_path) -> str:
-    async with new_database(request.param, request, tmp_path) as url:
+    async with new_database(request.param, request, tmp_path, seeded="seeded" in request.fixturenames) as url:
         yield url
 
 
@@ -115,11 +256,46 @@ async def engine(database_url):
 
 
 @pytest.fixture
-async def seeded(engine):
-    async with session_factory(engine)() as session:
-        await seed(session=session, today=SEED_DAY, timezone="Europe/London")
-        await session.commit()
+async def seeded(engine, database_url):
+    """The demo seed: usually already there (database_url cloned the seeded template, seeing this fixture
+    requested); seeded here otherwise (e.g. asked for with getfixturevalue)."""
+    if database_url not in _SEEDED_URLS:
+        async with session_factory(engine)() as session:
+            await seed(session=session, today=SEED_DAY, timezone="Europe/London")
+            await session.commit()
     return engine
+
+
+_KB_CACHE: dict[str, tuple] = {}
+_original_kb_load = KnowledgeBaseStore._load
+
+
+def _kb_load_once(self):
+    """The packaged knowledge base is parsed and indexed once per session, not for every bot a test starts
+    (~0.15 s each). Keyed on the file's content hash, so an edited file is parsed again; any other file is
+    always loaded for real. KnowledgeBase is frozen and Matcher immutable (shared across threads in production)."""
+    if self.path.resolve() != DEFAULT_KB_PATH.resolve():
+        return _original_kb_load(self)
+    try:
+        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
+    except OSError:
+        return _original_kb_load(self)
+    cached = _KB_CACHE.get(digest)
+    if cached is None:
+        loaded = _original_kb_load(self)
+        if loaded.kb.version == digest:  # the file did not change between our read and its
+            _KB_CACHE[digest] = (loaded.kb, loaded.matcher)
+        return loaded
+    kb, matcher = cached
+    return _Loaded(kb=kb, matcher=matcher, mtime_ns=self.path.stat().st_mtime_ns)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _packaged_knowledge_base_parsed_once():
+    patcher = pytest.MonkeyPatch()
+    patcher.setattr(KnowledgeBaseStore, "_load", _kb_load_once)
+    yield
+    patcher.undo()
 
 
 def free_port() -> int:
