@@ -162,7 +162,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
 
     async def dispose(_app: web.Application) -> None:
         if scheduler:
-            scheduler.shutdown()
+            await scheduler.stop()
         if adapter.auth is not None:
             await adapter.auth.close()
         if listener is not None:

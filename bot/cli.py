@@ -328,7 +328,7 @@ def cmd_worker(_args) -> int:
         try:
             await stop.wait()
         finally:
-            scheduler.shutdown()
+            await scheduler.stop()
             await runtime.close()
 
     asyncio.run(work())

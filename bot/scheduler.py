@@ -4,6 +4,7 @@ APScheduler 3 cannot share a job store between processes, so every instance decl
 store, explicit ids, replace_existing) and only the lease holder runs them; the jobs are idempotent anyway."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -31,6 +32,7 @@ class LeaderScheduler:
         self.services = runtime.services
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.is_leader = False
+        self._running: set[asyncio.Task] = set()  # job runs in progress, which a stop lets finish
         self.scheduler = AsyncIOScheduler(timezone=runtime.settings.timezone,
                                           job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
 
@@ -57,13 +59,27 @@ class LeaderScheduler:
     async def _run(self, name: str) -> None:
         if not self.is_leader:
             return
+        task = asyncio.current_task()
+        self._running.add(task)
         try:
             summary = await run_job(name, self.runtime, self.services.now())
             if summary:
                 log.info("job %s: %s", name, summary)
         except Exception:  # noqa: BLE001 - one failed run is logged; the next run tries again
             log.exception("job %s failed", name)
+        finally:
+            self._running.discard(task)
 
     def shutdown(self) -> None:
+        """No new runs (a run in progress goes on; `stop` waits for it)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def stop(self, timeout: float = 15.0) -> None:
+        """No new runs, and a run in progress gets `timeout` seconds to finish: cancelled mid-commit at shutdown,
+        it left a traceback in the log (jobs are idempotent, so a run cut short is only redone)."""
+        self.shutdown()
+        if self._running:
+            _done, pending = await asyncio.wait(set(self._running), timeout=timeout)
+            if pending:
+                log.warning("stopping with %s job run(s) unfinished; the next run redoes them", len(pending))
