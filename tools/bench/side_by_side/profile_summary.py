@@ -11,8 +11,24 @@ from pathlib import Path
 FRAME = re.compile(r"^(?P<func>.+?) \((?P<file>[^:]+)(?::\d+)?\)$")
 
 
+BUCKETS = [("sqlalchemy", "SQLAlchemy"), ("aiosqlite", "aiosqlite (thread hops)"), ("sqlite3", "SQLite"),
+           ("asyncpg", "asyncpg"), ("msrest", "msrest (de)serialisation"), ("jsonpickle", "jsonpickle (state)"),
+           ("botbuilder", "botbuilder"), ("aiohttp", "aiohttp"), ("uvloop", "event loop"), ("asyncio", "event loop"),
+           ("selectors", "event loop"), ("logging", "logging"), ("json", "json"), ("rapidfuzz", "FAQ matcher"),
+           ("dialogs/faq", "FAQ matcher"), ("/dialogs/", "our dialogs"), ("/bot/", "our edge (bot/)"),
+           ("/storage/", "our storage"), ("/cards/", "our cards")]
+
+
+def bucket(leaf_file: str) -> str:
+    for marker, name in BUCKETS:
+        if marker in leaf_file:
+            return name
+    return "other"
+
+
 def summarise(path: Path, top: int) -> str:
     inclusive: Counter = Counter()
+    leaves: Counter = Counter()
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
@@ -20,6 +36,8 @@ def summarise(path: Path, top: int) -> str:
             continue
         n = int(count)
         total += n
+        leaf = FRAME.match(stack.split(";")[-1])
+        leaves[bucket(leaf["file"] if leaf else "")] += n
         seen = set()
         for frame in stack.split(";"):
             m = FRAME.match(frame)
@@ -27,8 +45,10 @@ def summarise(path: Path, top: int) -> str:
             if name not in seen:
                 seen.add(name)
                 inclusive[name] += n
+    by_place = [f"{100 * c / total:5.1f}%  {name}" for name, c in leaves.most_common()]
     rows = [f"{100 * c / total:5.1f}%  {name}" for name, c in inclusive.most_common(top)]
-    return f"{total} samples\n" + "\n".join(rows)
+    return (f"{total} samples (busy threads only)\n\nWhere the samples were (the innermost frame's package):\n"
+            + "\n".join(by_place) + "\n\nFunctions by inclusive share:\n" + "\n".join(rows))
 
 
 def short(file: str) -> str:
