@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import hashlib
+import inspect
 import os
 import shutil
 import socket
 import threading
 import uuid
+import warnings
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +31,30 @@ from storage.demo import seed
 from storage.migrate import upgrade
 from tests.utils.teams import FakeConnector
 from tests.utils.tokens import KeyServer
+
+
+def _current_loop():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            return None
+
+
+@pytest.fixture(autouse=True)
+def _close_the_loop_asyncio_run_orphans(request):
+    """pytest-asyncio leaves an event loop set as current between tests; a synchronous test that calls
+    asyncio.run (the CLI's commands, the bench) ends with no current loop, orphaning that one unclosed. Its
+    self-pipe socket then raised a ResourceWarning in whichever test the garbage collector ran during, failing a
+    random test now and then. Close it here instead."""
+    if inspect.iscoroutinefunction(request.function):
+        yield
+        return
+    before = _current_loop()
+    yield
+    if before is not None and _current_loop() is not before and not before.is_running() and not before.is_closed():
+        before.close()
 
 PG_ADMIN_URL = os.environ.get("VSB_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 SEED_DAY = date(2026, 11, 23)  # a Monday; tests that care about dates pass their own clock
