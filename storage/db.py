@@ -32,9 +32,10 @@ def create_engine(url: str, *, echo: bool = False, reader: bool = False) -> Asyn
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine.execution_options(**READ_ONLY) if reader else engine
-    # No pre-ping: it costs a round trip on every checkout (2.4% of a FAQ turn's CPU, measured). A connection the
-    # server dropped fails one statement; SQLAlchemy then invalidates the whole pool, and the outbox and the
-    # reply path retry. pool_recycle keeps connections younger than idle-session timeouts on the server side.
+    # No pre-ping: it costs a round trip on every checkout (2.4% of a FAQ turn's CPU, measured). After a database
+    # restart, the first statement on an old connection fails (that turn rolls back and the user is asked to try
+    # again; the outbox retries its own work), and SQLAlchemy then invalidates the whole pool. pool_recycle keeps
+    # connections younger than idle-session timeouts on the server side.
     return create_async_engine(url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=10,
                                pool_recycle=1800)
 
