@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -25,14 +24,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiohttp
+
+from tools.bench.common import PG_ADMIN_URL, percentile, pg_admin
 from aiohttp import web
 
-PG_ADMIN_URL = os.environ.get("VSB_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
@@ -62,18 +57,6 @@ def _submit(service_url: str, aad_id: str, value: dict) -> dict:
             "from": {"id": f"29:{aad_id}", "name": "Bench Person", "aadObjectId": aad_id},
             "recipient": {"id": "28:bot"}, "conversation": {"id": f"a:bench-{aad_id}", "conversationType": "personal"},
             "channelData": {"tenant": {"id": "bench-tenant"}}, "value": value}
-
-
-async def _pg_admin(statement: str) -> None:
-    from sqlalchemy import text  # pylint: disable=import-outside-toplevel
-    from sqlalchemy.ext.asyncio import create_async_engine  # pylint: disable=import-outside-toplevel
-
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await admin.dispose()
 
 
 async def run_once(database_url: str, *, people: int, places: int) -> dict:
@@ -136,7 +119,7 @@ async def run_once(database_url: str, *, people: int, places: int) -> dict:
     confirmed, waitlisted = counts.get("confirmed", 0), counts.get("waitlisted", 0)
     return {"people": people, "places": places, "wall_ms": round(wall_ms, 1),
             "bookings_per_s": round(people / (wall_ms / 1000), 1),
-            "p50_ms": round(statistics.median(latencies), 1), "p99_ms": round(_percentile(latencies, 0.99), 1),
+            "p50_ms": round(statistics.median(latencies), 1), "p99_ms": round(percentile(latencies, 0.99), 1),
             "max_ms": round(max(latencies), 1), "confirmed": confirmed, "waitlisted": waitlisted,
             "places_counter": booked, "answered": len(replies), "http_errors": errors_seen,
             "correct": (confirmed == places and waitlisted == people - places and booked == places
@@ -153,7 +136,7 @@ async def run(databases: list[str], *, people: int, places: int) -> dict:
         elif kind == "postgresql":
             name = f"vsbot_bench_{uuid.uuid4().hex[:8]}"
             try:
-                await _pg_admin(f'CREATE DATABASE "{name}"')
+                await pg_admin(f'CREATE DATABASE "{name}"')
             except (OSError, Exception) as exc:  # noqa: BLE001 - unreachable PostgreSQL is reported, not fatal
                 results[kind] = {"skipped": f"PostgreSQL not reachable ({type(exc).__name__})"}
                 continue
@@ -161,7 +144,7 @@ async def run(databases: list[str], *, people: int, places: int) -> dict:
                 results[kind] = await run_once(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", people=people,
                                                places=places)
             finally:
-                await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
             raise ValueError(f"unknown database {kind!r} (sqlite, postgresql)")
     return results

@@ -37,9 +37,10 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from tools.bench.common import PG_ADMIN_URL, percentile, pg_admin
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-PG_ADMIN_URL = os.environ.get("VSB_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 # Questions people ask, in their words (the evaluation set's style); each user cycles through them.
@@ -59,13 +60,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def letters(n: int) -> str:
@@ -360,18 +354,6 @@ async def warm_officers(ctx: Context) -> None:
 
     for officer in (WEST, NORTH, SOUTH, EAST, MINA):
         await post(ctx, activity(ctx.connector_url, officer, text="help"), Tally())
-
-
-async def pg_admin(statement: str) -> None:
-    from sqlalchemy import text  # pylint: disable=import-outside-toplevel
-    from sqlalchemy.ext.asyncio import create_async_engine  # pylint: disable=import-outside-toplevel
-
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await admin.dispose()
 
 
 async def bench_server(name: str, server: Server, ctx_base: dict, args, *, ours: bool, surgery: dict | None) -> dict:
