@@ -83,7 +83,9 @@ class SqlStorage(Storage):
         limit keeps the idle-state purge in force."""
         super().__init__()
         self._engine = engine
-        self._reader = reader or engine
+        # Reads begin no write transaction (SQLite: deferred BEGIN); a reader engine from reader_engine() already
+        # says so, and the option is set here once rather than on every read.
+        self._reader = (reader or engine).execution_options(**READ_ONLY)
         self._cache_entries = cache_entries
         self._cache_seconds = cache_seconds
         self._cache: OrderedDict[str, tuple[float, str | None, str | None]] = OrderedDict()
@@ -134,7 +136,6 @@ class SqlStorage(Storage):
         if missing:
             epoch = self._epoch
             async with self._reader.connect() as conn:
-                await conn.execution_options(**READ_ONLY)
                 rows = (await conn.execute(select(_TABLE.c.key, _TABLE.c.data, _TABLE.c.e_tag)
                                            .where(_TABLE.c.key.in_(missing)))).all()
             by_key = {row.key: (row.data, row.e_tag) for row in rows}

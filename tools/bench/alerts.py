@@ -13,7 +13,7 @@
               conversation's own limits): at least 90% of 50/s, none lost, none doubled
 
 Each runs in a database of its own, created from VSB_BENCH_PG_URL's server and dropped afterwards.
-Run: `python tools/bench/alerts.py [--only evaluation|import|fanout] [--json]`; exit status 1 if a target is missed."""
+Run: `python -m tools.bench.alerts [--only evaluation|import|fanout] [--json]`; exit status 1 if a target is missed."""
 from __future__ import annotations
 
 import argparse
@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tools.bench.common import pg_admin as _pg_admin  # noqa: E402 - after the path above (run as a script too)
+
 PG_URL = os.environ.get("VSB_BENCH_PG_URL", os.environ.get("VSB_TEST_PG_URL",
                                                            "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))
 TODAY = date(2026, 11, 23)  # a Monday in the autumn term
@@ -44,25 +46,13 @@ TEAMS_APP_RATE = 50  # requests a second per app per tenant
 
 
 # --- databases -------------------------------------------------------------------------------------------------
-async def _admin(statement: str) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 @asynccontextmanager
 async def bench_database():
     from storage.db import create_engine
     from storage.migrate import upgrade
 
     name = f"vsbot_bench_{uuid.uuid4().hex[:8]}"
-    await _admin(f'CREATE DATABASE "{name}"')
+    await _pg_admin(f'CREATE DATABASE "{name}"', PG_URL)
     url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
     engine = create_engine(url)
     try:
@@ -70,7 +60,7 @@ async def bench_database():
         yield url, engine
     finally:
         await engine.dispose()
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', PG_URL)
 
 
 async def _seed_directory(engine) -> None:

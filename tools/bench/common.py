@@ -25,3 +25,28 @@ async def pg_admin(statement: str, url: str = PG_ADMIN_URL) -> None:
             await conn.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+async def publish_group_surgery(services, *, title: str, places: int):
+    """A group surgery three weeks on (15:30-16:30) with `places` places, published as staff would: (the surgery,
+    its one slot's id)."""
+    from datetime import datetime, timedelta  # pylint: disable=import-outside-toplevel
+    from zoneinfo import ZoneInfo  # pylint: disable=import-outside-toplevel
+
+    from sqlalchemy import select  # pylint: disable=import-outside-toplevel
+
+    from dialogs.surgeries import service  # pylint: disable=import-outside-toplevel
+    from dialogs.surgeries.rules import validate  # pylint: disable=import-outside-toplevel
+    from storage.models import SurgerySlot  # pylint: disable=import-outside-toplevel
+
+    tz = services.settings.timezone
+    day = (datetime.now(ZoneInfo(tz)) + timedelta(days=21)).date()
+    plan, errors = validate({"title": title, "audience": "all", "date": day.isoformat(), "start_time": "15:30",
+                             "end_time": "16:30", "kind": "group", "places": str(places), "venue": "Bench room"},
+                            now=services.now(), tz=tz)
+    if errors:
+        raise RuntimeError(f"bench surgery not valid: {errors}")
+    [surgery] = (await service.publish(services, actor_aad_id=None, plan=plan)).surgeries
+    async with services.sessions() as session:
+        slot_id = await session.scalar(select(SurgerySlot.id).where(SurgerySlot.surgery_id == surgery.id))
+    return surgery, slot_id

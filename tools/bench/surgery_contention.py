@@ -19,14 +19,12 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import aiohttp
-
-from tools.bench.common import PG_ADMIN_URL, percentile, pg_admin
 from aiohttp import web
+
+from tools.bench.common import PG_ADMIN_URL, percentile, pg_admin, publish_group_surgery
 
 
 
@@ -64,8 +62,6 @@ async def run_once(database_url: str, *, people: int, places: int) -> dict:
 
     from bot.app import build_runtime, create_app  # pylint: disable=import-outside-toplevel
     from bot.settings import Settings  # pylint: disable=import-outside-toplevel
-    from dialogs.surgeries import service  # pylint: disable=import-outside-toplevel
-    from dialogs.surgeries.rules import validate  # pylint: disable=import-outside-toplevel
     from storage.migrate import upgrade  # pylint: disable=import-outside-toplevel
     from storage.models import SurgeryBooking, SurgerySlot  # pylint: disable=import-outside-toplevel
 
@@ -74,15 +70,7 @@ async def run_once(database_url: str, *, people: int, places: int) -> dict:
     runtime = build_runtime(settings, load_faq=False)
     services = runtime.services
     await upgrade(runtime.engine)
-    day = (datetime.now(ZoneInfo(settings.timezone)) + timedelta(days=21)).date()
-    plan, errors = validate({"title": "Contention bench", "audience": "all", "date": day.isoformat(),
-                             "start_time": "15:30", "end_time": "16:30", "kind": "group", "places": str(places),
-                             "venue": "Bench room"}, now=services.now(), tz=settings.timezone)
-    if errors:
-        raise RuntimeError(f"bench surgery not valid: {errors}")
-    [surgery] = (await service.publish(services, actor_aad_id=None, plan=plan)).surgeries
-    async with services.sessions() as session:
-        slot_id = await session.scalar(select(SurgerySlot.id).where(SurgerySlot.surgery_id == surgery.id))
+    surgery, slot_id = await publish_group_surgery(services, title="Contention bench", places=places)
     value = {"action": "surgery.book", "slot_id": str(slot_id), "topic": "", "full": "",
              "shown": f"{surgery.id}:{surgery.version}"}
     connector_app, received = _connector()

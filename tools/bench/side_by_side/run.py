@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from tools.bench.common import PG_ADMIN_URL, percentile, pg_admin
+from tools.bench.common import PG_ADMIN_URL, percentile, pg_admin, publish_group_surgery
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -318,13 +318,9 @@ async def prepare_database(database_url: str) -> dict:
     """Migrations, the demo data, and a group surgery with room for the booking load (then its waiting list)."""
     from bot.settings import Settings  # pylint: disable=import-outside-toplevel
     from dialogs.common.services import Services  # pylint: disable=import-outside-toplevel
-    from dialogs.surgeries import service  # pylint: disable=import-outside-toplevel
-    from dialogs.surgeries.rules import validate  # pylint: disable=import-outside-toplevel
-    from sqlalchemy import select  # pylint: disable=import-outside-toplevel
     from storage.db import create_engine, session_factory  # pylint: disable=import-outside-toplevel
     from storage.demo import seed  # pylint: disable=import-outside-toplevel
     from storage.migrate import upgrade  # pylint: disable=import-outside-toplevel
-    from storage.models import SurgerySlot  # pylint: disable=import-outside-toplevel
 
     settings = Settings(_env_file=None, MicrosoftAppId="", DATABASE_URL=database_url, VSB_ENVIRONMENT="development")
     engine = create_engine(database_url)
@@ -334,15 +330,7 @@ async def prepare_database(database_url: str) -> dict:
         async with services.sessions() as session:
             await seed(session=session, today=services.today(), timezone=settings.timezone)
             await session.commit()
-        day = (datetime.now(ZoneInfo(settings.timezone)) + timedelta(days=21)).date()
-        plan, errors = validate({"title": "Bench surgery", "audience": "all", "date": day.isoformat(),
-                                 "start_time": "15:30", "end_time": "16:30", "kind": "group", "places": "200",
-                                 "venue": "Bench room"}, now=services.now(), tz=settings.timezone)
-        if errors:
-            raise RuntimeError(f"bench surgery not valid: {errors}")
-        [surgery] = (await service.publish(services, actor_aad_id=None, plan=plan)).surgeries
-        async with services.sessions() as session:
-            slot_id = await session.scalar(select(SurgerySlot.id).where(SurgerySlot.surgery_id == surgery.id))
+        surgery, slot_id = await publish_group_surgery(services, title="Bench surgery", places=200)
         return {"slot_id": str(slot_id), "shown": f"{surgery.id}:{surgery.version}"}
     finally:
         await engine.dispose()
