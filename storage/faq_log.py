@@ -17,10 +17,17 @@ log = logging.getLogger("vsbot.faq_log")
 _REF = re.compile(r"[0-9a-f]{32}")
 
 
+def query_row(*, asker_aad_id: str | None, question: str | None, entry_id: str | None, verdict: str, reason: str,
+              score: float, ref: str | None = None) -> FaqQuery:
+    """A question's row, as it is kept (the text cut to the column, the score rounded)."""
+    return FaqQuery(ref=ref, asker_aad_id=asker_aad_id, question=(question or "")[:1000] or None, entry_id=entry_id,
+                    verdict=verdict, reason=reason, score=round(score, 4))
+
+
 async def record_query(*, session: AsyncSession, asker_aad_id: str | None, question: str | None,
                        entry_id: str | None, verdict: str, reason: str, score: float) -> FaqQuery:
-    row = FaqQuery(asker_aad_id=asker_aad_id, question=(question or "")[:1000] or None, entry_id=entry_id,
-                   verdict=verdict, reason=reason, score=round(score, 4))
+    row = query_row(asker_aad_id=asker_aad_id, question=question, entry_id=entry_id, verdict=verdict, reason=reason,
+                    score=score)
     session.add(row)
     await session.flush()
     return row
@@ -49,16 +56,15 @@ class QueryLog:
     def __init__(self, sessions, *, delay: float):
         self._sessions = sessions
         self._delay = delay
-        self._pending: list[dict] = []
+        self._pending: list[FaqQuery] = []
         self._timer: asyncio.Task | None = None
         self._lock = asyncio.Lock()
 
     async def record(self, *, asker_aad_id: str | None, question: str | None, entry_id: str | None, verdict: str,
                      reason: str, score: float) -> str:
         ref = uuid.uuid4().hex
-        self._pending.append({"ref": ref, "at": utcnow(), "asker_aad_id": asker_aad_id,
-                              "question": (question or "")[:1000] or None, "entry_id": entry_id, "verdict": verdict,
-                              "reason": reason, "score": round(score, 4)})
+        self._pending.append(query_row(ref=ref, asker_aad_id=asker_aad_id, question=question, entry_id=entry_id,
+                                       verdict=verdict, reason=reason, score=score))
         if self._delay <= 0:
             await self.flush()
         elif self._timer is None:
@@ -80,7 +86,7 @@ class QueryLog:
                 return 0
             try:
                 async with self._sessions() as session:
-                    session.add_all([FaqQuery(**row) for row in rows])
+                    session.add_all(rows)
                     await session.commit()
             except Exception as exc:  # noqa: BLE001 - statistics: logged and dropped, never a user's error
                 log.error("faq questions not recorded rows=%s error=%s", len(rows), type(exc).__name__)
