@@ -352,16 +352,17 @@ async def bench_server(name: str, server: Server, ctx_base: dict, args, *, ours:
         try:
             if ours:
                 await warm_officers(ctx)
-            for users in (1, 20, 100):
+            for users in (1, 20, 100) if "faq" in args.loads else ():
                 spy = start_profile(server, args, f"{name}-faq-20") if ours and users == 20 else None
                 results[f"faq_flat_{users}"] = await flat_out(ctx, "faq", users, args.seconds, args.warmup)
                 if spy is not None:
                     spy.wait()
                 print(f"  {name:<16} faq flat out, {users:>3} users: {_line(results[f'faq_flat_{users}'])}", flush=True)
-            results["faq_paced"] = await paced(ctx, "faq", 100, args.rate, args.paced_seconds)
-            print(f"  {name:<16} faq paced {args.rate:.0f}/s, 100 users: {_line(results['faq_paced'])}", flush=True)
+            if "faq" in args.loads:
+                results["faq_paced"] = await paced(ctx, "faq", 100, args.rate, args.paced_seconds)
+                print(f"  {name:<16} faq paced {args.rate:.0f}/s, 100 users: {_line(results['faq_paced'])}", flush=True)
             if ours:
-                for workload in ("referral", "booking"):
+                for workload in [w for w in ("referral", "booking") if w in args.loads]:
                     spy = start_profile(server, args, f"{name}-{workload}-20")
                     results[f"{workload}_flat_20"] = await flat_out(ctx, workload, 20, args.seconds, args.warmup)
                     if spy is not None:
@@ -425,7 +426,8 @@ async def run(args) -> dict:
                 raise SystemExit(f"unknown server {name!r} (raw, echo, ours-sqlite, ours-postgresql)")
     finally:
         connector.stop()
-    results["comparison"] = compare(results["servers"])
+    # A partial run (--loads) prints each load's line as it goes; the comparison needs them all.
+    results["comparison"] = compare(results["servers"]) if args.loads >= ALL_LOADS else {}
     return results
 
 
@@ -451,6 +453,9 @@ async def bench_ours(name: str, port: int, ctx_base: dict, args, logs: Path) -> 
         return await bench_server(name, server, ctx_base, args, ours=True, surgery=surgery)
     finally:
         await pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+ALL_LOADS = {"faq", "referral", "booking"}
 
 
 def compare(servers: dict) -> dict:
@@ -511,10 +516,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paced-seconds", type=float, default=15.0)
     parser.add_argument("--rate", type=float, default=50.0, help="paced load, messages a second in all")
     parser.add_argument("--only", default="", help="servers to run: raw,echo,ours-sqlite,ours-postgresql")
+    parser.add_argument("--loads", default="faq,referral,booking",
+                        help="workloads to run (a quicker look at one): faq,referral,booking")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench.json"))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", action="store_true", help="py-spy ours during 20 users flat out (needs py-spy)")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    args.loads = {w.strip() for w in args.loads.split(",") if w.strip()}
     started = time.perf_counter()
     print(f"Side by side: flat out {args.seconds:.0f} s a load, paced {args.paced_seconds:.0f} s at {args.rate:.0f}/s",
           flush=True)
@@ -524,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     if args.json:
         print(json.dumps(results))
-    else:
+    elif results["comparison"]:
         print_table(results)
         print(f"\n  whole run {results['wall_seconds']} s; JSON in {args.out}")
     met = all(ok for row in results["comparison"].values() for ok in row["targets"].values())
