@@ -10,7 +10,8 @@ so a long story does not drown the match. The rules are plain text rules, explai
     a clause that ends with "?" is an ask; the rest is context;
   * an ask is split in two where a conjunction starts a second action: "... and also ...",
     "... and then ...", "... and if ...", "... and <verb> ...", "... or just ...", "... or do you just ...",
-    "... and the rest on ...". "X or is that the DT?" is one ask (who does it), not two.
+    "... and the rest on ...", "... or at least ...", "... or even ...".
+    "X or is that the DT?" is one ask (who does it), not two.
 When nothing looks like an ask, the whole text is the ask.
 """
 from __future__ import annotations
@@ -46,7 +47,7 @@ _NOT_BEFORE_WH = frozenset("""about me us him her them asked ask asking know kno
 idea if on of to from in is that and decides decide sure unclear explain check ago since till until back""".split())
 # Openers of a clause that only lead in to the ask: "so can you...", "quick q - is it...".
 _LEAD_IN = re.compile(r"^(?:(?:so|and|but|also|ok|okay|right|hi|hiya|hello|hey|quick\s+(?:q|question|one)|"
-                      r"just|then|please|pls|sorry)\W+)*", re.IGNORECASE)
+                      r"just|then|please|pls|sorry|or|or\s+else|failing\s+that|if\s+not)\W+)*", re.IGNORECASE)
 
 
 def _ask_start(clause: str) -> int | None:
@@ -88,6 +89,7 @@ _SECOND_ASK = re.compile(
     rf"|,?\s+(?:and|&)\s+(?=(?:{_VERBS})\b)"
     rf"|,?\s+(?:and|&)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
     rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|will)\b)"
+    rf"|,?\s+or\s+(?:at\s+(?:the\s+)?(?:very\s+)?least|even|failing\s+that|if\s+not(?:\s+that)?)\b,?"
     rf"|,?\s+as\s+well\s+as\s+"
     rf"|,\s+(?=(?:{_OPENERS})\s+(?:{_SUBJECTS})\b)",
     re.IGNORECASE,
@@ -168,8 +170,43 @@ def parse(text: str) -> Parsed:
         return Parsed((" ".join(clauses),), "")
     parts: list[str] = []
     for ask in asks:
-        parts.extend(_split_ask(ask))
+        ask, reason = _without_reason(ask)
+        context.append(reason)
+        for part in _split_ask(ask):
+            part, means = _without_means(part)
+            parts.append(part)
+            context.append(means)
     return Parsed(tuple(parts), " ".join(c for c in context if c))
+
+
+# "can VS take my yp to school, carer can't do the school run atm": a statement after the ask gives the reason
+# (someone can't, won't, is off...); it is context, not a second thing asked.
+_REASON_AFTER = re.compile(
+    r",\s*(?:(?:as|because|cos|coz|since)\s+)?(?:(?:the|his|her|my|our|their)\s+)?(?:foster\s+)?"
+    r"(?:carers?|school|parents?|mum|dad|he|she|they|we|i|sw|social\s+worker|dt|dsl|head)\s+"
+    r"(?:cant|can't|can’t|cannot|won't|wont|won’t|isn't|isnt|isn’t|aren't|arent|doesn't|doesnt|doesn’t|"
+    r"don't|dont|don’t|is\s+off|are\s+off|keeps?|refuses?)\b[^?]*$",
+    re.IGNORECASE)
+
+
+def _without_reason(ask: str) -> tuple[str, str]:
+    match = _REASON_AFTER.search(ask)
+    if not match or len(ask[: match.start()].split()) < 3:
+        return ask, ""
+    return ask[: match.start()], ask[match.start():].strip(" ,")
+
+
+# "keep an eye on his mental health through the PEP": the plan named is how, not what is asked; it is context
+# (so the ask is not held to entries that name the plan).
+_MEANS = re.compile(r"\s+(?:through|thru|thro|via|by\s+way\s+of|as\s+part\s+of)\s+(?:the\s+|his\s+|her\s+|their\s+|a\s+)?"
+                    r"(?:peps?|personal\s+education\s+plans?|pen)\b", re.IGNORECASE)
+
+
+def _without_means(ask: str) -> tuple[str, str]:
+    match = _MEANS.search(ask)
+    if not match or not ask[: match.start()].strip():
+        return ask, ""
+    return (ask[: match.start()] + ask[match.end():]).strip(), match.group(0).strip()
 
 
 def _split_ask(ask: str) -> list[str]:

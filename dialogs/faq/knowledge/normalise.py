@@ -99,6 +99,7 @@ SPELLING: dict[str, str] = {
     "modeling": "modelling", "labeled": "labelled", "skeptical": "sceptical",
     "pediatric": "paediatric", "pediatrician": "paediatrician", "learnt": "learned",
     "catalog": "catalogue", "dialog": "dialogue", "analyze": "analyse", "practise": "practice",
+    "thru": "through", "thro": "through", "diff": "different",
     "kindergarten": "nursery", "preschool": "nursery", "grade": "year", "grades": "results",
 }
 # -ize / -yze words: organize -> organise, prioritized -> prioritised, analyzing -> analysing.
@@ -312,7 +313,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "be his voice": ("advocate",), "be their voice": ("advocate",), "a voice for": ("advocate",),
     "speak for": ("advocate",), "stand up for": ("advocate",),
     "schoolrun": ("schoolrun",), "a lift": ("transport",), "get him to school": ("schoolrun",),
-    "get her to school": ("schoolrun",), "pick him up": ("schoolrun",), "pick her up": ("schoolrun",),
+    "get her to school": ("schoolrun",), "get him into school": ("schoolrun",), "get her into school": ("schoolrun",),
+    "get them into school": ("schoolrun",), "get him in to school": ("schoolrun",), "get her in to school": ("schoolrun",), "pick him up": ("schoolrun",), "pick her up": ("schoolrun",),
     "pick them up": ("schoolrun",), "collect a child": ("schoolrun",), "collect him": ("schoolrun",),
     "collect her": ("schoolrun",),
     "nurture group": ("intervention",), "nurture groups": ("intervention",), "nurture sessions": ("intervention",),
@@ -358,6 +360,12 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "calendar invite": ("joinlink",), "nowhere near": (),
     "2 places": ("multiplebooking",), "two places": ("multiplebooking",), "more than one place": ("multiplebooking",),
     "another place": ("multiplebooking",), "extra place": ("multiplebooking",), "second place": ("multiplebooking",),
+    "2 slots": ("multiplebooking",), "two slots": ("multiplebooking",), "more than one slot": ("multiplebooking",),
+    "another slot": ("multiplebooking",), "extra slot": ("multiplebooking",), "second slot": ("multiplebooking",),
+    "multiple slots": ("multiplebooking",), "several slots": ("multiplebooking",), "3 slots": ("multiplebooking",),
+    "three slots": ("multiplebooking",), "2 bookings": ("multiplebooking",), "two bookings": ("multiplebooking",),
+    "multiple places": ("multiplebooking",), "several places": ("multiplebooking",), "3 places": ("multiplebooking",),
+    "three places": ("multiplebooking",), "more than one booking": ("multiplebooking",),
     "book for a colleague": ("multiplebooking",), "book for someone else": ("multiplebooking",),
     "for my colleague": ("multiplebooking",), "for my deputy": ("multiplebooking",), "for a colleague": ("multiplebooking",),
     "put toward": ("spend",), "put towards": ("spend",), "put some toward": ("spend",), "put some towards": ("spend",),
@@ -381,7 +389,11 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "strategic lead": ("strategic", "lead"), "strategic leader": ("strategic", "lead"),
     "strategic leaders": ("strategic", "lead"), "strategic leads": ("strategic", "lead"),
     "doc": ("guidance",), "docs": ("guidance",), "written guidance": ("guidance",),
-    "half term": (), "in the meantime": (), "at the moment": (), "quick one": (), "quick q": (), "you lot": (),
+    "wits end": (), "wit s end": (), "end of my tether": (), "failing that": (), "if that fails": (),  # how it feels, not what
+    "refusing to go": ("attendance",), "refuses to go": ("attendance",), "refused to go": ("attendance",),
+    "refusing school": ("attendance",), "refuses school": ("attendance",), "refusing to attend": ("attendance",),
+    "at least": (), "at the very least": (), "at the least": (),  # "or at least advise...": a fallback, not a topic
+    "half term": (), "in the meantime": (), "at the moment": (), "atm": (), "rn": (), "right now": (), "quick one": (), "quick q": (), "you lot": (),
     "you guys": (), "u lot": (), "at all": (), "for us": (), "for me": (),
     "in year application": ("admission", "apply"), "in year admissions form": ("admission", "apply"),
     "in year admission form": ("admission", "apply"), "admission form": ("admission", "apply"),
@@ -570,6 +582,12 @@ _SEND_VERB_NEXT = frozenset({"a", "an", "the", "it", "me", "you", "them", "this"
                              "him", "her", "us", "out", "back", "through", "to"})
 
 
+# "send a tutor", "send someone round": who is sent (then "send" means providing a person).
+_SENT_PEOPLE = frozenset({"tutor", "tutors", "teacher", "teachers", "someone", "somebody", "anyone", "worker",
+                          "workers", "officer", "mentor", "staff", "person", "colleague", "member"})
+_SEND_VERB_NEXT = _SEND_VERB_NEXT | {"someone", "somebody", "anyone", "one", "some"}
+
+
 def _build_phrases(source: dict[str, tuple[str, ...]]) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
     index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
     for phrase, concepts in source.items():
@@ -598,7 +616,9 @@ def apply_phrases(tokens: list[str]) -> list[tuple[str, bool]]:
     while i < len(tokens):
         token = tokens[i]
         if token == "send" and i + 1 < len(tokens) and tokens[i + 1] in _SEND_VERB_NEXT:
-            out.append(("send_verb", False))
+            # "send a tutor round", "send someone out": providing a person, not sending a referral
+            sends_person = bool(_SENT_PEOPLE.intersection(tokens[i + 1:i + 3]))
+            out.append(("provide" if sends_person else "send_verb", False))
             i += 1
             continue
         for words, concepts in PHRASES.get(token, ()):
