@@ -90,3 +90,56 @@ def test_how_the_writer_feels_and_school_refusal_are_read_as_such(matcher):
 def test_phone_shorthand(matcher):
     assert tokens(matcher, "thru the pep atm") == tokens(matcher, "through the pep")
     assert "different" in tokens(matcher, "two diff schools")
+
+
+def test_informed_about_schools_is_advice_not_telling_a_school(matcher):
+    assert "advice" in tokens(matcher, "could you tell us about schools near the new placement")
+    assert "tell" in tokens(matcher, "could you tell the school to take him back")
+
+
+def test_a_fallback_list_of_three_asks_is_partly(matcher):
+    answer = matcher.answer("a child in care is moving to us from another borough. could the VS tell us about schools "
+                            "around here, and also fill in the admission forms and take her to visit them?")
+    assert answer.verdict == "partly"
+
+
+def test_backing_a_plan_in_the_story_answers_the_story(matcher):
+    answer = matcher.answer("school want to put PP+ towards a looked after girl's school shoes and a trip. "
+                            "will the VS back it?")
+    assert (answer.verdict, answer.entry.id) == ("no", "pp-plus-non-learning-spend")
+
+
+def test_an_award_for_schools_is_achievement_champion(matcher):
+    answer = matcher.answer("is there some kind of quality mark or award for schools supporting CWSW well?")
+    assert (answer.verdict, answer.entry.id) == ("yes", "achievement-champion")
+
+
+def test_allocating_by_the_school_is_the_school_locality_question(matcher):
+    answer = matcher.answer("she lives in the west but her school is in the east. is the officer allocated by the "
+                            "school?")
+    assert (answer.verdict, answer.entry.id) == ("no", "locality-by-school")
+
+
+# --- personal and out of scope ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "my niece changed school in the summer, can you tell me where she is now?",
+    "which school is my grandson at now?",
+    "is her attendance still at 82% or has it gone down since?",
+])
+def test_where_one_child_is_or_their_figure_today_is_personal(matcher, question):
+    assert matcher.answer(question).reason == "personal_case"
+
+
+@pytest.mark.parametrize("question", [
+    "does the team go by where she lives or by where her school is?",
+    "attendance is 85%, is that still above the persistent absence line?",
+])
+def test_where_a_child_lives_and_a_threshold_stay_policy_questions(matcher, question):
+    assert matcher.answer(question).reason != "personal_case"
+
+
+def test_it_access_is_not_ours(matcher):
+    answer = matcher.answer("our new social worker can't log into the case system, who gives access?")
+    assert (answer.verdict, answer.reason) == ("unknown", "out_of_scope")

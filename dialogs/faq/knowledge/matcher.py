@@ -167,6 +167,7 @@ bin bins recycling rubbish litter pothole potholes parking tax vaccine vaccinati
 library libraries leisure swimming gym recipe film movie song poem joke jokes lottery password passwords wifi
 printer expenses mileage payslip payroll salary passport election evicted eviction lado mash dbs inset
 allowance allowances hr haf grant grants benefits universal
+login logins logon username usernames
 """.split())
 _OFF_TOPIC_PHRASES = (
     ("council", "tax"), ("blue", "badge"), ("planning", "permission"), ("annual", "leave"),
@@ -178,6 +179,7 @@ _OFF_TOPIC_PHRASES = (
     ("admissions", "deadline"), ("admissions", "deadlines"), ("application", "deadline"), ("become", "an", "adopter"),
     ("become", "adopters"), ("how", "to", "adopt"), ("parenting", "course"), ("parenting", "courses"),
     ("parenting", "class"), ("parenting", "classes"), ("parenting", "programme"),
+    ("log", "in"), ("log", "into"), ("log", "on"), ("log", "onto"), ("logged", "out"),  # IT access, not ours
 )
 # Ofsted is another body: a question about Ofsted is ours only when it asks about the Virtual School itself
 # ("is the VS like Ofsted?", "does the VS inspect schools like Ofsted?"), not "when are Ofsted coming?".

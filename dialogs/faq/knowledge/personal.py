@@ -60,6 +60,17 @@ _PAST_EVENT = re.compile(
 # "my grandson's social worker hasn't called back, what's happening?": news of one child's case.
 _NEWS_OF_A_CASE = re.compile(r"\bwhat(?:'|’)?s\s+(?:happening|going\s+on|the\s+latest|the\s+news)\b|\bwhat\s+is\s+"
                              r"(?:happening|going\s+on)\b|\bany\s+(?:news|update|updates)\b", re.IGNORECASE)
+# "can you tell me where he is", "which school is my grandson at": where one child is now (never "where he lives",
+# which is how a policy question says which locality).
+_WHEREABOUTS = re.compile(
+    rf"\bwhere\s+(?:(?:he|she)(?:\s+is|'s|’s)(?:\s+(?:now|currently|at\s+the\s+moment))?\s*(?:[?.!,]|$)|"
+    rf"is\s+(?:my|our)\s+{_RELATIVE}\b)"
+    rf"|\bwhich\s+school\s+(?:(?:he|she)(?:\s+is|'s|’s)|is\s+(?:he|she|(?:my|our)\s+{_RELATIVE}))\s+(?:at|in|now)\b",
+    re.IGNORECASE,
+)
+# "still at 78% or has it gone up?", "is her attendance still below 90": asking for a child's figure as it is now.
+_FIGURE_NOW = re.compile(r"\bstill\s+(?:at|on)\s+\d+|\b(?:has|have)\s+(?:it|that|they)\s+"
+                         r"(?:\w+\s+)?(?:gone|come|went)\s+(?:up|down)\b", re.IGNORECASE)
 _MY_POSSESSIVE = re.compile(rf"\b(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s)(?=\s)", re.IGNORECASE)
 _EVENT_WORDS = re.compile(r"\b(?:pep|peps|meeting|review|conference|referral|exclusion|panel|report|visit|call)\b",
                           re.IGNORECASE)
@@ -143,6 +154,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True  # "my son's social worker hasn't called, what's happening?"
     if _PAST_EVENT.search(text) and _EVENT_WORDS.search(text):
         return True  # "what did the PEP say last week?": what happened in one child's case
+    if _WHEREABOUTS.search(text) or _FIGURE_NOW.search(text):
+        return True  # where one child is, or one child's figure today: a lookup in a case, not a policy
     if not _CASE_WORDS.search(text):
         return False
 
