@@ -143,3 +143,24 @@ def test_where_a_child_lives_and_a_threshold_stay_policy_questions(matcher, ques
 def test_it_access_is_not_ours(matcher):
     answer = matcher.answer("our new social worker can't log into the case system, who gives access?")
     assert (answer.verdict, answer.reason) == ("unknown", "out_of_scope")
+
+
+def test_writing_a_document_is_the_verb_not_the_subject(matcher):
+    assert "learning" not in tokens(matcher, "will you be writing the EHCP")
+    assert "learning" in tokens(matcher, "is progress in reading and writing a priority")
+    answer = matcher.answer("child in need with SEND: will the VS take over writing the EHCP for the school?")
+    assert (answer.verdict, answer.entry.id) == ("no", "ehcp")
+
+
+def test_a_schools_sanctions_are_behaviour(matcher):
+    assert "behaviour" in tokens(matcher, "they keep putting her in isolation")
+    assert "behaviour" in tokens(matcher, "endless detentions")
+
+
+def test_a_cut_off_part_of_a_yes_no_question_asks_to_be_told_no(matcher):
+    # "or just tell them to ..." has no "can you" of its own; the question it was cut from asks yes or no, and
+    # telling a school what to do is something the Virtual School says it does not do
+    answer = matcher.answer("could the VS advise his school on managing his behaviour, or just tell them to stop "
+                            "the detentions?")
+    assert answer.verdict == "partly"
+    assert [p.entry.id for p in answer.parts][-1] == "tell-schools-what-to-do"

@@ -141,6 +141,9 @@ DO = frozenset({"teach", "deliver", "complete", "apply", "transport", "homevisit
 _ACTIONS = DO | ADVISE | frozenset({"monitor", "change", "tell", "overrule", "chair", "inspect", "ignore", "listen",
                                     "advocate", "alert", "refer", "book", "track", "involve", "direct", "schoolrun",
                                     "schoolsearch", "homevisit", "waitlist"})
+# Besides doing things itself, what the Virtual School's pages say it does not do to schools and other
+# professionals (seed 004): telling schools what to do, undermining heads, changing policies, inspecting, ignoring.
+_NOT_DONE_ACTIONS = frozenset({"direct", "takeon", "schoolrun", "homevisit", "tell", "overrule", "inspect", "ignore"})
 # An entry whose own question is about one of these answers only a question that mentions it.
 _KEY_ACTIONS = frozenset({"refer"})
 # Named programmes: an ask naming one is only answered by an entry that mentions it.
@@ -588,7 +591,9 @@ class Matcher:
             # the closest entry saying it does not do that action answers it, even among unfamiliar words.
             index = failed[0]
             ask, tokens = substantive[index]
-            if not is_closed_question(ask) or self._off_topic(text, set(tokens)):
+            # "can you advise them, or just tell them to stop?": a part cut from a yes/no question asks yes or no too
+            asks_yes_no = is_closed_question(ask) or (closed and not _is_open_question(ask))
+            if not asks_yes_no or self._off_topic(text, set(tokens)):
                 return []
             doing = self._not_done(tokens, context)
             if doing is None:
@@ -603,7 +608,7 @@ class Matcher:
     def _not_done(self, tokens: tuple[str, ...], context: tuple[str, ...]) -> _Resolved | None:
         """The "no" entry about the very action a part asks the Virtual School to do ("deliver", "visit", "attend
         on our behalf"), if one is close enough."""
-        asked = set(tokens) & (DO | {"direct", "takeon", "schoolrun", "homevisit"})
+        asked = set(tokens) & (DO | _NOT_DONE_ACTIONS)
         if not asked:
             return None
         multipliers = self._query_weights(tokens, context)

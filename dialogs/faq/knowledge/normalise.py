@@ -52,6 +52,9 @@ _LIKE_A_ROLE = re.compile(r"\b(?:the\s+way|like|as)\s+(?:a|an|the|our|my|their)\
                           r"therapist|counsellor|iro|dsl|attendance\s+officer|police|youth\s+worker|key\s*worker))s?\s+"
                           r"(?:would|does|do|did|might|could|will)\b")
 # Contractions typed without the apostrophe keep their "not" ("hasnt been in school" -> "has not been in school").
+# "writing the EHCP", "writing up the report": the verb, not writing as a subject ("reading and writing").
+_WRITING_SOMETHING = re.compile(r"\bwriting\s+(?=(?:the|a|an|up|his|her|their|our|my|your|this|that|it|them|"
+                                r"reports?|plans?|and\s+\w+ing)\b)")
 _BARE_CONTRACTIONS = re.compile(r"\b(has|have|had|is|are|was|were|does|do|did|could|would|should|must|need)nt\b"
                                 r"|\b(do|wo|ca)nt\b")
 _BARE_NOT = {"do": "do", "wo": "will", "ca": "can"}
@@ -75,6 +78,7 @@ def surface_tokens(text: str) -> list[str]:
     for pattern, replacement in _SYMBOLS:
         text = pattern.sub(replacement, text)
     text = _ORDINAL.sub(r"\1", text)
+    text = _WRITING_SOMETHING.sub("write ", text)
     text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
     text = _WORK_WITH_CHILD.sub(lambda m: f" direct {m.group(1)}", text)
     text = _LIKE_A_ROLE.sub(lambda m: f" takeon {m.group(1)} ", text)
@@ -99,7 +103,7 @@ SPELLING: dict[str, str] = {
     "modeling": "modelling", "labeled": "labelled", "skeptical": "sceptical",
     "pediatric": "paediatric", "pediatrician": "paediatrician", "learnt": "learned",
     "catalog": "catalogue", "dialog": "dialogue", "analyze": "analyse", "practise": "practice",
-    "thru": "through", "thro": "through", "diff": "different",
+    "thru": "through", "thro": "through", "diff": "different", "telt": "told", "tellt": "told",  # Scots "telt"
     "kindergarten": "nursery", "preschool": "nursery", "grade": "year", "grades": "results",
 }
 # -ize / -yze words: organize -> organise, prioritized -> prioritised, analyzing -> analysing.
@@ -393,6 +397,11 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "strategic lead": ("strategic", "lead"), "strategic leader": ("strategic", "lead"),
     "strategic leaders": ("strategic", "lead"), "strategic leads": ("strategic", "lead"),
     "doc": ("guidance",), "docs": ("guidance",), "written guidance": ("guidance",),
+    "blue in the face": (), "sick of telling": (), "tearing my hair out": (),
+    # a school's behaviour sanctions are its behaviour policy at work
+    "isolation": ("behaviour",), "isolation room": ("behaviour",), "isolation booth": ("behaviour",),
+    "internal exclusion": ("behaviour",), "internal exclusions": ("behaviour",), "detention": ("behaviour",),
+    "detentions": ("behaviour",), "seclusion": ("behaviour",), "removal room": ("behaviour",),
     "wits end": (), "wit s end": (), "end of my tether": (), "failing that": (), "if that fails": (),  # how it feels, not what
     "refusing to go": ("attendance",), "refuses to go": ("attendance",), "refused to go": ("attendance",),
     "refusing school": ("attendance",), "refuses school": ("attendance",), "refusing to attend": ("attendance",),
