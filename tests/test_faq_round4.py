@@ -164,3 +164,22 @@ def test_a_cut_off_part_of_a_yes_no_question_asks_to_be_told_no(matcher):
                             "the detentions?")
     assert answer.verdict == "partly"
     assert [p.entry.id for p in answer.parts][-1] == "tell-schools-what-to-do"
+
+
+def test_or_is_your_role_only_is_a_second_ask():
+    parsed = parse("will you run the catch-up sessions, or is your role only to check on them?")
+    assert len(parsed.asks) == 2
+    assert parse("can a DSL book, or is that the DT?").asks == ("can a DSL book, or is that the DT",)
+
+
+def test_a_part_pointing_back_borrows_the_other_parts_subject(matcher):
+    # "them" is the interventions: monitoring interventions (yes) beside delivering them (no)
+    answer = matcher.answer("for our looked after pupils, does the VS carry out the interventions or is your job "
+                            "just to monitor them?")
+    assert answer.verdict == "partly"
+    assert {p.entry.id for p in answer.parts} == {"carry-out-interventions", "monitor-interventions"}
+
+
+def test_tracking_each_childs_attendance_is_not_the_virtual_schools(matcher):
+    answer = matcher.answer("do you follow the attendance of each of our CP pupils individually?")
+    assert (answer.verdict, answer.entry.id) == ("no", "track-individual-cwsw-progress")

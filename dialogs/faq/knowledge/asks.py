@@ -10,7 +10,7 @@ so a long story does not drown the match. The rules are plain text rules, explai
     a clause that ends with "?" is an ask; the rest is context;
   * an ask is split in two where a conjunction starts a second action: "... and also ...",
     "... and then ...", "... and if ...", "... and <verb> ...", "... or just ...", "... or do you just ...",
-    "... and the rest on ...", "... or at least ...", "... or even ...".
+    "... and the rest on ...", "... or at least ...", "... or even ...", "... or is your role only to ...".
     "X or is that the DT?" is one ask (who does it), not two.
 When nothing looks like an ask, the whole text is the ask.
 """
@@ -90,6 +90,7 @@ _SECOND_ASK = re.compile(
     rf"|,?\s+(?:and|&)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
     rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|will)\b)"
     rf"|,?\s+or\s+(?:at\s+(?:the\s+)?(?:very\s+)?least|even|failing\s+that|if\s+not(?:\s+that)?)\b,?"
+    rf"|,?\s+or\s+(?=(?:is|are)\s+(?:your|ur|the\s+vs|the\s+virtual\s+school'?s?|vs)\s+(?:role|job|remit)\b)"
     rf"|,?\s+as\s+well\s+as\s+"
     rf"|,\s+(?=(?:{_OPENERS})\s+(?:{_SUBJECTS})\b)",
     re.IGNORECASE,

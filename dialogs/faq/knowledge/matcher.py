@@ -576,8 +576,16 @@ class Matcher:
         for index, (ask, tokens) in enumerate(substantive):
             # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
             others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
-            resolved = self._resolve(tokens, context + others, ask, closed)
-            if not _POINTS_BACK.search(ask) and (resolved.reason != "matched" or resolved.score < PART_THRESHOLD):
+            points_back = _POINTS_BACK.search(ask)
+            resolved = None
+            if others and _ACTIONS.intersection(tokens) and _PRONOUN_BACK.search(ask):
+                # "deliver the interventions, or only monitor them?": "them" is the other part's subject, asked as
+                # fully as the part's own action
+                borrowed = self._resolve(tokens + others, context, ask, closed)
+                if borrowed.reason == "matched" and borrowed.score >= PART_THRESHOLD:
+                    resolved = borrowed
+            resolved = resolved or self._resolve(tokens, context + others, ask, closed)
+            if not points_back and (resolved.reason != "matched" or resolved.score < PART_THRESHOLD):
                 # a part with its own subject ("advise the school on trauma"): read alone, with only who it is about
                 alone = self._resolve(tokens, context + tuple(t for t in others if t in COHORT_TOKENS), ask, closed)
                 if alone.reason == "matched":
@@ -861,6 +869,8 @@ _REFERS_BACK = re.compile(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|he
 
 
 _POINTS_BACK = re.compile(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\b", re.IGNORECASE)
+# A pronoun that stands for the other part's subject ("...or only monitor them?"); "find one" points at the story.
+_PRONOUN_BACK = re.compile(r"\b(?:it|them|those|these|the\s+same)\b", re.IGNORECASE)
 
 
 def _SHORT_WEEK(text: str) -> bool:
