@@ -68,7 +68,8 @@ def build_runtime(settings: Settings, *, load_faq: bool = True) -> Runtime:
     # The services' sessions wake the sender after any commit that queued messages for other people.
     sessions = session_factory(engine, on_outbox_commit=sender.wake)
     services = Services(settings=settings, sessions=sessions, knowledge=load_knowledge() if load_faq else None,
-                        query_log=QueryLog(sessions, delay=settings.faq_log_delay_seconds))
+                        query_log=QueryLog(sessions, delay=settings.faq_log_delay_seconds),
+                        read_sessions=session_factory(reader))
     if settings.clock_start_raw:
         services.clock = drill_clock(settings)
     return Runtime(settings=settings, services=services, engine=engine, reader=reader, connector=connector, sender=sender)
@@ -115,7 +116,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
         storage, runtime.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
     conversation_state = ConversationState(storage)
     router = build_router(services, conversation_state.create_property("DialogState"))
-    bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.sessions, ttl=settings.directory_cache_seconds))
+    bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.reads, ttl=settings.directory_cache_seconds))
 
     app = web.Application(client_max_size=1024 * 1024)
     app[RUNTIME_KEY] = runtime

@@ -10,9 +10,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
+from storage import sqlite_driver
+
 # Execution option for connections that only read: on SQLite they begin a deferred transaction, which runs beside
 # the writer under WAL instead of queueing for the write lock.
 READ_ONLY = {"vsb_read_only": True}
+# For a connection that runs one statement and nothing else (SQLite: no BEGIN is sent; PostgreSQL: no effect).
+ONE_STATEMENT = {"vsb_one_statement": True}
 
 
 def create_engine(url: str, *, echo: bool = False, reader: bool = False) -> AsyncEngine:
@@ -28,7 +32,8 @@ def create_engine(url: str, *, echo: bool = False, reader: bool = False) -> Asyn
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # The busy timeout still covers writers in other processes (the worker, the CLI) on the same file.
         engine = create_async_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30},
-                                     pool_size=4 if reader else 1, max_overflow=0, pool_timeout=30)
+                                     pool_size=4 if reader else 1, max_overflow=0, pool_timeout=30,
+                                     module=sqlite_driver.dbapi())  # one trip to its thread a statement
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine.execution_options(**READ_ONLY) if reader else engine
@@ -61,7 +66,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin_immediate(connection) -> None:
-    if connection.get_execution_options().get("vsb_read_only"):
+    options = connection.get_execution_options()
+    if options.get("vsb_one_statement"):
+        return  # one statement is a transaction of its own in SQLite: no BEGIN, and so no trip for COMMIT either
+    if options.get("vsb_read_only"):
         connection.exec_driver_sql("BEGIN")  # a read: a snapshot, no lock to wait for (WAL)
         return
     # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when another writer

@@ -55,13 +55,11 @@ async def next_reference(*, session: AsyncSession, year: int) -> str:
     """Increment the year's counter inside the caller's transaction: concurrent callers queue on the row
     lock, and a rolled-back referral rolls its number back too, so references are unique and gap-free."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(ReferenceCounter).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
-    number = (
-        await session.execute(
-            update(ReferenceCounter).where(ReferenceCounter.year == year)
-            .values(last=ReferenceCounter.last + 1).returning(ReferenceCounter.last)
-        )
-    ).scalar_one()
+    # One statement (insert the year's row or bump it): the counter is taken while the writer is held.
+    stmt = insert(ReferenceCounter).values(year=year, last=1)
+    number = (await session.execute(
+        stmt.on_conflict_do_update(index_elements=["year"], set_={"last": ReferenceCounter.last + 1})
+        .returning(ReferenceCounter.last))).scalar_one()
     return f"VS-{year}-{number:05d}"
 
 
@@ -83,10 +81,12 @@ async def open_for_child(*, session: AsyncSession, key: str) -> list[Referral]:
 
 
 async def create_referral(*, session: AsyncSession, referral_in: ReferralIn, locality: Locality | None,
-                          reference: str) -> Referral:
+                          reference: str, assigned: str | None = None) -> tuple[Referral, ReferralEvent]:
     """Insert the referral with its first history event and audit row. The caller has taken `reference`
-    (next_reference) and checked the submit token and duplicates after taking it."""
-    assigned = (locality.officer_aad_id if locality else None) or await triage_owner(session=session)
+    (next_reference) and checked the submit token and duplicates after taking it. `assigned`: the officer, if the
+    caller has looked it up already (the locality's officer, else the triage manager)."""
+    if assigned is None:
+        assigned = (locality.officer_aad_id if locality else None) or await triage_owner(session=session)
     fields = {k: v for k, v in referral_in.__dict__.items() if k != "reasons"}
     referral = Referral(
         **fields,
@@ -98,14 +98,14 @@ async def create_referral(*, session: AsyncSession, referral_in: ReferralIn, loc
     )
     session.add(referral)
     await session.flush()
-    add_event(session=session, referral=referral, actor=referral_in.referrer_aad_id, kind="created",
-              note=locality.name if locality else "triage")
+    created = add_event(session=session, referral=referral, actor=referral_in.referrer_aad_id, kind="created",
+                        note=locality.name if locality else "triage")
     detail = {"locality_id": referral.locality_id, "assigned": assigned}
     if referral_in.duplicate_of_id:
         detail["duplicate_of_id"] = referral_in.duplicate_of_id
     audit.record(session=session, actor_aad_id=referral_in.referrer_aad_id, action="referral.create",
                  entity_type="referral", entity_id=referral.reference, detail=detail)
-    return referral
+    return referral, created
 
 
 async def events_of(*, session: AsyncSession, referral_id: int) -> list[ReferralEvent]:

@@ -43,6 +43,13 @@ class Services:
     knowledge: Any = None  # dialogs.faq.service.KnowledgeHolder (None: the FAQ says it cannot answer)
     query_log: Any = None  # storage.faq_log.QueryLog (None: one that writes each row at once is made on first use)
     clock: Callable[[], datetime] = utcnow  # tests pass a controllable clock
+    # Sessions that only read (None: `sessions`). On SQLite they run beside the one writer instead of queueing for
+    # it: a role lookup on the writer's queue waited behind every state write (measured, issue 8). Nothing written
+    # in one of these is committed.
+    read_sessions: "async_sessionmaker[AsyncSession] | None" = None
+
+    def reads(self) -> AsyncSession:
+        return (self.read_sessions or self.sessions)()
 
     def now(self) -> datetime:
         return self.clock()

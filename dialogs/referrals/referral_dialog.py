@@ -48,7 +48,7 @@ def submitted_values(value: dict, *, keep: int | None = MAX_KEPT) -> dict:
 
 
 async def default_role(services: Services, aad_id: str) -> str:
-    async with services.sessions() as session:
+    async with services.reads() as session:
         role = await directory.role_of(session=session, aad_object_id=aad_id)
     return role if role in REFERRER_ROLES else ""
 

@@ -101,6 +101,11 @@ async def _history(session, referral: Referral, tz: str, *, for_referrer: bool =
         events = [e for e in events if e.kind not in ("manager_nudged", "duplicate_linked")
                   and (e.kind != "info_added" or e.actor_aad_id == referral.referrer_aad_id)]
     names = await directory.names_of(session=session, aad_object_ids=[e.actor_aad_id for e in events])
+    return _history_of(events, names, referral, tz)
+
+
+def _history_of(events, names: dict[str, str], referral: Referral, tz: str) -> list[HistoryEntry]:
+    names = dict(names)
     if referral.referrer_name:
         names.setdefault(referral.referrer_aad_id, referral.referrer_name)
     zone = ZoneInfo(tz)
@@ -213,20 +218,48 @@ async def submit(services: Services, *, actor_aad_id: str, actor_name: str | Non
         return found
 
 
+@dataclass(frozen=True)
+class _Routing:
+    """What a new referral's routing and its officer's card need from the directory, read before the write
+    transaction (on SQLite beside the one writer, not holding it: issue 8). A directory change landing between
+    this read and the commit routes the referral as it would have a moment earlier."""
+
+    locality: object | None  # storage.models.Locality, None = triage
+    localities: list
+    officer: str | None  # the locality's officer, else the triage manager
+    manager: str | None  # told if the officer cannot be reached: the locality's manager, else the triage manager
+    names: dict[str, str]  # directory names of the officer and the referrer
+
+
+async def _routing(services: Services, *, postcode: str, actor_aad_id: str) -> _Routing:
+    async with services.reads() as session:
+        locality = await directory.locality_for_postcode(session=session, postcode=postcode)
+        localities = await directory.list_localities(session=session)
+        triage = await referrals.triage_owner(session=session)
+        officer = (locality.officer_aad_id if locality else None) or triage
+        names = await directory.names_of(session=session, aad_object_ids=[officer, actor_aad_id])
+    return _Routing(locality, localities, officer, (locality.manager_aad_id if locality else None) or triage, names)
+
+
 async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str | None, role: Role, clean: dict,
                        token: str, duplicate_of_id: int | None, duplicate_reason: str | None
                        ) -> Submitted | DuplicateFound:
-    async with services.sessions() as session:
+    # Teams' retry of a submit that already made its referral is answered from a read, without the writer.
+    async with services.reads() as session:
         existing = await referrals.find_by_token(session=session, submit_token=token)
-        if existing is None:
-            reference = await referrals.next_reference(session=session, year=services.today().year)
-            # The year's counter row is now locked until this transaction ends, so a racing submit of this form,
-            # or of the same child, has committed before we got here: the checks below see it.
-            existing = await referrals.find_by_token(session=session, submit_token=token)
         if existing is not None:
-            found = Submitted(existing, False, await _locality_name(session, existing))
+            return Submitted(existing, False, await _locality_name(session, existing))
+    route = await _routing(services, postcode=clean["home_postcode"], actor_aad_id=actor_aad_id)
+    locality_names = {loc.id: loc.name for loc in route.localities}
+    async with services.sessions() as session:
+        reference = await referrals.next_reference(session=session, year=services.today().year)
+        # The year's counter row is now locked until this transaction ends, so a racing submit of this form,
+        # or of the same child, has committed before we got here: the checks below see it.
+        existing = await referrals.find_by_token(session=session, submit_token=token)
+        if existing is not None:
+            found = Submitted(existing, False, locality_names.get(existing.locality_id))
             session.expunge(existing)  # kept as read: a rollback would expire it
-            await session.rollback()  # a counter increment taken above goes back
+            await session.rollback()  # the counter increment taken above goes back
             return found
         key = referrals.child_key(clean["child_first_name"], clean["child_last_name"], clean["child_dob"])
         earlier = await referrals.get_by_id(session=session, referral_id=duplicate_of_id) if duplicate_of_id else None
@@ -237,7 +270,6 @@ async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str
                 session.expunge(found.existing)  # kept as read: a rollback would expire it
                 await session.rollback()  # nothing was made: the reference number goes back too
                 return found
-        locality = await directory.locality_for_postcode(session=session, postcode=clean["home_postcode"])
         referral_in = referrals.ReferralIn(
             submit_token=token, child_first_name=clean["child_first_name"], child_last_name=clean["child_last_name"],
             child_dob=clean["child_dob"], home_postcode=clean["home_postcode"], school_name=clean["school_name"],
@@ -245,8 +277,9 @@ async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str
             referrer_aad_id=actor_aad_id, referrer_role=clean["referrer_role"], referrer_name=actor_name,
             social_worker_name=clean["social_worker_name"], social_worker_email=clean["social_worker_email"],
             duplicate_of_id=earlier.id if earlier else None, duplicate_reason=duplicate_reason if earlier else None)
-        referral = await referrals.create_referral(session=session, referral_in=referral_in, locality=locality,
-                                                   reference=reference)
+        referral, created = await referrals.create_referral(session=session, referral_in=referral_in,
+                                                            locality=route.locality, reference=reference,
+                                                            assigned=route.officer)
         linked = None
         if earlier is not None:
             # The earlier referral's officer sees the link too: a history line and its card refreshed in place.
@@ -257,12 +290,34 @@ async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str
             await _refresh_officer_cards(session, earlier, services, change=f"link{referral.id}")
             if referrals.can_read(earlier, viewer_aad_id=actor_aad_id, viewer_role=role):
                 linked = earlier.reference
-        await _enqueue_officer_card(session, referral, services)
-        locality_name = await _locality_name(session, referral)
+            await _enqueue_officer_card(session, referral, services)
+        else:
+            # A new referral's card needs nothing more from the database: its history is the one event just
+            # added, nothing links to it yet, and the directory was read above.
+            await _enqueue_new_officer_card(session, referral, services, route, created)
         await session.commit()
     log.info("referral created ref=%s locality=%s%s", referral.reference, referral.locality_id or "triage",
              f" duplicate_of={earlier.reference}" if earlier else "")
-    return Submitted(referral, True, locality_name, linked)
+    return Submitted(referral, True, locality_names.get(referral.locality_id), linked)
+
+
+async def _enqueue_new_officer_card(session, referral: Referral, services: Services, route: _Routing,
+                                    created) -> None:
+    if not referral.assigned_aad_id:
+        log.warning("referral has no officer or triage manager to notify ref=%s", referral.reference)
+        return
+    card = officer_referral_card(
+        referral=referral, locality_name={loc.id: loc.name for loc in route.localities}.get(referral.locality_id),
+        today=services.today(), localities=[(loc.id, loc.name) for loc in route.localities],
+        history=_history_of([created], route.names, referral, services.settings.timezone), duplicate_of=None,
+        later=[])
+    manager = route.manager
+    escalation = (outbox.Escalation(to=(manager,), subject=f"referral {referral.reference}",
+                                    recipient_name=route.names.get(referral.assigned_aad_id))
+                  if manager and manager != referral.assigned_aad_id else None)
+    await outbox.enqueue(session=session, key=_officer_key(referral), recipient_aad_id=referral.assigned_aad_id,
+                         card=card, summary=f"New referral {referral.reference}", referral_id=referral.id,
+                         escalation=escalation)
 
 
 async def _duplicate_found(session, matches: list[Referral], *, actor_aad_id: str, role: Role) -> DuplicateFound:
