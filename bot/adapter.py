@@ -24,7 +24,7 @@ from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from bot import inbound
 from bot.auth import BotFrameworkAuth, Unauthorized, Verified, build_auth
 from bot.connector import BotConnector, ConnectorError
-from bot.messages import activity_json, conversation_hash, reference_to_dict
+from bot.messages import activity_from_json, activity_json, conversation_hash, reference_to_dict
 from bot.settings import Settings
 
 log = logging.getLogger("vsbot.adapter")
@@ -197,7 +197,7 @@ class VsbAdapter(BotAdapter):
             # Teams wants a 200 for an invoke; one the app does not offer does nothing (a 501 shows the user an error).
             return web.json_response(status=200, data={})
         try:
-            activity = Activity().deserialize(body)
+            activity = activity_from_json(body)
         except Exception:  # noqa: BLE001 - check_activity should have caught it: refuse without quoting it
             log.warning("activity passed the checks but msrest refused it")
             return _refusal(400, "not a well-formed activity")

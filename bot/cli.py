@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import io
 import logging
 import signal
@@ -121,6 +122,14 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _freeze_startup_heap() -> None:
+    """What startup built (modules, the knowledge base, the app) lives as long as the process: gc.freeze() keeps
+    the collector from scanning it again. A full collection scanning it took 150-170 ms, stalling every turn in
+    flight, three times in a 25-second referral load; frozen, 12-21 ms (measured, issue 8)."""
+    gc.collect()
+    gc.freeze()
+
+
 def cmd_serve(args) -> int:
     from aiohttp import web  # pylint: disable=import-outside-toplevel
 
@@ -149,6 +158,7 @@ def cmd_serve(args) -> int:
     except ProductionGuardError as exc:
         raise CliError(str(exc)) from exc
     logging.getLogger("vsbot").info("serving on http://%s:%s/api/messages", host, port)
+    _freeze_startup_heap()
     # run_app turns SIGINT/SIGTERM into a graceful shutdown: in-flight turns finish, the engine is disposed.
     web.run_app(app, host=host, port=port, print=None, shutdown_timeout=10, loop=new_event_loop())
     return 0

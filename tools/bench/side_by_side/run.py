@@ -83,6 +83,22 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU the process has used so far (Linux): CPU a turn is a figure that noise on a shared
+    machine moves far less than latency."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def cpu_ms_a_turn(before: float | None, after: float | None, turns: int) -> float | None:
+    return round(1000 * (after - before) / turns, 2) if before is not None and after is not None and turns else None
+
+
 # --- processes --------------------------------------------------------------------------------------------
 class Server:
     def __init__(self, name: str, argv: list[str], port: int, env: dict | None = None, log: Path | None = None):
@@ -150,6 +166,7 @@ class Context:
     connector_url: str
     surgery: dict | None = None
     children: int = 0
+    server_pid: int | None = None  # for the server's CPU time a turn
 
 
 @dataclass
@@ -265,6 +282,14 @@ async def flat_out(ctx: Context, workload: str, users: int, seconds: float, warm
     start = time.perf_counter()
     measure_from, stop_at = start + warmup, start + warmup + seconds
 
+    cpu: dict = {}
+
+    async def mark_cpu() -> None:
+        await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+        cpu["from"] = cpu_seconds(ctx.server_pid)
+
+    marker = asyncio.create_task(mark_cpu())
+
     async def loop(user: User) -> None:
         # A turn counts when it ends inside the window (or is the one running when the window closes), so a
         # window shorter than a turn still measures something.
@@ -277,8 +302,11 @@ async def flat_out(ctx: Context, workload: str, users: int, seconds: float, warm
             into.wrong += turn.wrong
 
     await asyncio.gather(*(loop(p) for p in people))
+    await marker
     # Turns finished after stop_at count too; the window is from measure_from to the last turn's end.
-    return tally.summary(time.perf_counter() - measure_from)
+    result = tally.summary(time.perf_counter() - measure_from)
+    result["cpu_ms_a_turn"] = cpu_ms_a_turn(cpu.get("from"), cpu_seconds(ctx.server_pid), result["turns"])
+    return result
 
 
 async def paced(ctx: Context, workload: str, users: int, rate: float, seconds: float, seed: int = 8) -> dict:
@@ -295,6 +323,7 @@ async def paced(ctx: Context, workload: str, users: int, rate: float, seconds: f
             await user.next_message(ctx, tally, started=due)
 
     start = time.perf_counter()
+    cpu_from = cpu_seconds(ctx.server_pid)
     due = start
     while due < start + seconds:
         due += rng.expovariate(rate)
@@ -305,6 +334,7 @@ async def paced(ctx: Context, workload: str, users: int, rate: float, seconds: f
     await asyncio.gather(*tasks)
     result = tally.summary(seconds)
     result["offered_per_s"] = rate
+    result["cpu_ms_a_turn"] = cpu_ms_a_turn(cpu_from, cpu_seconds(ctx.server_pid), result["turns"])
     return result
 
 
@@ -348,7 +378,7 @@ async def bench_server(name: str, server: Server, ctx_base: dict, args, *, ours:
     results: dict = {}
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False)) as http:
         await server.start(http)
-        ctx = Context(http=http, bot_url=server.url, surgery=surgery, **ctx_base)
+        ctx = Context(http=http, bot_url=server.url, surgery=surgery, server_pid=server.proc.pid, **ctx_base)
         try:
             if ours:
                 await warm_officers(ctx)
@@ -394,7 +424,8 @@ def _line(r: dict) -> str:
     if not r["turns"]:
         return f"no turns ended in the window  errors {r['errors']}"
     return (f"{r['turns_per_s']:>7} turns/s  p50 {r['p50_ms']:>7} ms  p99 {r['p99_ms']:>7} ms  "
-            f"errors {r['errors']}" + (f"  wrong {r['wrong']}" if r.get("wrong") else ""))
+            f"errors {r['errors']}" + (f"  wrong {r['wrong']}" if r.get("wrong") else "")
+            + (f"  CPU {r['cpu_ms_a_turn']} ms a turn" if r.get("cpu_ms_a_turn") is not None else ""))
 
 
 async def run(args) -> dict:
