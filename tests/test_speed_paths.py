@@ -336,3 +336,14 @@ def test_inbound_activity_equals_msrest_on_fuzzed_activities():
         assert _same(activity_from_json(body), expected)
 
     check()
+
+
+def test_conversation_reference_json_equals_msrest():
+    from botbuilder.core import TurnContext
+    from botbuilder.core.serializer_helper import serializer_helper
+
+    from bot.messages import activity_from_json, reference_to_dict
+
+    for body in _inbound_examples():
+        activity = activity_from_json(body)
+        assert reference_to_dict(activity) == serializer_helper(TurnContext.get_conversation_reference(activity))

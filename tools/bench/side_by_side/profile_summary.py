@@ -26,18 +26,41 @@ def bucket(leaf_file: str) -> str:
     return "other"
 
 
+def _idle_worker_line() -> str | None:
+    """aiosqlite's worker thread blocked on its queue looks busy to py-spy (a lock wait in C): that frame, as
+    py-spy names it, so such samples are counted apart rather than as work."""
+    try:
+        import inspect  # pylint: disable=import-outside-toplevel
+
+        import aiosqlite.core  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    lines, first = inspect.getsourcelines(aiosqlite.core._connection_worker_thread)  # pylint: disable=protected-access
+    for offset, text in enumerate(lines):
+        if "tx.get()" in text:
+            return f"_connection_worker_thread (aiosqlite/core.py:{first + offset})"
+    return None
+
+
 def summarise(path: Path, top: int) -> str:
     inclusive: Counter = Counter()
     leaves: Counter = Counter()
-    total = 0
+    total = idle = 0
+    idle_frame = _idle_worker_line()
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
         n = int(count)
+        if idle_frame and stack.split(";")[-1].endswith(idle_frame):
+            idle += n
+            continue
         total += n
         leaf = FRAME.match(stack.split(";")[-1])
-        leaves[bucket(leaf["file"] if leaf else "")] += n
+        if leaf and leaf["func"] == "run_app":  # no Python frame below it: uvloop's own C code
+            leaves["uvloop's C code (sockets, polling; py-spy cannot tell its waiting from work)"] += n
+        else:
+            leaves[bucket(leaf["file"] if leaf else "")] += n
         seen = set()
         for frame in stack.split(";"):
             m = FRAME.match(frame)
@@ -47,7 +70,8 @@ def summarise(path: Path, top: int) -> str:
                 inclusive[name] += n
     by_place = [f"{100 * c / total:5.1f}%  {name}" for name, c in leaves.most_common()]
     rows = [f"{100 * c / total:5.1f}%  {name}" for name, c in inclusive.most_common(top)]
-    return (f"{total} samples (busy threads only)\n\nWhere the samples were (the innermost frame's package):\n"
+    return (f"{total} samples of work ({idle} more of aiosqlite's worker waiting for a statement, left out)\n\n"
+            "Where the samples were (the innermost frame's package):\n"
             + "\n".join(by_place) + "\n\nFunctions by inclusive share:\n" + "\n".join(rows))
 
 
