@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -455,42 +456,98 @@ async def run(args) -> dict:
                 results["servers"][name] = await bench_ours(name, port, ctx_base, args, logs)
             else:
                 raise SystemExit(f"unknown server {name!r} (raw, echo, ours-sqlite, ours-postgresql)")
+        if "faq" in args.loads and args.rounds and "echo" in wanted and len(wanted) > 1:
+            ours = [n for n in wanted if n.startswith("ours-")]
+            if ours:
+                results["interleaved_faq_20"] = await interleaved(["echo", *ours], ctx_base, args, logs)
     finally:
         connector.stop()
     # A partial run (--loads) prints each load's line as it goes; the comparison needs them all.
-    results["comparison"] = compare(results["servers"]) if args.loads >= ALL_LOADS else {}
+    results["comparison"] = (compare(results["servers"], results.get("interleaved_faq_20"))
+                             if args.loads >= ALL_LOADS else {})
     return results
 
 
-async def bench_ours(name: str, port: int, ctx_base: dict, args, logs: Path) -> dict:
+@asynccontextmanager
+async def ours_process(name: str, port: int, logs: Path):
+    """Our server on a fresh, prepared database: (Server, the bench surgery), or None when PostgreSQL is not
+    reachable. The database goes when the block ends."""
     vsbot = str(Path(sys.executable).parent / "vsbot")
     argv = [vsbot, "serve", "--host", "127.0.0.1", "--port", str(port)]
     if name == "ours-sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
             surgery = await prepare_database(url)
-            server = Server(name, argv, port, env=vsbot_env(url), log=logs / f"{name}.log")
-            return await bench_server(name, server, ctx_base, args, ours=True, surgery=surgery)
+            yield Server(name, argv, port, env=vsbot_env(url), log=logs / f"{name}.log"), surgery
+        return
     db = f"vsbot_bench_{uuid.uuid4().hex[:8]}"
     try:
         await pg_admin(f'CREATE DATABASE "{db}"')
     except Exception as exc:  # noqa: BLE001 - unreachable PostgreSQL is reported, not fatal
         print(f"  {name:<16} skipped: PostgreSQL not reachable ({type(exc).__name__})")
-        return {"skipped": f"PostgreSQL not reachable ({type(exc).__name__})"}
+        yield None
+        return
     try:
         url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db}"
         surgery = await prepare_database(url)
-        server = Server(name, argv, port, env=vsbot_env(url), log=logs / f"{name}.log")
-        return await bench_server(name, server, ctx_base, args, ours=True, surgery=surgery)
+        yield Server(name, argv, port, env=vsbot_env(url), log=logs / f"{name}.log"), surgery
     finally:
         await pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+async def bench_ours(name: str, port: int, ctx_base: dict, args, logs: Path) -> dict:
+    async with ours_process(name, port, logs) as started:
+        if started is None:
+            return {"skipped": "PostgreSQL not reachable"}
+        server, surgery = started
+        return await bench_server(name, server, ctx_base, args, ours=True, surgery=surgery)
+
+
+async def interleaved(names: list[str], ctx_base: dict, args, logs: Path) -> dict:
+    """FAQ questions from 20 users flat out, in short slices taking turns between the echo bot and ours (the
+    order rotating each round), all servers up at once: a host whose speed drifts by a third within minutes
+    (seen here) then slows every server alike, and the multiple of the echo bot compares like with like. The
+    per-server loads above run minutes apart."""
+    python = sys.executable
+    async with AsyncExitStack() as stack:
+        servers: dict[str, Server] = {}
+        for name in names:
+            port = free_port()
+            if name == "echo":
+                servers[name] = Server(name, [python, str(HERE / "echo_bot.py"), str(port)], port,
+                                       log=logs / "echo-interleaved.log")
+            else:
+                started = await stack.enter_async_context(ours_process(name, port, logs))
+                if started is not None:
+                    servers[name] = started[0]
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            try:
+                for server in servers.values():
+                    await server.start(http)
+                totals = {name: [0, 0.0] for name in servers}
+                order = list(servers)
+                for round_ in range(args.rounds):
+                    for name in order[round_ % len(order):] + order[:round_ % len(order)]:
+                        ctx = Context(http=http, bot_url=servers[name].url, server_pid=servers[name].proc.pid,
+                                      **ctx_base)
+                        r = await flat_out(ctx, "faq", 20, args.slice_seconds, 0.5)
+                        totals[name][0] += r["turns"]
+                        totals[name][1] += r["turns"] / r["turns_per_s"] if r["turns_per_s"] else 0.0
+            finally:
+                for server in servers.values():
+                    server.stop()
+    out = {name: round(turns / seconds, 1) if seconds else None for name, (turns, seconds) in totals.items()}
+    print("  interleaved, FAQ 20 users flat out, turns/s: " + ", ".join(f"{n} {v}" for n, v in out.items()),
+          flush=True)
+    return out
 
 
 ALL_LOADS = {"faq", "referral", "booking"}
 
 
-def compare(servers: dict) -> dict:
-    """Ours against the echo bot (multiple) and the raw handler (fraction), on FAQ flat out; and the targets."""
+def compare(servers: dict, interleaved_rates: dict | None = None) -> dict:
+    """Ours against the echo bot (multiple) and the raw handler (fraction), on FAQ flat out; and the targets. The
+    20-user multiple the target is checked on comes from the interleaved slices when they ran."""
     out: dict = {}
     echo, raw = servers.get("echo", {}), servers.get("raw", {})
     for name in ("ours-sqlite", "ours-postgresql"):
@@ -505,6 +562,9 @@ def compare(servers: dict) -> dict:
                 row[f"x_echo_{users}"] = round(mine / echo[key]["turns_per_s"], 2)
             if (raw.get(key) or {}).get("turns_per_s"):
                 row[f"of_raw_{users}"] = round(mine / raw[key]["turns_per_s"], 3)
+        if (interleaved_rates or {}).get(name) and (interleaved_rates or {}).get("echo"):
+            row["x_echo_20_sequential"] = row.get("x_echo_20")
+            row["x_echo_20"] = round(interleaved_rates[name] / interleaved_rates["echo"], 2)
         errors = sum(v.get("errors", 0) + v.get("wrong", 0) for v in ours.values() if isinstance(v, dict))
         row["targets"] = {
             "20 users FAQ >= 5x echo": (row.get("x_echo_20") or 0) >= TARGETS["faq_multiple_of_echo_20_users"],
@@ -531,6 +591,8 @@ def print_table(results: dict) -> None:
               + f"   {r['faq_paced']['p99_ms']:>8} ms      {r.get('peak_rss_mb')} MB")
     for name, row in results["comparison"].items():
         print(f"\n  {name}: x echo " + ", ".join(f"{row.get(f'x_echo_{u}')} ({u})" for u in (1, 20, 100))
+              + (f" [20 users interleaved; one after another {row['x_echo_20_sequential']}]"
+                 if "x_echo_20_sequential" in row else "")
               + "; of raw " + ", ".join(f"{row.get(f'of_raw_{u}')} ({u})" for u in (1, 20, 100)))
         r = servers[name]
         for workload in ("referral", "booking"):
@@ -547,6 +609,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paced-seconds", type=float, default=15.0)
     parser.add_argument("--rate", type=float, default=50.0, help="paced load, messages a second in all")
     parser.add_argument("--only", default="", help="servers to run: raw,echo,ours-sqlite,ours-postgresql")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="interleaved FAQ slices a server (0: none): the echo multiple is taken from these")
+    parser.add_argument("--slice-seconds", type=float, default=3.0)
     parser.add_argument("--loads", default="faq,referral,booking",
                         help="workloads to run (a quicker look at one): faq,referral,booking")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench.json"))
