@@ -347,3 +347,49 @@ def test_conversation_reference_json_equals_msrest():
     for body in _inbound_examples():
         activity = activity_from_json(body)
         assert reference_to_dict(activity) == serializer_helper(TurnContext.get_conversation_reference(activity))
+
+
+async def test_conversation_state_is_written_only_when_its_stored_text_changes(database_url):
+    from botbuilder.core import TurnContext
+    from botbuilder.core.adapters import TestAdapter
+
+    from bot.state import StoredTextConversationState
+    from storage.bot_state import encode
+
+    engine = create_engine(database_url)
+    try:
+        storage = SqlStorage(engine)
+        writes: list[dict] = []
+        real_write = storage.write
+
+        async def counted(changes, **kwargs):
+            writes.append({k: kwargs.get("payloads", {}).get(k) for k in changes})
+            await real_write(changes, **kwargs)
+
+        storage.write = counted
+        state = StoredTextConversationState(storage)
+        step = state.create_property("step")
+
+        def turn() -> TurnContext:
+            return TurnContext(TestAdapter(), Activity(type="message", channel_id="msteams", text="hi",
+                                                       conversation=ConversationAccount(id="a:state-test")))
+
+        first = turn()
+        await state.load(first)
+        await state.save_changes(first)
+        assert len(writes) == 1  # a conversation's first turn writes its (empty) state, as botbuilder's does
+        second = turn()
+        await state.load(second)
+        assert await step.get(second) is None
+        await state.save_changes(second)
+        assert len(writes) == 1  # read and unchanged: nothing written
+        third = turn()
+        await state.load(third)
+        await step.set(third, 2)
+        await state.save_changes(third)
+        assert len(writes) == 2 and list(writes[1].values())[0] == encode(state.get(third))  # encoded once
+        fourth = turn()
+        await state.load(fourth)
+        assert await step.get(fourth) == 2
+    finally:
+        await engine.dispose()
