@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from aiohttp import web
+from botbuilder.core import ConversationState
 
 from bot.adapter import VsbAdapter
 from bot.connector import AppTokens, BotConnector
@@ -15,7 +16,6 @@ from bot.scheduler import LeaderScheduler
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from bot.teams_bot import VirtualSchoolBot
-from bot.state import StoredTextConversationState
 from bot.turn import RoleCache
 from dialogs.alerts.routes import ROUTES as ALERT_ROUTES
 from dialogs.common.services import Services
@@ -114,7 +114,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, *, run_schedu
     storage = SqlStorage(runtime.engine, reader=runtime.reader, cache_entries=20_000, cache_enabled=sqlite)
     listener = None if sqlite else StateListener(
         storage, runtime.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
-    conversation_state = StoredTextConversationState(storage)
+    conversation_state = ConversationState(storage)
     router = build_router(services, conversation_state.create_property("DialogState"))
     bot = VirtualSchoolBot(services, conversation_state, router, RoleCache(services.reads, ttl=settings.directory_cache_seconds))
 

@@ -50,11 +50,6 @@ def _set_etag(item: Any, e_tag: str) -> None:
         item.e_tag = e_tag
 
 
-def encode(item: Any) -> str:
-    """A state item as the text stored for it (the same text for the same state)."""
-    return _encode(item)
-
-
 def _encode(item: Any) -> str:
     # The e_tag lives in its own column; keep it out of the payload so the two never disagree.
     if isinstance(item, dict) and "e_tag" in item:
@@ -129,11 +124,6 @@ class SqlStorage(Storage):
             self._cache.popitem(last=False)
 
     async def read(self, keys: list[str]) -> dict[str, Any]:
-        return {key: item for key, (item, _payload) in (await self.read_with_payloads(keys)).items()}
-
-    async def read_with_payloads(self, keys: list[str]) -> dict[str, tuple[Any, str]]:
-        """As read, with each item's stored payload: an unchanged state encodes to the same text, so the caller
-        can tell a change by comparing texts instead of hashing the state twice a turn (bot/state.py)."""
         if not keys:
             return {}
         keys = list(dict.fromkeys(keys))
@@ -156,23 +146,19 @@ class SqlStorage(Storage):
                 found[key] = by_key.get(key, (None, None))
                 if epoch == self._epoch:  # nothing changed while we read: what we read may be remembered
                     self._remember(key, *found[key])  # an absent key is remembered as absent
-        return {key: (_decode(data, e_tag), data) for key, (data, e_tag) in found.items() if data is not None}
+        return {key: _decode(data, e_tag) for key, (data, e_tag) in found.items() if data is not None}
 
-    async def write(self, changes: dict[str, Any], *, payloads: dict[str, str] | None = None) -> None:
-        """`payloads`: items already encoded with encode() by the caller (bot/state.py), not encoded again."""
+    async def write(self, changes: dict[str, Any]) -> None:
         if changes is None:
             raise Exception("Changes are required when writing")  # pylint: disable=broad-exception-raised
         if not changes:
             return
-        payloads = payloads or {}
         rows: list[tuple[str, str | None, str, str]] = []  # key, e_tag expected, payload, new e_tag
         for key, item in changes.items():
             incoming = _get_etag(item)
             if incoming == "":
                 raise ValueError("SqlStorage.write(): e_tag is empty")
-            payload = payloads.get(key)
-            rows.append((key, None if incoming == "*" else incoming, payload if payload is not None else _encode(item),
-                         uuid.uuid4().hex))
+            rows.append((key, None if incoming == "*" else incoming, _encode(item), uuid.uuid4().hex))
         try:
             if self._engine.dialect.name == "sqlite":
                 await self._write_sqlite(rows)
