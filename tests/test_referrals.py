@@ -503,3 +503,19 @@ async def test_officer_acting_in_their_own_chat_gets_every_reply(installed, engi
     sent = await bot.connector.wait_for(lambda s: any("Done" in x.text for x in s) and any(x.method == "PUT" for x in s)
                                         and cards_to(s, WEST, "referral-update"))
     assert [x for x in sent if x.method == "PUT"][-1].id == officer.id
+
+
+async def test_a_new_referrals_officer_card_built_from_memory_equals_the_one_read_back(installed, engine):
+    # The submit builds the officer's card from what it read before taking the writer (issue 8); the card built
+    # from the database afterwards (as every later refresh is) must be the same card.
+    from dialogs.referrals.service import _officer_card  # pylint: disable=import-outside-toplevel
+
+    bot = installed
+    for postcode in ("HA1 2AB", "ZZ9 9ZZ"):  # a locality's officer, and triage
+        reference = await make_referral(bot, postcode=postcode)
+        async with session_factory(engine)() as session:
+            referral = (await session.execute(select(Referral).where(Referral.reference == reference))).scalar_one()
+            queued = (await session.execute(select(Delivery).where(Delivery.referral_id == referral.id))).scalars().all()
+            [officer_message] = [d for d in queued if d.key.startswith(f"referral:{reference}:officer:")]
+            read_back = await _officer_card(session, referral, bot.runtime.services)
+        assert json.loads(officer_message.payload)["card"] == read_back
