@@ -26,7 +26,7 @@ from dialogs.common.ids import card_id
 from dialogs.common.services import Services
 from storage import audit, directory, outbox, referrals
 from storage.db import UniqueViolation
-from storage.models import Referral
+from storage.models import Referral, ReferralEvent
 from storage.vocabulary import (
     CLOSE_OUTCOMES,
     ENDED_REFERRAL_STATUSES,
@@ -115,14 +115,19 @@ def _history_of(events, names: dict[str, str], referral: Referral, tz: str) -> l
 
 
 async def _officer_card(session, referral: Referral, services: Services) -> dict:
-    localities = await directory.list_localities(session=session)
-    names = {loc.id: loc.name for loc in localities}
     earlier = await referrals.references_of(session=session, referral_ids=[referral.duplicate_of_id])
+    return _officer_card_of(referral, services, localities=await directory.list_localities(session=session),
+                            history=await _history(session, referral, services.settings.timezone),
+                            duplicate_of=earlier.get(referral.duplicate_of_id),
+                            later=await referrals.linked_later(session=session, referral_id=referral.id))
+
+
+def _officer_card_of(referral: Referral, services: Services, *, localities, history: list[HistoryEntry],
+                     duplicate_of: str | None, later: list[str]) -> dict:
+    names = {loc.id: loc.name for loc in localities}
     return officer_referral_card(referral=referral, locality_name=names.get(referral.locality_id),
                                  today=services.today(), localities=[(loc.id, loc.name) for loc in localities],
-                                 history=await _history(session, referral, services.settings.timezone),
-                                 duplicate_of=earlier.get(referral.duplicate_of_id),
-                                 later=await referrals.linked_later(session=session, referral_id=referral.id))
+                                 history=history, duplicate_of=duplicate_of, later=later)
 
 
 async def _latest_question(session, referral: Referral) -> str | None:
@@ -148,7 +153,12 @@ async def _locality_name(session, referral: Referral) -> str | None:
 
 async def _escalation(session, referral: Referral, *, recipient: str, recipient_name: str | None) -> outbox.Escalation | None:
     """If a message about this referral cannot reach `recipient`, the locality's manager is told once."""
-    manager = await referrals.manager_for(session=session, referral=referral)
+    return _escalation_of(referral, manager=await referrals.manager_for(session=session, referral=referral),
+                          recipient=recipient, recipient_name=recipient_name)
+
+
+def _escalation_of(referral: Referral, *, manager: str | None, recipient: str,
+                   recipient_name: str | None) -> outbox.Escalation | None:
     if not manager or manager == recipient:
         return None
     return outbox.Escalation(to=(manager,), subject=f"referral {referral.reference}", recipient_name=recipient_name)
@@ -158,16 +168,26 @@ def _officer_key(referral: Referral) -> str:
     return f"referral:{referral.reference}:officer:{referral.assigned_aad_id}:v{referral.version}"
 
 
-async def _enqueue_officer_card(session, referral: Referral, services: Services) -> None:
-    if not referral.assigned_aad_id:
+async def _enqueue_officer_card(session, referral: Referral, services: Services, *, route: _Routing | None = None,
+                                created: ReferralEvent | None = None) -> None:
+    """The new referral's card to its officer. With `route` (the directory as read before the transaction) and
+    `created` (its one history event), it is built from memory: nothing links to a new referral yet."""
+    officer = referral.assigned_aad_id
+    if not officer:
         log.warning("referral has no officer or triage manager to notify ref=%s", referral.reference)
         return
-    names = await directory.names_of(session=session, aad_object_ids=[referral.assigned_aad_id])
-    await outbox.enqueue(session=session, key=_officer_key(referral), recipient_aad_id=referral.assigned_aad_id,
-                         card=await _officer_card(session, referral, services),
-                         summary=f"New referral {referral.reference}", referral_id=referral.id,
-                         escalation=await _escalation(session, referral, recipient=referral.assigned_aad_id,
-                                                      recipient_name=names.get(referral.assigned_aad_id)))
+    if route is None:
+        officer_name = (await directory.names_of(session=session, aad_object_ids=[officer])).get(officer)
+        card = await _officer_card(session, referral, services)
+        escalation = await _escalation(session, referral, recipient=officer, recipient_name=officer_name)
+    else:
+        card = _officer_card_of(referral, services, localities=route.localities,
+                                history=_history_of([created], route.names, referral, services.settings.timezone),
+                                duplicate_of=None, later=[])
+        escalation = _escalation_of(referral, manager=route.manager, recipient=officer,
+                                    recipient_name=route.names.get(officer))
+    await outbox.enqueue(session=session, key=_officer_key(referral), recipient_aad_id=officer, card=card,
+                         summary=f"New referral {referral.reference}", referral_id=referral.id, escalation=escalation)
 
 
 async def _refresh_officer_cards(session, referral: Referral, services: Services, *, change: str | None = None) -> None:
@@ -230,15 +250,20 @@ class _Routing:
     manager: str | None  # told if the officer cannot be reached: the locality's manager, else the triage manager
     names: dict[str, str]  # directory names of the officer and the referrer
 
+    def locality_name(self, locality_id: int | None) -> str | None:
+        return next((loc.name for loc in self.localities if loc.id == locality_id), None)
+
 
 async def _routing(services: Services, *, postcode: str, actor_aad_id: str) -> _Routing:
     async with services.reads() as session:
         locality = await directory.locality_for_postcode(session=session, postcode=postcode)
         localities = await directory.list_localities(session=session)
-        triage = await referrals.triage_owner(session=session)
-        officer = (locality.officer_aad_id if locality else None) or triage
+        officer, manager = (locality.officer_aad_id, locality.manager_aad_id) if locality else (None, None)
+        if not (officer and manager):  # the triage manager stands in (as create_referral and manager_for have it)
+            triage = await referrals.triage_owner(session=session)
+            officer, manager = officer or triage, manager or triage
         names = await directory.names_of(session=session, aad_object_ids=[officer, actor_aad_id])
-    return _Routing(locality, localities, officer, (locality.manager_aad_id if locality else None) or triage, names)
+    return _Routing(locality, localities, officer, manager, names)
 
 
 async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str | None, role: Role, clean: dict,
@@ -250,14 +275,13 @@ async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str
         if existing is not None:
             return Submitted(existing, False, await _locality_name(session, existing))
     route = await _routing(services, postcode=clean["home_postcode"], actor_aad_id=actor_aad_id)
-    locality_names = {loc.id: loc.name for loc in route.localities}
     async with services.sessions() as session:
         reference = await referrals.next_reference(session=session, year=services.today().year)
         # The year's counter row is now locked until this transaction ends, so a racing submit of this form,
         # or of the same child, has committed before we got here: the checks below see it.
         existing = await referrals.find_by_token(session=session, submit_token=token)
         if existing is not None:
-            found = Submitted(existing, False, locality_names.get(existing.locality_id))
+            found = Submitted(existing, False, route.locality_name(existing.locality_id))
             session.expunge(existing)  # kept as read: a rollback would expire it
             await session.rollback()  # the counter increment taken above goes back
             return found
@@ -294,30 +318,11 @@ async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str
         else:
             # A new referral's card needs nothing more from the database: its history is the one event just
             # added, nothing links to it yet, and the directory was read above.
-            await _enqueue_new_officer_card(session, referral, services, route, created)
+            await _enqueue_officer_card(session, referral, services, route=route, created=created)
         await session.commit()
     log.info("referral created ref=%s locality=%s%s", referral.reference, referral.locality_id or "triage",
              f" duplicate_of={earlier.reference}" if earlier else "")
-    return Submitted(referral, True, locality_names.get(referral.locality_id), linked)
-
-
-async def _enqueue_new_officer_card(session, referral: Referral, services: Services, route: _Routing,
-                                    created) -> None:
-    if not referral.assigned_aad_id:
-        log.warning("referral has no officer or triage manager to notify ref=%s", referral.reference)
-        return
-    card = officer_referral_card(
-        referral=referral, locality_name={loc.id: loc.name for loc in route.localities}.get(referral.locality_id),
-        today=services.today(), localities=[(loc.id, loc.name) for loc in route.localities],
-        history=_history_of([created], route.names, referral, services.settings.timezone), duplicate_of=None,
-        later=[])
-    manager = route.manager
-    escalation = (outbox.Escalation(to=(manager,), subject=f"referral {referral.reference}",
-                                    recipient_name=route.names.get(referral.assigned_aad_id))
-                  if manager and manager != referral.assigned_aad_id else None)
-    await outbox.enqueue(session=session, key=_officer_key(referral), recipient_aad_id=referral.assigned_aad_id,
-                         card=card, summary=f"New referral {referral.reference}", referral_id=referral.id,
-                         escalation=escalation)
+    return Submitted(referral, True, route.locality_name(referral.locality_id), linked)
 
 
 async def _duplicate_found(session, matches: list[Referral], *, actor_aad_id: str, role: Role) -> DuplicateFound:
