@@ -19,7 +19,6 @@ import jsonpickle
 from botbuilder.core import Storage
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.clock import utcnow
@@ -93,7 +92,9 @@ class SqlStorage(Storage):
         self._cache_on = cache_enabled
         self._epoch = 0  # bumped by every change this process hears of; a read racing one is not cached
         self.instance = uuid.uuid4().hex[:12]  # our own NOTIFYs are not news to us
-        self._stamp = None  # SQLite: how updated_at is stored (the column type's own bind processor)
+        # SQLite: how updated_at is stored (the column type's own bind processor), for writes in SQLite's thread.
+        self._stamp = (_TABLE.c.updated_at.type.bind_processor(engine.dialect) or (lambda value: value)
+                       if engine.dialect.name == "sqlite" else None)
 
     def set_cache_enabled(self, enabled: bool) -> None:
         self._cache_on = enabled
@@ -176,7 +177,7 @@ class SqlStorage(Storage):
         async with self._engine.begin() as conn:
             for key, expected, payload, new_etag in rows:
                 if expected is None:
-                    await conn.execute(self._upsert(conn.dialect.name, key, payload, new_etag))
+                    await conn.execute(self._upsert(key, payload, new_etag))
                 else:
                     await self._compare_and_swap(conn, key, expected, payload, new_etag)
                 await self._notify(conn, key)
@@ -184,8 +185,6 @@ class SqlStorage(Storage):
     async def _write_sqlite(self, rows) -> None:
         """The same transaction, run in SQLite's thread in one trip: it holds the one writer connection for
         microseconds instead of a trip round the busy event loop per statement (measured, issue 8)."""
-        if self._stamp is None:
-            self._stamp = _TABLE.c.updated_at.type.bind_processor(self._engine.dialect) or (lambda value: value)
         now = self._stamp(utcnow())
         async with self._engine.connect() as conn:
             conflict = await run_in_sqlite_thread(conn, _sqlite_write, [(*row, now) for row in rows])
@@ -206,11 +205,11 @@ class SqlStorage(Storage):
         if conn.dialect.name == "postgresql":  # delivered on commit, to every instance listening
             await conn.execute(select(func.pg_notify(CHANNEL, f"{self.instance}:{key}")))
 
+    # _upsert and _compare_and_swap are PostgreSQL's: SQLite writes run in its thread (_sqlite_write).
     @staticmethod
-    def _upsert(dialect: str, key: str, payload: str, e_tag: str):
+    def _upsert(key: str, payload: str, e_tag: str):
         values = {"key": key, "data": payload, "e_tag": e_tag, "updated_at": utcnow()}
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(_TABLE).values(**values)
+        stmt = pg_insert(_TABLE).values(**values)
         return stmt.on_conflict_do_update(
             index_elements=[_TABLE.c.key], set_={"data": payload, "e_tag": e_tag, "updated_at": values["updated_at"]}
         )
@@ -226,17 +225,19 @@ class SqlStorage(Storage):
             return
         exists = (await conn.execute(select(_TABLE.c.e_tag).where(_TABLE.c.key == key))).first()
         if exists is not None:
-            raise EtagConflictError(f"Etag conflict.\nOriginal: {expected}\r\nCurrent: {exists.e_tag}")
+            raise EtagConflictError(_conflict(expected, exists.e_tag))
         # Unknown key with an e_tag: MemoryStorage simply stores it. A concurrent creator wins the race.
-        dialect = conn.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         inserted = await conn.execute(
-            insert(_TABLE)
+            pg_insert(_TABLE)
             .values(key=key, data=payload, e_tag=e_tag, updated_at=utcnow())
             .on_conflict_do_nothing(index_elements=[_TABLE.c.key])
         )
         if inserted.rowcount != 1:
-            raise EtagConflictError(f"Etag conflict.\nOriginal: {expected}\r\nCurrent: (created concurrently)")
+            raise EtagConflictError(_conflict(expected, "(created concurrently)"))
+
+
+def _conflict(expected: str, current: str) -> str:
+    return f"Etag conflict.\nOriginal: {expected}\r\nCurrent: {current}"
 
 
 def _sqlite_write(conn, rows) -> str | None:
@@ -257,7 +258,7 @@ def _sqlite_write(conn, rows) -> str | None:
             current = conn.execute(f"SELECT e_tag FROM {_TABLE.name} WHERE key = ?", (key,)).fetchone()
             if current is not None:
                 conn.execute("ROLLBACK")
-                return f"Etag conflict.\nOriginal: {expected}\r\nCurrent: {current[0]}"
+                return _conflict(expected, current[0])
             # Unknown key with an e_tag: MemoryStorage simply stores it (as _compare_and_swap does).
             conn.execute(f"INSERT INTO {_TABLE.name} (key, e_tag, data, updated_at) VALUES (?, ?, ?, ?) "
                          "ON CONFLICT (key) DO NOTHING", (key, new_etag, payload, now))
