@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, deque
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.bench.common import pg_admin as _pg_admin  # noqa: E402 - after the path above (run as a script too)
+from tools.bench.common import pg_database  # noqa: E402 - after the path above (run as a script too)
 
 PG_URL = os.environ.get("VSB_BENCH_PG_URL", os.environ.get("VSB_TEST_PG_URL",
                                                            "postgresql+asyncpg://postgres@127.0.0.1:5432/test"))
@@ -51,16 +50,13 @@ async def bench_database():
     from storage.db import create_engine
     from storage.migrate import upgrade
 
-    name = f"vsbot_bench_{uuid.uuid4().hex[:8]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"', PG_URL)
-    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        yield url, engine
-    finally:
-        await engine.dispose()
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', PG_URL)
+    async with pg_database(PG_URL) as url:
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+            yield url, engine
+        finally:
+            await engine.dispose()
 
 
 async def _seed_directory(engine) -> None:

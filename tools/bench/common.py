@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from contextlib import asynccontextmanager
 
 PG_ADMIN_URL = os.environ.get("VSB_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
@@ -25,6 +27,18 @@ async def pg_admin(statement: str, url: str = PG_ADMIN_URL) -> None:
             await conn.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+@asynccontextmanager
+async def pg_database(server_url: str = PG_ADMIN_URL):
+    """A database of the benchmark's own on that PostgreSQL server: its URL, and it is dropped afterwards. Entering
+    raises if the server cannot be reached (callers report that as skipped)."""
+    name = f"vsbot_bench_{uuid.uuid4().hex[:8]}"
+    await pg_admin(f'CREATE DATABASE "{name}"', server_url)
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', server_url)
 
 
 async def publish_group_surgery(services, *, title: str, places: int):

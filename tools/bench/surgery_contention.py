@@ -19,12 +19,13 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
-from tools.bench.common import PG_ADMIN_URL, percentile, pg_admin, publish_group_surgery
+from tools.bench.common import percentile, pg_database, publish_group_surgery
 
 
 
@@ -122,17 +123,13 @@ async def run(databases: list[str], *, people: int, places: int) -> dict:
                 results[kind] = await run_once(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", people=people,
                                                places=places)
         elif kind == "postgresql":
-            name = f"vsbot_bench_{uuid.uuid4().hex[:8]}"
-            try:
-                await pg_admin(f'CREATE DATABASE "{name}"')
-            except (OSError, Exception) as exc:  # noqa: BLE001 - unreachable PostgreSQL is reported, not fatal
-                results[kind] = {"skipped": f"PostgreSQL not reachable ({type(exc).__name__})"}
-                continue
-            try:
-                results[kind] = await run_once(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", people=people,
-                                               places=places)
-            finally:
-                await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            async with AsyncExitStack() as stack:
+                try:
+                    url = await stack.enter_async_context(pg_database())
+                except Exception as exc:  # noqa: BLE001 - unreachable PostgreSQL is reported, not fatal
+                    results[kind] = {"skipped": f"PostgreSQL not reachable ({type(exc).__name__})"}
+                    continue
+                results[kind] = await run_once(url, people=people, places=places)
         else:
             raise ValueError(f"unknown database {kind!r} (sqlite, postgresql)")
     return results

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from tools.bench.common import PG_ADMIN_URL, percentile, pg_admin, publish_group_surgery
+from tools.bench.common import percentile, pg_database, publish_group_surgery
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -480,19 +480,15 @@ async def ours_process(name: str, port: int, logs: Path):
             surgery = await prepare_database(url)
             yield Server(name, argv, port, env=vsbot_env(url), log=logs / f"{name}.log"), surgery
         return
-    db = f"vsbot_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        await pg_admin(f'CREATE DATABASE "{db}"')
-    except Exception as exc:  # noqa: BLE001 - unreachable PostgreSQL is reported, not fatal
-        print(f"  {name:<16} skipped: PostgreSQL not reachable ({type(exc).__name__})")
-        yield None
-        return
-    try:
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db}"
+    async with AsyncExitStack() as stack:
+        try:
+            url = await stack.enter_async_context(pg_database())
+        except Exception as exc:  # noqa: BLE001 - unreachable PostgreSQL is reported, not fatal
+            print(f"  {name:<16} skipped: PostgreSQL not reachable ({type(exc).__name__})")
+            yield None
+            return
         surgery = await prepare_database(url)
         yield Server(name, argv, port, env=vsbot_env(url), log=logs / f"{name}.log"), surgery
-    finally:
-        await pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 async def bench_ours(name: str, port: int, ctx_base: dict, args, logs: Path) -> dict:
