@@ -22,7 +22,7 @@ from dataclasses import dataclass
 _CLAUSE_BREAK = re.compile(r"(?<=[.?!;])\s+|\n+|\s+[-–—]+\s+|\s*[.?!]{2,}\s*|:\s+|\s*\.\.\.\s*")
 _OPENERS = (r"can|could|would|will|do|does|did|is|are|was|were|should|shall|may|might|has|have|cud|wud|shud|"
             r"shouldnt|shouldn't|isnt|isn't|doesnt|doesn't|dont|don't|wont|won't|cant|can't|r")
-_SUBJECTS = (r"you|u|ya|vs|vsh|the|your|ur|we|i|they|he|she|it|its|that|this|there|someone|somebody|anyone|"
+_SUBJECTS = (r"you|u|ya|yous|youse|yez|some|vs|vsh|the|your|ur|we|i|they|he|she|it|its|that|this|there|someone|somebody|anyone|"
              r"anybody|a|an|our|my|his|her|their|dsls?|dts?|eps?|sws?|iros?|cin|cla|lac|cic|parents?|carers?|"
              r"schools?|pp\+?|ppp|pupil|children|kids?|virtual|inclusion|one|these|those|all|any|each|every|"
              r"him|them|me|us|foster|adoptive|adopted|sgo|kinship|social|designated|educational|looked|send|sen|"
@@ -175,8 +175,9 @@ def parse(text: str) -> Parsed:
         context.append(reason)
         for part in _split_ask(ask):
             part, means = _without_means(part)
+            part, condition = _without_condition(part)
             parts.append(part)
-            context.append(means)
+            context.extend((means, condition))
     return Parsed(tuple(parts), " ".join(c for c in context if c))
 
 
@@ -190,8 +191,15 @@ _REASON_AFTER = re.compile(
     re.IGNORECASE)
 
 
+# "can you tell the school to move him up, he's bright and they've put him in the bottom group": a statement about the
+# child or the others after the ask ("he's", "she's", "they've") is context too, whatever its verb.
+_STATEMENT_AFTER = re.compile(
+    r",\s*(?:(?:as|because|cos|coz|since)\s+)?(?:he'?s|he’s|she'?s|she’s|they'?ve|they’ve|they'?re|they’re|it'?s|it’s)\s+"
+    r"[^?]*$", re.IGNORECASE)
+
+
 def _without_reason(ask: str) -> tuple[str, str]:
-    match = _REASON_AFTER.search(ask)
+    match = _REASON_AFTER.search(ask) or _STATEMENT_AFTER.search(ask)
     if not match or len(ask[: match.start()].split()) < 3:
         return ask, ""
     return ask[: match.start()], ask[match.start():].strip(" ,")
@@ -208,6 +216,22 @@ def _without_means(ask: str) -> tuple[str, str]:
     if not match or not ask[: match.start()].strip():
         return ask, ""
     return (ask[: match.start()] + ask[match.end():]).strip(), match.group(0).strip()
+
+
+# "find an alternative, and if that doesn't work block the exclusion": the condition on the second ask (the first one
+# failing) is context; what is asked is the action after it.
+_CONDITION = re.compile(
+    r"^(?:if\s+)?(?:(?:that|this|it|all\s+else)\s+(?:doesn'?t|doesn’t|does\s+not|don'?t|won'?t|wont|will\s+not|fails?|"
+    r"failed)\b(?:\s+(?:work|works|help|helps))?|none\s+of\s+(?:that|this|it|them)\s+(?:works?|helps?))\s*,?\s*"
+    r"(?:then\s+)?",
+    re.IGNORECASE)
+
+
+def _without_condition(ask: str) -> tuple[str, str]:
+    match = _CONDITION.match(ask)
+    if not match or len(ask[match.end():].split()) < _MIN_ASK_WORDS:
+        return ask, ""
+    return ask[match.end():], match.group(0).strip(" ,")
 
 
 def _split_ask(ask: str) -> list[str]:

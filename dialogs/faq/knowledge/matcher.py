@@ -116,6 +116,9 @@ SAME_ACTION_MARGIN = 0.08
 # preferred to one that says neither ("children with SEND" in general).
 _WHO_EXACTLY = frozenset({"cwsw", "nosocialworker"})  # with a social worker, or without one
 COHORT_MARGIN = 0.1
+# A young person over 18 in the question: the entry saying the ages covered stop at 18 answers, if it scores this much.
+OVER_AGE = "over18"
+OVER_AGE_FLOOR = 0.4
 # Below the threshold, a yes/no question whose closest entries (at least CONSENSUS_SIZE of them, within
 # CONSENSUS_MARGIN of the best, best at least CONSENSUS_FLOOR) all give one verdict gets that verdict.
 CONSENSUS_FLOOR = 0.4
@@ -184,6 +187,9 @@ _OFF_TOPIC_PHRASES = (
     ("parenting", "class"), ("parenting", "classes"), ("parenting", "programme"),
     ("log", "in"), ("log", "into"), ("log", "on"), ("log", "onto"), ("logged", "out"),  # IT access, not ours
 )
+# A deadline or closing date for school applications or admissions (the council's admissions service, not ours).
+_DEADLINE_WORDS = frozenset({"deadline", "deadlines", "cutoff"})
+_ADMISSION_WORDS = frozenset({"application", "applications", "admission", "admissions", "apply", "reception"})
 # Ofsted is another body: a question about Ofsted is ours only when it asks about the Virtual School itself
 # ("is the VS like Ofsted?", "does the VS inspect schools like Ofsted?"), not "when are Ofsted coming?".
 _OTHER_BODIES = frozenset({"ofsted"})
@@ -408,6 +414,7 @@ class Matcher:
             return _Resolved("low_confidence", None, score, top)
         chosen = None
         disagreeing = None
+        ruled = False
         floor = max(self.threshold, best.score - AGREEING_MARGIN)
         for candidate in candidates:
             if candidate.score < floor:
@@ -432,7 +439,10 @@ class Matcher:
         if chosen is not None:
             chosen = self._same_children(candidates, chosen, multipliers, ask, about, closed)
             chosen = self._tie_break(candidates, chosen, multipliers, ask, about, closed)
-        if chosen is not None and self._ambiguous(candidates, chosen, multipliers, ask, closed):
+            by_age = self._over_age(candidates, chosen, multipliers, ask, about, closed)
+            ruled = by_age is not chosen  # the age rule decides: entries about referring in general are no rivals
+            chosen = by_age
+        if chosen is not None and not ruled and self._ambiguous(candidates, chosen, multipliers, ask, closed):
             return _Resolved("low_confidence", None, round(chosen.score, 4), top)
         if chosen is None:
             if disagreeing is not None:
@@ -443,6 +453,23 @@ class Matcher:
         if entry.verdict == "unknown":
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
+
+    def _over_age(self, candidates, chosen: _Candidate, multipliers, ask, about, closed) -> _Candidate:
+        """A young person past 18 ("refer a 19 year old care leaver") is outside the ages the Virtual School covers
+        (0 to 18), whatever else is asked: an entry saying so answers before one about referring or supporting in
+        general, when it is close enough to be about the question at all."""
+        if OVER_AGE not in about or OVER_AGE in self._entry_vocab[chosen.entry_index]:
+            return chosen
+        if self.kb.entries[chosen.entry_index].verdict == "no":
+            return chosen
+        for candidate in candidates:
+            if candidate.score < OVER_AGE_FLOOR:
+                break
+            entry = self.kb.entries[candidate.entry_index]
+            if (entry.verdict == "no" and OVER_AGE in self._title_tokens[candidate.entry_index]
+                    and self._trustworthy(multipliers, candidate, closed)):
+                return candidate
+        return chosen
 
     def _same_children(self, candidates, chosen: _Candidate, multipliers, ask, about, closed) -> _Candidate:
         """The question says who it is about ("a disability AND a social worker"); an entry that never mentions
@@ -854,6 +881,8 @@ class Matcher:
         if any(w in _OTHER_BODIES for w in words) and "inspect" not in tokens:
             if not _ABOUT_US.intersection(words) or {"us", "our"}.intersection(words):
                 return True
+        if _DEADLINE_WORDS.intersection(words) and _ADMISSION_WORDS.intersection(words):
+            return True  # "when do reception applications close?": school admissions timetables are not ours
         joined = f" {' '.join(words)} "
         return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
 

@@ -104,6 +104,7 @@ SPELLING: dict[str, str] = {
     "pediatric": "paediatric", "pediatrician": "paediatrician", "learnt": "learned",
     "catalog": "catalogue", "dialog": "dialogue", "analyze": "analyse", "practise": "practice",
     "thru": "through", "thro": "through", "diff": "different", "telt": "told", "tellt": "told",  # Scots "telt"
+    "yous": "you", "youse": "you", "yez": "you",  # Irish, Scots and northern English plural "you"
     "kindergarten": "nursery", "preschool": "nursery", "grade": "year", "grades": "results",
 }
 # -ize / -yze words: organize -> organise, prioritized -> prioritised, analyzing -> analysing.
@@ -596,6 +597,11 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # the Virtual School is not a school children attend
     "actual school": ("direct", "teach"), "real school": ("direct", "teach"), "proper school": ("direct", "teach"),
     "physical school": ("direct", "teach"),
+    # kit for PE or games is uniform ("a new PE kit"); a court report is a report
+    "pe kit": ("uniform",), "p e kit": ("uniform",), "sports kit": ("uniform",), "games kit": ("uniform",),
+    "court report": ("report",), "court reports": ("report",),
+    # "one of our CIN pupils", "one of my children": a single, identified child among several
+    "one of our": ("individual",), "one of my": ("individual",),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
@@ -759,7 +765,10 @@ for _group in (
     ("tell", "tells", "telling", "told", "instruct", "instructs", "instructing", "order", "orders",
      "ordering", "dictate", "force"),
     ("overrule", "overrules", "overturn", "overturns", "overturning", "reverse", "reverses", "override",
-     "overrides", "undermine", "undermines", "undermining", "veto", "appeal", "appeals"),
+     "overrides", "undermine", "undermines", "undermining", "veto", "appeal", "appeals", "block", "blocks", "blocked",
+     "blocking"),
+    ("shape", "shapes", "shaped", "shaping", "reshape", "reshapes", "reshaped", "reshaping", "redesign", "redesigns",
+     "restructure", "restructures", "overhaul", "overhauls"),
     ("decision", "decisions", "decide", "decides", "decided", "deciding"),
     ("ignore", "ignores", "ignoring", "ignored", "bypass", "bypasses", "bypassing", "disregard",
      "disregards", "sidestep", "sidesteps"),
@@ -811,8 +820,9 @@ for _group in (
      "disclosures", "allegation", "allegations"),
     ("penalty", "penalties", "fine", "fines", "fined", "prosecute", "prosecutes", "prosecution",
      "court", "enforce", "enforcement", "enforces"),
-    ("uniform", "uniforms", "blazer", "blazers", "shoes", "trainers", "pe kit", "kit"),
-    ("food", "meal", "meals", "lunch", "lunches", "snack", "snacks", "breakfast"),
+    ("uniform", "uniforms", "blazer", "blazers", "shoes", "trainers", "kit", "coat", "coats", "jumper", "jumpers",
+     "clothes", "clothing"),
+    ("food", "meal", "meals", "lunch", "lunches", "snack", "snacks", "breakfast", "breakfasts", "dinner", "dinners"),
     ("trip", "trips", "excursion", "excursions", "outing", "outings", "residential", "residentials"),
     ("club", "clubs"),
     ("activity", "activities", "enrichment", "extracurricular", "extra"),

@@ -71,6 +71,11 @@ _WHEREABOUTS = re.compile(
 # "still at 78% or has it gone up?", "is her attendance still below 90": asking for a child's figure as it is now.
 _FIGURE_NOW = re.compile(r"\bstill\s+(?:at|on)\s+\d+|\b(?:has|have)\s+(?:it|that|they)\s+"
                          r"(?:\w+\s+)?(?:gone|come|went)\s+(?:up|down)\b", re.IGNORECASE)
+# "has he got a new school yet?", "is she back in yet?": how one child's case stands now; "the one whose mum...":
+# a child picked out by their own story. Both ask about a case, never a policy.
+_STATUS_YET = re.compile(r"\b(?:has|have|is|did|does|was)\s+(?:he|she)\b[^?.!]{0,50}?\byet\b"
+                         r"|\b(?:has|have|is|did)\s+(?:he|she)\s+(?:still\s+)?(?:not|n[o']t)\b[^?.!]{0,40}?\byet\b"
+                         r"|\bthe\s+one\s+(?:whose|who(?:'s|’s)?)\b", re.IGNORECASE)
 _MY_POSSESSIVE = re.compile(rf"\b(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s)(?=\s)", re.IGNORECASE)
 _EVENT_WORDS = re.compile(r"\b(?:pep|peps|meeting|review|conference|referral|exclusion|panel|report|visit|call)\b",
                           re.IGNORECASE)
@@ -154,7 +159,7 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True  # "my son's social worker hasn't called, what's happening?"
     if _PAST_EVENT.search(text) and _EVENT_WORDS.search(text):
         return True  # "what did the PEP say last week?": what happened in one child's case
-    if _WHEREABOUTS.search(text) or _FIGURE_NOW.search(text):
+    if _WHEREABOUTS.search(text) or _FIGURE_NOW.search(text) or _STATUS_YET.search(text):
         return True  # where one child is, or one child's figure today: a lookup in a case, not a policy
     if not _CASE_WORDS.search(text):
         return False
