@@ -139,3 +139,67 @@ def test_how_one_child_stands_now_is_personal(matcher, question):
 def test_yet_in_a_policy_question_is_not_personal(matcher):
     answer = matcher.answer("has the virtual school got a duty to children in kinship care yet?")
     assert answer.reason != "personal_case"
+
+
+# --- doing something another service or professional does ---------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["what's the procedure for getting a fixed penalty for a pupil's absences?",
+                                      "how do we go about taking parents to court over attendance?"])
+def test_how_to_do_what_another_service_does_is_out_of_scope(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "unknown" and answer.reason == "out_of_scope"
+    assert answer.suggestions and answer.suggestions[0].id == "attendance-fines-legal-action"
+
+
+def test_asking_whether_the_vs_does_it_still_gets_the_no(matcher):
+    answer = matcher.answer("does the virtual school issue fines for poor attendance?")
+    assert (answer.verdict, answer.entry.id) == ("no", "attendance-fines-legal-action")
+
+
+def test_how_to_refer_is_still_answered(matcher):
+    answer = matcher.answer("how do I refer a child with a social worker to the inclusion team?")
+    assert answer.verdict == "yes"
+
+
+@pytest.mark.parametrize("busy", ["overloaded", "snowed under", "stretched"])
+def test_a_busy_social_worker_asking_for_cover_is_another_role(matcher, busy):
+    answer = matcher.answer(f"I'm {busy} - could the VS pick up a few of my social work tasks for a CIN family?")
+    assert (answer.verdict, answer.entry.id) == ("no", "take-on-other-professionals-roles")
+
+
+def test_writing_up_the_schools_part_of_a_pep_is_the_schools_duty(matcher):
+    answer = matcher.answer("will you chair the pep for our child in care and then write up the school's part too?")
+    assert answer.verdict == "partly"
+    assert {p.entry.id for p in answer.parts} == {"chair-pep-meetings", "school-statutory-duties-for-cic"}
+
+
+def test_my_own_report_is_still_not_ours(matcher):
+    assert matcher.answer("could you write my appraisal report for me").verdict == "unknown"
+
+
+def test_exams_are_learning_and_a_young_persons_two_asks_get_both(matcher):
+    assert tokens(matcher, "my GCSEs and exams") == ("learning", "learning")
+    answer = matcher.answer("will someone hear what I want to do for my exams, and could they teach me science?")
+    assert answer.verdict == "partly"
+    assert {p.entry.id for p in answer.parts} == {"listen-to-child-voice", "teach-or-tutor-child"}
+
+
+def test_moving_a_child_between_sets_is_telling_the_school(matcher):
+    answer = matcher.answer("could you get the school to move her into the top set for english?")
+    assert (answer.verdict, answer.entry.id) == ("no", "tell-schools-what-to-do")
+
+
+# --- alerts at weekends (BRIEF rules) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["will I get PEP alerts on a saturday or over the weekend?",
+                                      "are attendance notifications sent on bank holidays"])
+def test_alerts_are_not_sent_at_weekends(matcher, question):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("no", "alerts-weekends-bank-holidays")
+
+
+def test_a_bank_holiday_date_is_out_of_scope(matcher):
+    answer = matcher.answer("is the last monday in may a bank holiday?")
+    assert answer.verdict == "unknown" and answer.reason == "out_of_scope"

@@ -187,6 +187,8 @@ _OFF_TOPIC_PHRASES = (
     ("parenting", "class"), ("parenting", "classes"), ("parenting", "programme"),
     ("log", "in"), ("log", "into"), ("log", "on"), ("log", "onto"), ("logged", "out"),  # IT access, not ours
 )
+# Bank holidays are a calendar question, unless the question is about when this assistant's alerts are sent.
+_DAYS_OFF = (("bank", "holiday"), ("bank", "holidays"))
 # A deadline or closing date for school applications or admissions (the council's admissions service, not ours).
 _DEADLINE_WORDS = frozenset({"deadline", "deadlines", "cutoff"})
 _ADMISSION_WORDS = frozenset({"application", "applications", "admission", "admissions", "apply", "reception"})
@@ -331,9 +333,22 @@ class Matcher:
         elif result.entry is not None:
             result = self._apply_condition(result, text)
 
+        if result.entry is not None and not result.parts and self._procedure_elsewhere(result.entry, asks, text):
+            result = Answer("unknown", None, result.score, (result.entry, *result.suggestions)[:MAX_SUGGESTIONS],
+                            "out_of_scope", corrections)
         if detect_asker(text) == PARENT:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
         return result
+
+    def _procedure_elsewhere(self, entry: Entry, asks, text: str) -> bool:
+        """"what's the process for requesting a penalty notice?": how to get something done that the Virtual School
+        says it does not do, asked without naming the Virtual School. The process is another service's (the entry
+        says which), so it is not answered yes or no; the entry is offered first."""
+        if entry.verdict != "no" or self._title_tokens[self._index_of[entry.id]] & _OWN_PROCESSES:
+            return False
+        if not all(_PROCEDURE_ASK.search(ask) for ask, _ in asks):
+            return False
+        return not _ABOUT_US.intersection(_british_words(text))
 
     def explain(self, question: str, limit: int = 5) -> list[dict[str, object]]:
         """The best candidates with each signal, for staff tuning the knowledge base."""
@@ -884,6 +899,8 @@ class Matcher:
         if _DEADLINE_WORDS.intersection(words) and _ADMISSION_WORDS.intersection(words):
             return True  # "when do reception applications close?": school admissions timetables are not ours
         joined = f" {' '.join(words)} "
+        if "alert" not in tokens and any(f" {' '.join(p)} " in joined for p in _DAYS_OFF):
+            return True  # "when is the next bank holiday?"; but "are alerts sent on bank holidays?" is ours
         return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
 
 
@@ -918,6 +935,12 @@ def _classes(tokens: frozenset[str] | set[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+# "what's the process for...", "how do we go about...": asking how to get something done.
+_PROCEDURE_ASK = re.compile(r"^\W*(?:what(?:'|’)?s|what\s+is|what\s+are)\s+(?:the\s+)?(?:current\s+|usual\s+|right\s+)?"
+                            r"(?:process|procedure|steps|way)\b|^\W*how\s+(?:do|can|should|would|does)\s+(?:i|we|one|"
+                            r"a\s+school|schools?)\b", re.IGNORECASE)
+# The Virtual School's own processes (referring, surgeries): a how-to about them is ours even when the answer is no.
+_OWN_PROCESSES = frozenset({"refer", "surgery", "book", "alert"})
 _OPEN_QUESTION = re.compile(r"^\W*(?:what|whats|how|who|where|why|which)\b|\b(?:what|how|who|where|which)\s+(?:can|do|should|"
                             r"could|would|shall)\s+(?:i|we)\b|\bwhats\s+(?:happening|going\s+on|next)\b|"
                             r"\bwhat\s+(?:happens\s+)?(?:now|next)\b", re.IGNORECASE)

@@ -141,6 +141,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "keep an eye on": ("monitor",), "keep tabs on": ("monitor",), "keep track of": ("monitor",),
     "check on": ("monitor",), "look at": ("monitor",), "watch": ("monitor",),
     "carry out": ("deliver",), "carries out": ("deliver",), "carrying out": ("deliver",),
+    "part of": (), "parts of": (),  # "is it part of your work?": says nothing itself ("part of your role" is a role)
+    "snowed under": ("busy",), "up to my eyes": ("busy",), "write up": ("complete",), "writing up": ("complete",),
     "fill in": ("complete",), "fill out": ("complete",), "filling in": ("complete",),
     "look after": ("care",), "looks after": ("care",), "looking after": ("care",),
     "take over": ("takeon",), "take on": ("takeon",), "takes on": ("takeon",), "stand in for": ("takeon",),
@@ -597,9 +599,10 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # the Virtual School is not a school children attend
     "actual school": ("direct", "teach"), "real school": ("direct", "teach"), "proper school": ("direct", "teach"),
     "physical school": ("direct", "teach"),
-    # kit for PE or games is uniform ("a new PE kit"); a court report is a report
+    # kit for PE or games is uniform ("a new PE kit"); a court report is a social worker's paperwork for a case
     "pe kit": ("uniform",), "p e kit": ("uniform",), "sports kit": ("uniform",), "games kit": ("uniform",),
-    "court report": ("report",), "court reports": ("report",),
+    "court report": ("courtreport",), "court reports": ("courtreport",), "court statement": ("courtreport",),
+    "bank holiday": ("weekend",), "bank holidays": ("weekend",),  # days nothing is sent, like weekends
     # "one of our CIN pupils", "one of my children": a single, identified child among several
     "one of our": ("individual",), "one of my": ("individual",),
 }
@@ -828,6 +831,10 @@ for _group in (
     ("activity", "activities", "enrichment", "extracurricular", "extra"),
     ("hour", "hours", "hrs", "hr"),
     ("week", "weeks", "weekly", "wk", "wks"),
+    ("weekend", "weekends"),
+    ("caseload", "caseloads", "workload", "workloads", "task", "tasks"),  # a professional's own work
+    ("section", "sections", "part", "parts"),  # "the school's section of the PEP" ("part of..." is dropped, above)
+    ("busy", "swamped", "overloaded", "overwhelmed", "overstretched", "stretched"),  # why someone asks for cover
     ("term", "terms", "termly"),
     ("timetable", "timetables", "timetabled"),
     ("governor", "governors", "governing"),
@@ -855,7 +862,7 @@ for _group in (
     ("previous", "previously", "past", "ago", "formerly", "former", "closed", "ended", "historic",
      "history"),
     ("learning", "learn", "learns", "maths", "math", "english", "reading", "writing", "science", "phonics",
-     "literacy", "numeracy", "subject", "subjects"),
+     "literacy", "numeracy", "subject", "subjects", "gcse", "gcses", "exam", "exams"),
     ("individual", "individually", "each", "every", "specific", "particular"),
     ("new", "newly", "first", "initial", "start", "started", "starting", "begin", "deadline",
      "timescale", "timescales", "soon", "within"),
