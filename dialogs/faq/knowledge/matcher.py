@@ -281,6 +281,10 @@ class Matcher:
             if tokens
         ]
         self._doc_texts = [d.text for d in self._docs]
+        # the same facts as plain lists, for the scoring loop (attribute look-ups there cost a share of each question)
+        self._doc_weights = [d.weights for d in self._docs]
+        self._doc_entry = [d.entry_index for d in self._docs]
+        self._doc_negated = [d.negated for d in self._docs]
         self._entries_with: dict[str, list[int]] = {}
         for entry_index, vocab in enumerate(self._entry_vocab):
             for token in vocab:
@@ -812,21 +816,33 @@ class Matcher:
         # Words in most phrasings ("child", "school") only add to phrasings a rarer word already found,
         # which gives the same ranking for far less work.
         doc_dot: dict[int, float] = {}
-        rare = [(t, w) for t, w in weights.items() if t not in self._common_tokens]
+        common = self._common_tokens
+        postings = self._postings
+        rare = [(t, w) for t, w in weights.items() if t not in common]
         for token, weight in (rare or weights.items()):
-            for doc_index, doc_weight in self._postings.get(token, ()):
+            for doc_index, doc_weight in postings.get(token, ()):
                 doc_dot[doc_index] = doc_dot.get(doc_index, 0.0) + weight * doc_weight
         if rare:
+            doc_weights = self._doc_weights
             for token, weight in weights.items():
-                if token in self._common_tokens:
-                    for doc_index in doc_dot:
-                        doc_dot[doc_index] += weight * self._docs[doc_index].weights.get(token, 0.0)
+                if token in common:
+                    # the same sums either way (a phrasing without the word adds 0.0): walk the shorter list
+                    token_postings = postings[token]
+                    if len(token_postings) < len(doc_dot):
+                        for doc_index, doc_weight in token_postings:
+                            if doc_index in doc_dot:
+                                doc_dot[doc_index] += weight * doc_weight
+                    else:
+                        for doc_index in doc_dot:
+                            doc_dot[doc_index] += weight * doc_weights[doc_index].get(token, 0.0)
         negated = NEGATION in multipliers
+        doc_entry, doc_negated = self._doc_entry, self._doc_negated
         cosine: dict[int, float] = {}
         for doc_index, dot in doc_dot.items():
-            doc = self._docs[doc_index]
-            similarity = dot / norm * (NEGATION_PENALTY if doc.negated != negated else 1.0)
-            cosine[doc.entry_index] = max(cosine.get(doc.entry_index, 0.0), similarity)
+            similarity = dot / norm * (NEGATION_PENALTY if doc_negated[doc_index] != negated else 1.0)
+            entry_index = doc_entry[doc_index]
+            if similarity > cosine.get(entry_index, -1.0):  # similarities are never negative
+                cosine[entry_index] = similarity
         if not cosine:
             return []
 
@@ -844,7 +860,8 @@ class Matcher:
         candidate_docs = [i for i in self._docs_of(contenders)]
         fuzzy: dict[int, float] = {}
         for _text, similarity, position in process.extract(
-            query_text, [self._doc_texts[i] for i in candidate_docs], scorer=fuzz.token_sort_ratio, limit=None
+            # both texts are already sorted tokens, so plain ratio is token_sort_ratio without sorting them again
+            query_text, [self._doc_texts[i] for i in candidate_docs], scorer=fuzz.ratio, limit=None
         ):
             entry_index = self._docs[candidate_docs[position]].entry_index
             fuzzy[entry_index] = max(fuzzy.get(entry_index, 0.0), similarity / 100.0)
