@@ -64,7 +64,8 @@ def build_runtime(settings: Settings, *, load_faq: bool = True) -> Runtime:
     tokens = (AppTokens(app_id=settings.app_id, password=settings.app_password, tenant_id=settings.app_tenant_id,
                         app_type=settings.app_type) if settings.auth_enabled else None)
     connector = BotConnector(tokens)
-    sender = OutboxSender(session_factory(engine), connector, installer=GraphInstaller.from_settings(settings))
+    sender = OutboxSender(session_factory(engine), connector, installer=GraphInstaller.from_settings(settings),
+                          reads=session_factory(reader))
     # The services' sessions wake the sender after any commit that queued messages for other people.
     sessions = session_factory(engine, on_outbox_commit=sender.wake)
     services = Services(settings=settings, sessions=sessions, knowledge=load_knowledge() if load_faq else None,

@@ -13,6 +13,7 @@ and records every outcome:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -27,6 +28,7 @@ from bot.pacing import Pacer
 from cards.menu import undeliverable_card
 from storage import conversations, outbox
 from storage.clock import utcnow
+from storage.db import statements_inline
 from storage.models import Delivery
 from storage.vocabulary import DeliveryOperation, DeliveryStatus
 
@@ -56,8 +58,11 @@ def _why(status: str, error: str | None) -> str:
 class OutboxSender:
     def __init__(self, sessions, connector: BotConnector, *, holder: str | None = None,
                  clock: Callable[[], datetime] = utcnow, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 installer=None):
+                 installer=None, reads=None):
         self.sessions = sessions
+        # Reads (what is due, where people are) beside the one SQLite writer rather than taking it; the same
+        # sessions where there is no such split (PostgreSQL, tests).
+        self.reads = reads or sessions
         self.connector = connector
         # bot.graph.GraphInstaller when Microsoft Graph is configured: people with no chat get the app installed.
         self.installer = installer
@@ -73,6 +78,14 @@ class OutboxSender:
         self._order_users: dict[str, int] = defaultdict(int)
         self._stopping = False
         self.send_timeout = SEND_TIMEOUT
+
+    @contextlib.asynccontextmanager
+    async def _writes(self):
+        """A claim or an outcome: a few small statements, run on SQLite without a trip to its thread each
+        (storage.db.statements_inline), so the one writer is not held across rounds of the busy event loop."""
+        with statements_inline():
+            async with self.sessions() as session:
+                yield session
 
     # --- running ------------------------------------------------------------------------------------
     def wake(self) -> None:
@@ -150,7 +163,7 @@ class OutboxSender:
 
     async def _sleep_for(self) -> float:
         try:
-            async with self.sessions() as session:
+            async with self.reads() as session:
                 due = await outbox.next_due_at(session=session)
         except Exception:  # noqa: BLE001 - poll again soon
             return POLL_SECONDS
@@ -168,7 +181,7 @@ class OutboxSender:
 
     async def _claim(self) -> list[Delivery]:
         async with self._pass_lock:  # one claim at a time in this process (SKIP LOCKED between processes)
-            async with self.sessions() as session:
+            async with self._writes() as session:
                 return await outbox.claim_due(session=session, holder=self.holder, now=self.clock(),
                                               limit=CLAIM_BATCH)
 
@@ -182,7 +195,7 @@ class OutboxSender:
         for delivery in claimed:  # one conversation's messages go in order, one at a time
             by_recipient[delivery.recipient_aad_id].append(delivery)
         # Where to reach everyone in the batch, in one query rather than one a message.
-        async with self.sessions() as session:
+        async with self.reads() as session:
             known = await conversations.get_references(session=session, scope=conversations.USER_SCOPE,
                                                        keys=list(by_recipient))
         gate = asyncio.Semaphore(CONCURRENT_CONVERSATIONS)
@@ -232,7 +245,7 @@ class OutboxSender:
         activity = payload.activity or card_activity_json(payload.card, summary=payload.summary)
         blocked = self.pacer.blocked_for(conversation_id)
         if blocked > 0:  # Teams asked us to wait for this chat: back in the queue, not an attempt
-            async with self.sessions() as session:
+            async with self._writes() as session:
                 await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
                                   next_attempt_at=self.clock() + timedelta(seconds=blocked), refund_attempt=True)
             return 0
@@ -250,7 +263,7 @@ class OutboxSender:
         except ConnectorError as exc:
             await self._failed_attempt(delivery, payload, conversation_id, exc)
             return 0
-        async with self.sessions() as session:
+        async with self._writes() as session:
             await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SENT,
                               activity_id=sent.id if delivery.operation == DeliveryOperation.SEND else None,
                               conversation_id=conversation_id)
@@ -267,14 +280,14 @@ class OutboxSender:
         except GraphError as exc:
             log.warning("graph install failed delivery=%s status=%s", delivery.id, exc.status or exc.reason)
             if exc.retryable and delivery.attempts < MAX_ATTEMPTS:
-                async with self.sessions() as session:
+                async with self._writes() as session:
                     await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
                                       error=exc.reason[:200], next_attempt_at=self.clock() + timedelta(
                                           seconds=backoff(delivery.attempts - 1, exc.retry_after)))
                 return False
             return None
         if reference is not None:
-            async with self.sessions() as session:
+            async with self._writes() as session:
                 await conversations.save_reference(session=session, scope=conversations.USER_SCOPE,
                                                    key=delivery.recipient_aad_id, reference=reference,
                                                    tenant_id=reference["conversation"].get("tenantId"))
@@ -284,7 +297,7 @@ class OutboxSender:
     async def _update_target(self, delivery: Delivery) -> str | None:
         """The message an update replaces. Waits for it if it is still queued; skipped if it never arrived
         or a newer update of it is queued (only the newest state matters)."""
-        async with self.sessions() as session:
+        async with self._writes() as session:
             if await outbox.newer_update_exists(session=session, delivery=delivery):
                 await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SKIPPED)
                 return None
@@ -306,7 +319,7 @@ class OutboxSender:
             wait = backoff(delivery.attempts - 1, exc.retry_after)
             if exc.status == 429 and exc.retry_after is not None:
                 self.pacer.block(conversation_id, wait)  # the rest of this chat waits too; others do not
-            async with self.sessions() as session:
+            async with self._writes() as session:
                 await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
                                   error=exc.reason, next_attempt_at=self.clock() + timedelta(seconds=wait))
             return
@@ -314,7 +327,7 @@ class OutboxSender:
 
     async def _finish(self, delivery: Delivery, status: DeliveryStatus, payload, *, error: str) -> None:
         """A message that will not arrive: recorded, and the people concerned told once."""
-        async with self.sessions() as session:
+        async with self._writes() as session:
             await outbox.mark(session=session, delivery_id=delivery.id, status=status, error=error)
             escalation = payload.escalation
             if escalation and delivery.operation == DeliveryOperation.SEND:
@@ -329,7 +342,7 @@ class OutboxSender:
 
     # --- replies that could not be sent in the user's own turn -----------------------------------------
     async def enqueue_reply(self, *, key: str, recipient_aad_id: str, reference: dict, activity: dict) -> None:
-        async with self.sessions() as session:
+        async with self._writes() as session:
             await outbox.enqueue(session=session, key=key, recipient_aad_id=recipient_aad_id or "-", card={},
                                  summary=activity.get("summary") or "", reference=reference, activity=activity)
             await session.commit()

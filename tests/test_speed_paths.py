@@ -52,6 +52,22 @@ def test_activity_json_equals_msrest_for_every_card():
     assert activity_json(text) == text.serialize()
 
 
+def test_a_sent_activity_is_copied_shallowly_and_the_original_stays_unaddressed():
+    """botbuilder's TurnContext deep-copies what it sends and addresses the copy; ours copy shallowly (the card's
+    tree is shared, read-only) and addressing the copy still leaves the original as it was made."""
+    import copy
+
+    from botbuilder.core import TurnContext
+
+    card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "Hello"}]}
+    original = card_activity(card, summary="A summary")
+    before = original.serialize()
+    sent = TurnContext.apply_conversation_reference(copy.deepcopy(original), TurnContext.get_conversation_reference(
+        _addressed(text_activity("incoming"))))
+    assert sent is not original and sent.attachments[0].content is card  # no deep copy of the card
+    assert sent.conversation.id == "a:1" and original.conversation is None and original.serialize() == before
+
+
 def test_activity_json_hands_anything_unusual_to_msrest():
     activity = _addressed(card_activity({"type": "AdaptiveCard", "when": dt.date(2026, 1, 1)}))
     assert activity_json(activity) == activity.serialize()  # a date inside a card: msrest's job, same result
@@ -238,8 +254,55 @@ async def test_sqlite_statements_and_state_writes_take_one_trip_each(tmp_path, m
         await engine.dispose()
 
 
+async def test_statements_inline_run_a_write_transaction_between_begin_and_commit_without_trips(tmp_path, monkeypatch):
+    """storage.db.statements_inline (a referral's transaction, the outbox sender's claims and outcomes): on SQLite
+    the statements between BEGIN and COMMIT run on the event loop's thread; they return the same rows, raise the
+    same errors, and a rollback undoes them. BEGIN (which may wait for another process) and COMMIT still go to the
+    thread, and so does everything outside the block."""
+    from sqlalchemy import text
+
+    from storage.db import UniqueViolation, statements_inline
+    from storage.migrate import upgrade
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}")
+    sessions = session_factory(engine)
+    try:
+        await upgrade(engine)
+        trips = _Trips(monkeypatch)
+        with statements_inline():
+            async with sessions() as session:
+                await session.execute(text("INSERT INTO reference_counter (year, last) VALUES (2026, 7)"))
+                last = await session.scalar(text("UPDATE reference_counter SET last = last + 1 WHERE year = 2026 "
+                                                 "RETURNING last"))
+                assert last == 8
+                await session.commit()
+        assert trips.calls == 2  # BEGIN and COMMIT only (each statement was a trip before)
+        trips.calls = 0
+        with statements_inline():
+            async with sessions() as session:
+                await session.execute(text("UPDATE reference_counter SET last = 100 WHERE year = 2026"))
+                with pytest.raises(UniqueViolation):  # an error inline is the DBAPI's error, as from the thread
+                    await session.execute(text("INSERT INTO reference_counter (year, last) VALUES (2026, 1)"))
+                await session.rollback()
+        async with sessions() as session:  # outside the block: a trip a statement, as before
+            trips.calls = 0
+            assert await session.scalar(text("SELECT last FROM reference_counter WHERE year = 2026")) == 8
+            assert trips.calls == 2  # BEGIN, SELECT
+        with statements_inline():  # a statement without a transaction (no BEGIN) is not run inline
+            async with engine.connect() as conn:
+                conn = await conn.execution_options(vsb_one_statement=True)
+                trips.calls = 0
+                assert (await conn.execute(text("SELECT count(*) FROM reference_counter"))).scalar() == 1
+                assert trips.calls == 1
+    finally:
+        await engine.dispose()
+
+
 async def test_a_role_lookup_does_not_wait_for_the_sqlite_writer(tmp_path):
+    """Every turn looks up the actor's role (bot.turn.RoleCache, built on the reader sessions as bot.app builds
+    it); the referral form takes its "your role" from it too. A long write must not hold either up."""
     from bot.app import build_runtime
+    from bot.turn import RoleCache
     from dialogs.referrals.referral_dialog import default_role
     from storage.demo import SAM
     from storage.migrate import upgrade
@@ -254,9 +317,11 @@ async def test_a_role_lookup_does_not_wait_for_the_sqlite_writer(tmp_path):
         async with runtime.services.sessions() as session:
             await seed(session=session, today=runtime.services.today(), timezone="Europe/London")
             await session.commit()
+        roles = RoleCache(runtime.services.reads)
         async with runtime.engine.begin():  # the one writer connection is busy (a long submit, say) ...
-            role = await asyncio.wait_for(default_role(runtime.services, SAM), 5)  # ... and the form still opens
-        assert role == "social_worker"
+            role = await asyncio.wait_for(roles.role_of(SAM), 5)  # ... and the turn (and its form) still go on
+        assert role == "social_worker" and default_role(role) == "social_worker"
+        assert default_role("officer") == ""  # not a role a referrer gives: the form asks
     finally:
         await runtime.close()
 

@@ -29,7 +29,6 @@ from dialogs.common.services import Services
 from dialogs.common.turn import Turn, turn_of
 from dialogs.referrals import service
 from dialogs.referrals.rules import assess
-from storage import directory
 from storage.vocabulary import FIELD_LIMITS, REFERRER_ROLES
 
 FORM_INPUTS = ("child_first_name", "child_last_name", "child_dob", "home_postcode", "school_name", "legal_status",
@@ -47,10 +46,10 @@ def submitted_values(value: dict, *, keep: int | None = MAX_KEPT) -> dict:
     return {k: str(value.get(k))[:keep] for k in FORM_INPUTS if value.get(k) is not None}
 
 
-async def default_role(services: Services, aad_id: str) -> str:
-    async with services.reads() as session:
-        role = await directory.role_of(session=session, aad_object_id=aad_id)
-    return role if role in REFERRER_ROLES else ""
+def default_role(role: str) -> str:
+    """The form's "your role" chosen beforehand: the directory role the turn already carries (bot.turn.RoleCache,
+    no second read of the directory), when it is one a referrer may give."""
+    return str(role) if role in REFERRER_ROLES else ""
 
 
 async def retire_form(turn: Turn, message: str, message_id: str | None = None) -> None:
@@ -84,7 +83,7 @@ class ReferralDialog(CancelAndHelpDialog):
         step.values["draft"] = options.get("values") or {}
         if options.get("resend", True):
             form = referral_form_card(token=token, values=step.values["draft"], errors=options.get("errors"),
-                                      default_role=await default_role(self.services, turn.actor_id))
+                                      default_role=default_role(turn.role))
             step_flow_state(step)[FORM_MESSAGE_ID] = await turn.reply(form, summary="Referral form")
         return Dialog.end_of_turn
 

@@ -25,7 +25,7 @@ from cards.referrals import (
 from dialogs.common.ids import card_id
 from dialogs.common.services import Services
 from storage import audit, directory, outbox, referrals
-from storage.db import UniqueViolation
+from storage.db import UniqueViolation, statements_inline
 from storage.models import Referral, ReferralEvent
 from storage.vocabulary import (
     CLOSE_OUTCOMES,
@@ -275,6 +275,16 @@ async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str
         if existing is not None:
             return Submitted(existing, False, await _locality_name(session, existing))
     route = await _routing(services, postcode=clean["home_postcode"], actor_aad_id=actor_aad_id)
+    # A few small statements while holding the one SQLite writer: run without a trip to its thread each.
+    with statements_inline():
+        return await _create(services, route, actor_aad_id=actor_aad_id, actor_name=actor_name, role=role,
+                             clean=clean, token=token, duplicate_of_id=duplicate_of_id,
+                             duplicate_reason=duplicate_reason)
+
+
+async def _create(services: Services, route: _Routing, *, actor_aad_id: str, actor_name: str | None, role: Role,
+                  clean: dict, token: str, duplicate_of_id: int | None, duplicate_reason: str | None
+                  ) -> Submitted | DuplicateFound:
     async with services.sessions() as session:
         reference = await referrals.next_reference(session=session, year=services.today().year)
         # The year's counter row is now locked until this transaction ends, so a racing submit of this form,
