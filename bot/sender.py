@@ -163,8 +163,9 @@ class OutboxSender:
 
     async def _sleep_for(self) -> float:
         try:
-            async with self.reads() as session:
-                due = await outbox.next_due_at(session=session)
+            with statements_inline():
+                async with self.reads() as session:
+                    due = await outbox.next_due_at(session=session)
         except Exception:  # noqa: BLE001 - poll again soon
             return POLL_SECONDS
         if due is None:
@@ -195,9 +196,10 @@ class OutboxSender:
         for delivery in claimed:  # one conversation's messages go in order, one at a time
             by_recipient[delivery.recipient_aad_id].append(delivery)
         # Where to reach everyone in the batch, in one query rather than one a message.
-        async with self.reads() as session:
-            known = await conversations.get_references(session=session, scope=conversations.USER_SCOPE,
-                                                       keys=list(by_recipient))
+        with statements_inline():
+            async with self.reads() as session:
+                known = await conversations.get_references(session=session, scope=conversations.USER_SCOPE,
+                                                           keys=list(by_recipient))
         gate = asyncio.Semaphore(CONCURRENT_CONVERSATIONS)
 
         async def run(recipient: str, deliveries: list[Delivery]) -> int:

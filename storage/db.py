@@ -37,6 +37,8 @@ def create_engine(url: str, *, echo: bool = False, reader: bool = False) -> Asyn
                                      module=sqlite_driver.dbapi())  # one trip to its thread a statement
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        if reader:
+            event.listen(engine.sync_engine, "connect", _reads_only)
         return engine.execution_options(**READ_ONLY) if reader else engine
     # No pre-ping: it costs a round trip on every checkout (2.4% of a FAQ turn's CPU, measured). After a database
     # restart, the first statement on an old connection fails (that turn rolls back and the user is asked to try
@@ -64,6 +66,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _reads_only(dbapi_connection, _record) -> None:
+    # Its statements never wait for a lock (WAL): statements_inline() may run them on the event loop's thread.
+    dbapi_connection.reads_only = True
 
 
 def _sqlite_begin_immediate(connection) -> None:

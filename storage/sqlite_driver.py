@@ -31,11 +31,13 @@ _INLINE: contextvars.ContextVar[bool] = contextvars.ContextVar("vsb_sqlite_inlin
 
 @contextlib.contextmanager
 def statements_inline() -> Iterator[None]:
-    """Inside this block, a statement on a connection with a write transaction open runs on the event loop's
-    thread instead of a trip to aiosqlite's: for short transactions of small indexed statements (a referral, a
-    booking), whose every trip otherwise waits for the busy event loop to come round while holding the one
-    writer, so that in a burst writers queued behind it for hundreds of milliseconds (measured, issue 8). BEGIN
-    (which may wait for another process's lock) and COMMIT (which syncs to disk) still go to the thread."""
+    """Inside this block, statements that cannot wait for a lock run on the event loop's thread instead of a trip
+    to aiosqlite's: those of a write transaction once its BEGIN has the lock, and all of a read-only connection's
+    (under WAL a read never waits for a writer). For short transactions of small indexed statements (a referral,
+    a booking, the outbox's claims): each trip waits for the busy event loop to come round, and a writer held the
+    one write connection across all of them, so that in a burst the next writers queued for hundreds of
+    milliseconds (measured, issue 8). A writer's BEGIN (which may wait for another process's lock) and COMMIT
+    (which syncs to disk) still go to the thread."""
     token = _INLINE.set(True)
     try:
         yield
@@ -108,10 +110,10 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     def _go(self, operation, parameters, many: bool):
         try:
             connection: aiosqlite.Connection = self._connection
-            if (_INLINE.get() and connection._conn is not None and connection._conn.in_transaction
-                    and not self._adapt_connection._execute_mutex.locked()):
-                # statements_inline(): the transaction holds the write lock already, so this cannot wait on
-                # another writer; it runs here, without a trip.
+            if self._adapt_connection.inline() and (connection._conn.in_transaction
+                                                    or self._adapt_connection.reads_only):
+                # statements_inline(): this cannot wait for a lock (a read, or the write lock is held already),
+                # so it runs here, without a trip.
                 self._description, rows, self._rowcount, self._lastrowid = _run(
                     connection._conn, operation, parameters, many)
                 self._rows = collections.deque(rows)
@@ -135,8 +137,13 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("reads_only",)
     _cursor_cls = OneTripCursor
+
+    def inline(self) -> bool:
+        """Inside statements_inline(), with nothing of this connection in aiosqlite's thread."""
+        return (_INLINE.get() and self._connection._conn is not None
+                and not self._execute_mutex.locked())
 
     def cursor(self, server_side: bool = False):
         # Server-side cursors are not used here; a buffered one serves both.
@@ -149,6 +156,9 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def rollback(self) -> None:
         if self._open():
+            if self.reads_only and self.inline():
+                self._connection._conn.rollback()  # the end of a read: nothing to wait for
+                return
             super().rollback()
 
     def commit(self) -> None:
@@ -160,7 +170,9 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
         connection = self.aiosqlite.connect(*arg, **kw)
         connection._thread.daemon = True  # as SQLAlchemy's adapter does: a stuck thread must not hold up exit
-        return OneTripConnection(self, await_(connection))
+        adapted = OneTripConnection(self, await_(connection))
+        adapted.reads_only = False  # set by storage.db for the reader engine's connections
+        return adapted
 
 
 async def run_in_sqlite_thread(conn, fn, *args):

@@ -261,7 +261,7 @@ async def test_statements_inline_run_a_write_transaction_between_begin_and_commi
     thread, and so does everything outside the block."""
     from sqlalchemy import text
 
-    from storage.db import UniqueViolation, statements_inline
+    from storage.db import UniqueViolation, reader_engine, statements_inline
     from storage.migrate import upgrade
 
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}")
@@ -288,6 +288,24 @@ async def test_statements_inline_run_a_write_transaction_between_begin_and_commi
             trips.calls = 0
             assert await session.scalar(text("SELECT last FROM reference_counter WHERE year = 2026")) == 8
             assert trips.calls == 2  # BEGIN, SELECT
+        reader = reader_engine(engine)
+        reads = session_factory(reader)
+        async with reads() as session:
+            await session.scalar(text("SELECT 1"))  # the reader's connection is made (and its pragmas set)
+        async with reads() as session:  # a read outside the block: BEGIN, SELECT, ROLLBACK, a trip each
+            trips.calls = 0
+            assert await session.scalar(text("SELECT last FROM reference_counter WHERE year = 2026")) == 8
+        assert trips.calls == 3
+        trips.calls = 0
+        with statements_inline():  # inside: a read never waits for a lock (WAL), so no trip at all
+            async with reads() as session:
+                assert await session.scalar(text("SELECT last FROM reference_counter WHERE year = 2026")) == 8
+                async with sessions() as writer:  # a write committed meanwhile is seen by the next read
+                    await writer.execute(text("UPDATE reference_counter SET last = 9 WHERE year = 2026"))
+                    await writer.commit()
+            async with reads() as session:
+                assert await session.scalar(text("SELECT last FROM reference_counter WHERE year = 2026")) == 9
+        assert trips.calls == 2  # the writer's BEGIN and COMMIT only
         with statements_inline():  # a statement without a transaction (no BEGIN) is not run inline
             async with engine.connect() as conn:
                 conn = await conn.execution_options(vsb_one_statement=True)
@@ -295,6 +313,8 @@ async def test_statements_inline_run_a_write_transaction_between_begin_and_commi
                 assert (await conn.execute(text("SELECT count(*) FROM reference_counter"))).scalar() == 1
                 assert trips.calls == 1
     finally:
+        if 'reader' in locals():
+            await reader.dispose()
         await engine.dispose()
 
 

@@ -227,8 +227,12 @@ async def submit(services: Services, *, actor_aad_id: str, actor_name: str | Non
     who matches an open referral is not accepted silently: DuplicateFound, unless the referrer has seen that
     warning and chose to send a new referral anyway (duplicate_of_id, duplicate_reason)."""
     try:
-        return await _submit_once(services, actor_aad_id=actor_aad_id, actor_name=actor_name, role=role, clean=clean,
-                                  token=token, duplicate_of_id=duplicate_of_id, duplicate_reason=duplicate_reason)
+        # A few small indexed statements: on SQLite they run without a trip to its thread each, so the one writer
+        # is not held across rounds of the busy event loop (storage.db.statements_inline).
+        with statements_inline():
+            return await _submit_once(services, actor_aad_id=actor_aad_id, actor_name=actor_name, role=role,
+                                      clean=clean, token=token, duplicate_of_id=duplicate_of_id,
+                                      duplicate_reason=duplicate_reason)
     except UniqueViolation:
         # The same form submitted twice at the same moment (Teams' retry racing the original) on PostgreSQL:
         # the loser's transaction, counter increment included, rolled back; the winner's referral stands.
@@ -269,22 +273,9 @@ async def _routing(services: Services, *, postcode: str, actor_aad_id: str) -> _
 async def _submit_once(services: Services, *, actor_aad_id: str, actor_name: str | None, role: Role, clean: dict,
                        token: str, duplicate_of_id: int | None, duplicate_reason: str | None
                        ) -> Submitted | DuplicateFound:
-    # Teams' retry of a submit that already made its referral is answered from a read, without the writer.
-    async with services.reads() as session:
-        existing = await referrals.find_by_token(session=session, submit_token=token)
-        if existing is not None:
-            return Submitted(existing, False, await _locality_name(session, existing))
+    # A submit of this form that already made its referral (Teams' retry) is found inside the transaction below;
+    # a read before it as well cost every submit a statement (issue 8) for what is rare.
     route = await _routing(services, postcode=clean["home_postcode"], actor_aad_id=actor_aad_id)
-    # A few small statements while holding the one SQLite writer: run without a trip to its thread each.
-    with statements_inline():
-        return await _create(services, route, actor_aad_id=actor_aad_id, actor_name=actor_name, role=role,
-                             clean=clean, token=token, duplicate_of_id=duplicate_of_id,
-                             duplicate_reason=duplicate_reason)
-
-
-async def _create(services: Services, route: _Routing, *, actor_aad_id: str, actor_name: str | None, role: Role,
-                  clean: dict, token: str, duplicate_of_id: int | None, duplicate_reason: str | None
-                  ) -> Submitted | DuplicateFound:
     async with services.sessions() as session:
         reference = await referrals.next_reference(session=session, year=services.today().year)
         # The year's counter row is now locked until this transaction ends, so a racing submit of this form,

@@ -29,7 +29,7 @@ from dialogs.surgeries.rules import SurgeryPlan, occurrence_dates
 from dialogs.surgeries.topic import clean_topic, names_a_child
 from storage import audit, directory, outbox
 from storage import surgeries as repo
-from storage.db import UniqueViolation
+from storage.db import UniqueViolation, statements_inline
 from storage.models import Surgery, SurgeryBooking, SurgerySeries, SurgerySlot
 from storage.vocabulary import (
     ACTIVE_BOOKING_STATUSES,
@@ -165,10 +165,13 @@ async def book(services: Services, *, actor_aad_id: str, actor_name: str | None,
     if topic_dropped:
         topic_text = ""
     try:
-        return await _book_once(services, actor_aad_id=actor_aad_id, actor_name=actor_name, role=role,
-                                slot_id=chosen, topic=topic_text, topic_dropped=topic_dropped,
-                                shown=_shown_versions(shown), keep=keep,
-                                full_when_shown={_id(p) for p in str(full or "").split(",")})
+        # A few small indexed statements under the surgery's lock: on SQLite without a trip to its thread each, so
+        # the one writer is not held across rounds of the busy event loop (storage.db.statements_inline).
+        with statements_inline():
+            return await _book_once(services, actor_aad_id=actor_aad_id, actor_name=actor_name, role=role,
+                                    slot_id=chosen, topic=topic_text, topic_dropped=topic_dropped,
+                                    shown=_shown_versions(shown), keep=keep,
+                                    full_when_shown={_id(p) for p in str(full or "").split(",")})
     except UniqueViolation:
         # The same person's two submits raced (Teams retrying one it thought timed out, or a double click) on
         # PostgreSQL: the loser's transaction, its place included, rolled back. The winner's booking stands.
