@@ -64,13 +64,13 @@ def build_runtime(settings: Settings, *, load_faq: bool = True) -> Runtime:
     tokens = (AppTokens(app_id=settings.app_id, password=settings.app_password, tenant_id=settings.app_tenant_id,
                         app_type=settings.app_type) if settings.auth_enabled else None)
     connector = BotConnector(tokens)
+    reads = session_factory(reader)
     sender = OutboxSender(session_factory(engine), connector, installer=GraphInstaller.from_settings(settings),
-                          reads=session_factory(reader))
+                          reads=reads)
     # The services' sessions wake the sender after any commit that queued messages for other people.
     sessions = session_factory(engine, on_outbox_commit=sender.wake)
     services = Services(settings=settings, sessions=sessions, knowledge=load_knowledge() if load_faq else None,
-                        query_log=QueryLog(sessions, delay=settings.faq_log_delay_seconds),
-                        read_sessions=session_factory(reader))
+                        query_log=QueryLog(sessions, delay=settings.faq_log_delay_seconds), read_sessions=reads)
     if settings.clock_start_raw:
         services.clock = drill_clock(settings)
     return Runtime(settings=settings, services=services, engine=engine, reader=reader, connector=connector, sender=sender)

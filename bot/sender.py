@@ -87,6 +87,13 @@ class OutboxSender:
             async with self.sessions() as session:
                 yield session
 
+    @contextlib.asynccontextmanager
+    async def _reads(self):
+        """What is due, where people are: small reads beside the writer, on SQLite without a trip at all."""
+        with statements_inline():
+            async with self.reads() as session:
+                yield session
+
     # --- running ------------------------------------------------------------------------------------
     def wake(self) -> None:
         """Called after a commit that queued messages (storage.db's hook); safe from any thread."""
@@ -163,9 +170,8 @@ class OutboxSender:
 
     async def _sleep_for(self) -> float:
         try:
-            with statements_inline():
-                async with self.reads() as session:
-                    due = await outbox.next_due_at(session=session)
+            async with self._reads() as session:
+                due = await outbox.next_due_at(session=session)
         except Exception:  # noqa: BLE001 - poll again soon
             return POLL_SECONDS
         if due is None:
@@ -196,10 +202,9 @@ class OutboxSender:
         for delivery in claimed:  # one conversation's messages go in order, one at a time
             by_recipient[delivery.recipient_aad_id].append(delivery)
         # Where to reach everyone in the batch, in one query rather than one a message.
-        with statements_inline():
-            async with self.reads() as session:
-                known = await conversations.get_references(session=session, scope=conversations.USER_SCOPE,
-                                                           keys=list(by_recipient))
+        async with self._reads() as session:
+            known = await conversations.get_references(session=session, scope=conversations.USER_SCOPE,
+                                                       keys=list(by_recipient))
         gate = asyncio.Semaphore(CONCURRENT_CONVERSATIONS)
 
         async def run(recipient: str, deliveries: list[Delivery]) -> int:

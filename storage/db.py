@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from storage import sqlite_driver
-from storage.sqlite_driver import statements_inline  # noqa: F401 - for services: short SQLite write transactions
+from storage.sqlite_driver import statements_inline  # noqa: F401 - for services: short SQLite transactions
 
 # Execution option for connections that only read: on SQLite they begin a deferred transaction, which runs beside
 # the writer under WAL instead of queueing for the write lock.

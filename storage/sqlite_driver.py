@@ -6,8 +6,9 @@ trip waits for the event loop to come round, so under load the one writer connec
 a state write took 8 trips and a referral submission about 60, and writers queued behind that (measured: the
 writer was busy 85% of the time at 105 referral turns a second). Here a statement is one trip (the cursor is
 made, run, read and closed in the thread), and commit or rollback is no trip at all when SQLite has no
-transaction open. The adapter is a subclass passed to SQLAlchemy as the DBAPI module (`module=`), so the
-installed packages are not patched and the URL stays `sqlite+aiosqlite://`.
+transaction open. Inside `statements_inline()` (short transactions: a referral, a booking, the outbox's work) a
+statement that cannot wait for a lock takes no trip at all. The adapter is a subclass passed to SQLAlchemy as the
+DBAPI module (`module=`), so the installed packages are not patched and the URL stays `sqlite+aiosqlite://`.
 
 It relies on `aiosqlite.Connection._execute` (run a callable on the connection's thread), which is private:
 aiosqlite is pinned in constraints.txt and tests/test_speed_paths.py fails if this path stops working.
@@ -107,27 +108,25 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     def executemany(self, operation, seq_of_parameters):
         return self._go(operation, seq_of_parameters, True)
 
-    def _go(self, operation, parameters, many: bool):
+    def _go(self, operation, parameters, many: bool) -> None:
         try:
             connection: aiosqlite.Connection = self._connection
             if self._adapt_connection.inline() and (connection._conn.in_transaction
                                                     or self._adapt_connection.reads_only):
                 # statements_inline(): this cannot wait for a lock (a read, or the write lock is held already),
                 # so it runs here, without a trip.
-                self._description, rows, self._rowcount, self._lastrowid = _run(
-                    connection._conn, operation, parameters, many)
-                self._rows = collections.deque(rows)
-                return None
-            return await_(self._go_async(operation, parameters, many))
+                result = _run(connection._conn, operation, parameters, many)
+            else:
+                result = await_(self._in_thread(operation, parameters, many))
         except Exception as error:  # noqa: BLE001 - translated to the DBAPI's exception, as the base class does
             self._adapt_connection._handle_exception(error)
+        self._description, rows, self._rowcount, self._lastrowid = result
+        self._rows = collections.deque(rows)
 
-    async def _go_async(self, operation, parameters, many: bool):
+    async def _in_thread(self, operation, parameters, many: bool):
         connection: aiosqlite.Connection = self._connection
         async with self._adapt_connection._execute_mutex:
-            self._description, rows, self._rowcount, self._lastrowid = await connection._execute(
-                _run, connection._conn, operation, parameters, many)
-        self._rows = collections.deque(rows)
+            return await connection._execute(_run, connection._conn, operation, parameters, many)
 
     def nextset(self) -> None:
         return None
