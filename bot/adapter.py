@@ -24,7 +24,7 @@ from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from bot import inbound
 from bot.auth import BotFrameworkAuth, Unauthorized, Verified, build_auth
 from bot.connector import BotConnector, ConnectorError
-from bot.messages import activity_from_json, activity_json, conversation_hash, reference_to_dict
+from bot.messages import activity_body, activity_from_json, activity_json, conversation_hash, reference_to_dict
 from bot.settings import Settings
 
 log = logging.getLogger("vsbot.adapter")
@@ -253,13 +253,14 @@ class VsbAdapter(BotAdapter):
 
     async def _reply(self, context: TurnContext, activity: Activity) -> str | None:
         """A reply in the user's own turn: a few quick tries, then the outbox. Never raises for delivery."""
-        body = activity_json(activity)
+        body, encoded = activity_body(activity)
         conversation_id = activity.conversation.id if activity.conversation else ""
         error: ConnectorError | None = None
         for attempt in range(REPLY_TRIES):
             try:
                 sent = await self.connector.send(activity.service_url, conversation_id, body,
-                                                 reply_to_id=activity.reply_to_id, timeout=REPLY_TIMEOUT)
+                                                 reply_to_id=activity.reply_to_id, timeout=REPLY_TIMEOUT,
+                                                 encoded=encoded)
                 return sent.id
             except ConnectorError as exc:
                 error = exc

@@ -104,7 +104,7 @@ class BotConnector:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=64, limit_per_host=32, keepalive_timeout=30),
-                timeout=self._timeout, json_serialize=_dumps)
+                timeout=self._timeout, json_serialize=json_text)
         return self._session
 
     async def close(self) -> None:
@@ -112,11 +112,12 @@ class BotConnector:
             await self._session.close()
 
     async def send(self, service_url: str, conversation_id: str, activity: dict, *, reply_to_id: str | None = None,
-                   timeout: float | None = None) -> Sent:
+                   timeout: float | None = None, encoded: str | None = None) -> Sent:
+        """`encoded`: the activity already encoded as JSON (bot.messages.activity_body), sent as it is."""
         path = f"v3/conversations/{quote(conversation_id, safe='')}/activities"
         if reply_to_id:
             path += f"/{quote(reply_to_id, safe='')}"
-        body = await self._call("POST", service_url, path, activity, timeout)
+        body = await self._call("POST", service_url, path, activity, timeout, encoded)
         return Sent(body.get("id") if isinstance(body, dict) else None)
 
     async def update(self, service_url: str, conversation_id: str, activity_id: str, activity: dict, *,
@@ -129,13 +130,18 @@ class BotConnector:
         path = f"v3/conversations/{quote(conversation_id, safe='')}/activities/{quote(activity_id, safe='')}"
         await self._call("DELETE", service_url, path, None, None)
 
-    async def _call(self, method: str, service_url: str, path: str, body: dict | None, timeout: float | None):
+    async def _call(self, method: str, service_url: str, path: str, body: dict | None, timeout: float | None,
+                    encoded: str | None = None):
         url = URL(service_url.rstrip("/") + "/" + path, encoded=True)
         headers = {}
+        data = None
+        if encoded is not None:
+            body, data = None, encoded.encode()
+            headers["Content-Type"] = "application/json"
         if self._tokens is not None:
             headers["Authorization"] = f"Bearer {await self._tokens.token()}"
         try:
-            async with self._http().request(method, url, json=body, headers=headers,
+            async with self._http().request(method, url, json=body, data=data, headers=headers,
                                             timeout=aiohttp.ClientTimeout(total=timeout) if timeout else None) as resp:
                 if resp.status == 401 and self._tokens is not None:
                     self._tokens.invalidate()  # the next attempt fetches a fresh token
@@ -149,7 +155,8 @@ class BotConnector:
             raise ConnectorError(None, reason=type(exc).__name__) from exc
 
 
-def _dumps(value) -> str:
+def json_text(value) -> str:
+    """JSON as we send it: compact, UTF-8 rather than escapes."""
     import json  # pylint: disable=import-outside-toplevel
 
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
+import json
 import pkgutil
 
 import pytest
@@ -14,7 +15,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from sqlalchemy import func, select
 
 import cards
-from bot.messages import activity_json, card_activity, text_activity
+from bot.messages import activity_body, activity_json, card_activity, text_activity
 from storage.bot_state import SqlStorage, StateListener
 from storage.db import create_engine, session_factory
 from storage.faq_log import QueryLog, own_query
@@ -46,6 +47,8 @@ def test_activity_json_equals_msrest_for_every_card():
     for name, card in _all_cards():
         activity = _addressed(card_activity(card, summary="A summary"))
         assert activity_json(activity) == activity.serialize(), name
+        body, encoded = activity_body(activity)  # the text a reply is sent as (encoded once) says the same
+        assert json.loads(encoded) == body == activity.serialize(), name
         seen += 1
     assert seen > 40  # every module's samples were found
     text = _addressed(text_activity("Plain *text* with [a link](https://example.org)"))
@@ -71,6 +74,8 @@ def test_a_sent_activity_is_copied_shallowly_and_the_original_stays_unaddressed(
 def test_activity_json_hands_anything_unusual_to_msrest():
     activity = _addressed(card_activity({"type": "AdaptiveCard", "when": dt.date(2026, 1, 1)}))
     assert activity_json(activity) == activity.serialize()  # a date inside a card: msrest's job, same result
+    body, encoded = activity_body(activity)
+    assert json.loads(encoded) == body == activity.serialize()
 
 
 async def _count(sessions) -> int:
