@@ -132,7 +132,10 @@ TITLE_FIT_MARGIN = 0.1
 AMBIGUITY_MARGIN = 0.02
 AMBIGUITY_BELOW = 0.6  # ...when neither fits well
 MAX_SUGGESTIONS = 3
-COMMON_POSTINGS = 60  # a word in more phrasings than this is scored only where a rarer word matched
+# A word in more than this share of the entries ("child", "school", "support") is scored only where a rarer word
+# matched. A share of entries, not a count of phrasings: more phrasings per entry must not make a cohort word
+# ("cic", "cwsw") common, or "are UASC in care part of your work?" would be scored on "work" alone.
+COMMON_ENTRY_SHARE = 0.32
 MAX_QUESTION_CHARS = 1000  # longer input is cut, so one huge message cannot slow the bot down
 
 # The kind of action an ask or an entry is about (issue 12: "can the VS pay for a tutor?" is not
@@ -274,11 +277,13 @@ class Matcher:
         self._title_tokens: list[frozenset[str]] = [frozenset(per[0]) if per else frozenset() for per in entry_tokens]
         self._idf = _idf(self._entry_vocab)
         self._unknown_idf = math.log(1 + (len(kb.entries) + 0.5) / 0.5)  # as if no entry had the word
+        # One scored phrasing per distinct set of words in an entry: phrasings that read the same after normalising
+        # ("can pp+ pay for a tutor" / "can PP+ fund tutoring") score the same, so the copies only cost time.
+        distinct = {(index, frozenset(tokens)): tokens for index, per in enumerate(entry_tokens) for tokens in per
+                    if tokens}
         self._docs: list[_Doc] = [
             _Doc(index, self._unit_vector(tokens), " ".join(sorted(set(tokens))), NEGATION in tokens)
-            for index, per in enumerate(entry_tokens)
-            for tokens in per
-            if tokens
+            for (index, _), tokens in distinct.items()
         ]
         self._doc_texts = [d.text for d in self._docs]
         # the same facts as plain lists, for the scoring loop (attribute look-ups there cost a share of each question)
@@ -296,7 +301,8 @@ class Matcher:
         for doc_index, doc in enumerate(self._docs):
             for token, weight in doc.weights.items():
                 self._postings.setdefault(token, []).append((doc_index, weight))
-        self._common_tokens = frozenset(t for t, docs in self._postings.items() if len(docs) > COMMON_POSTINGS)
+        self._common_tokens = frozenset(t for t, entries in self._entries_with.items()
+                                        if len(entries) > COMMON_ENTRY_SHARE * len(kb.entries))
         self._classes = [_classes(t) for t in self._title_tokens]
         self._conditions = [parse_condition(e.condition) if e.condition else None for e in kb.entries]
         self._index_of = {e.id: i for i, e in enumerate(kb.entries)}
@@ -818,7 +824,8 @@ class Matcher:
         doc_dot: dict[int, float] = {}
         common = self._common_tokens
         postings = self._postings
-        rare = [(t, w) for t, w in weights.items() if t not in common]
+        # (a word no phrasing has is not a rarer word: when every known word of the question is common, all are scored)
+        rare = [(t, w) for t, w in weights.items() if t not in common and t in postings]
         for token, weight in (rare or weights.items()):
             for doc_index, doc_weight in postings.get(token, ()):
                 doc_dot[doc_index] = doc_dot.get(doc_index, 0.0) + weight * doc_weight
