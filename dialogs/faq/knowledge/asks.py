@@ -96,6 +96,8 @@ _SECOND_ASK = re.compile(
     re.IGNORECASE,
 )
 _MIN_ASK_WORDS = 2  # a fragment shorter than this is not a second ask ("... and also?")
+# "come and get advice", "go and see him", "try and find": the first verb only leads in to the second (one action).
+_SERIAL_VERB = re.compile(r"\b(?:come|comes|go|goes|try|pop|nip)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ def parse(text: str) -> Parsed:
     parts: list[str] = []
     for ask in asks:
         ask, reason = _without_reason(ask)
+        ask = _without_ruled_out(ask)
         context.append(reason)
         for part in _split_ask(ask):
             part, means = _without_means(part)
@@ -227,6 +230,19 @@ _CONDITION = re.compile(
     re.IGNORECASE)
 
 
+# "allocated by where the child lives and not where the school is": the alternative ruled out is not what is asked
+# (its words would pull the ask towards its opposite); "not just/only X" adds to the ask, so it stays.
+_RULED_OUT = re.compile(r"(?:,\s*|\s+(?:and|but)\s+)not\s+(?!just\b|only\b|simply\b|merely\b|even\b)"
+                        r"(?=(?:where|by|based|on|at|in|the|their|his|her)\b)[^,?]*", re.IGNORECASE)
+
+
+def _without_ruled_out(ask: str) -> str:
+    match = _RULED_OUT.search(ask)
+    if not match or len(ask[: match.start()].split()) < 3:
+        return ask
+    return (ask[: match.start()] + ask[match.end():]).strip()
+
+
 def _without_condition(ask: str) -> tuple[str, str]:
     match = _CONDITION.match(ask)
     if not match or len(ask[match.end():].split()) < _MIN_ASK_WORDS:
@@ -237,15 +253,19 @@ def _without_condition(ask: str) -> tuple[str, str]:
 def _split_ask(ask: str) -> list[str]:
     pieces: list[str] = []
     rest = ask
+    at = 0
     while True:
-        match = _SECOND_ASK.search(rest)
+        match = _SECOND_ASK.search(rest, at)
         if not match:
             break
         head, tail = rest[: match.start()], rest[match.end():]
         if len(head.split()) < _MIN_ASK_WORDS or len(tail.split()) < _MIN_ASK_WORDS:
             break
+        if _SERIAL_VERB.search(head) and "or" not in match.group(0).lower().split():
+            at = match.end()  # "can DSLs come and get advice", "go and see him": one action said with two verbs
+            continue
         pieces.append(head.strip(" ,"))
-        rest = tail
+        rest, at = tail, 0
     pieces.append(rest.strip(" ,?"))
     return [p for p in pieces if p]
 

@@ -35,6 +35,7 @@ _SYMBOLS = [
     (re.compile(r"%"), " percent "),
     (re.compile(r"\bpercentage\b|\bper cent\b"), " percent "),
     (re.compile(r"[’‘`´]"), "'"),
+    (re.compile(r"\bb4\b"), " before "),  # texting: "b4 the pep"
 ]
 # "take (my foster child) to school", "drive him into school": taking a child to school, whoever is named.
 _TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|drive|drives|driving|ferry|walk|escort|"
@@ -365,6 +366,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "notified": ("alert",), "notify": ("alert",), "notification": ("alert",), "notifications": ("alert",),
     "get told": ("alert",), "be told": ("alert",), "gets told": ("alert",), "flagged": ("alert",), "flag": ("alert",),
     "let me know": ("alert",), "let us know": ("alert",), "heads up": ("alert",),
+    "nudge": ("reminder",), "nudges": ("reminder",), "nudged": ("reminder",),
     "reminder": ("reminder",), "reminders": ("reminder",), "remind": ("reminder",), "reminded": ("reminder",),
     "teams link": ("joinlink",), "joining link": ("joinlink",), "join link": ("joinlink",), "meeting link": ("joinlink",),
     "calendar invite": ("joinlink",), "nowhere near": (),
@@ -605,6 +607,14 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "bank holiday": ("weekend",), "bank holidays": ("weekend",),  # days nothing is sent, like weekends
     # "one of our CIN pupils", "one of my children": a single, identified child among several
     "one of our": ("individual",), "one of my": ("individual",),
+    # round 6: a head of year or department is a member of school staff, not the headteacher
+    "head of year": ("professional",), "head of yr": ("professional",), "head of years": ("professional",),
+    "heads of year": ("professional",), "hoy": ("professional",), "head of department": ("professional",),
+    "head of dept": ("professional",), "head of house": ("professional",), "head of key stage": ("professional",),
+    "head of ks": ("professional",), "head of sixth form": ("professional", "post16"),
+    # "sessions where DSLs can bring cases": a session people come to for advice is a surgery
+    "sessions where": ("surgery",), "session where": ("surgery",), "sessions for professionals": ("surgery", "professional"),
+    "sessions for schools": ("surgery", "school"), "sessions for dsls": ("surgery", "dsl"),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.

@@ -1,0 +1,86 @@
+"""Issue 12, round 6: general behaviours found from held-out sets 13 and 14 (questions here are our own wording).
+
+Each test pins one behaviour of the reading (asks.py, normalise.py, audience.py) or of the knowledge base, and fails
+without it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from dialogs.faq.knowledge.asks import parse
+from dialogs.faq.knowledge.loader import load_knowledge_base
+from dialogs.faq.knowledge.matcher import Matcher
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(load_knowledge_base())
+
+
+def tokens(matcher, text):
+    return matcher.normaliser.normalise(text).tokens
+
+
+# --- reading the asks ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["can carers come and get advice from you about a new school",
+                                      "would someone go and see the school about her timetable",
+                                      "could our SENCo pop and ask the VS about a PEP"])
+def test_come_and_verb_is_one_action(question):
+    assert len(parse(question).asks) == 1
+
+
+def test_a_second_ask_after_come_and_verb_still_splits():
+    parsed = parse("could someone come and meet him, and also pay for a tutor")
+    assert parsed.asks == ("could someone come and meet him", "pay for a tutor")
+
+
+@pytest.mark.parametrize("question", ["so it goes by where the young person lives, and not the school's postcode?",
+                                      "is the officer picked by the child's home address but not by where he's at school"])
+def test_an_alternative_ruled_out_is_not_asked(matcher, question):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("yes", "locality-by-home-address")
+
+
+def test_not_just_x_stays_in_the_ask():
+    assert "not just" in parse("do you advise the school and not just the social worker?").asks[0]
+
+
+# --- words ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["head of year 9", "head of yr 7", "HoY", "head of department"])
+def test_a_head_of_year_is_not_the_headteacher(matcher, role):
+    assert "headteacher" not in tokens(matcher, f"{role} at a secondary")
+
+
+@pytest.mark.parametrize("question", ["are there sessions where social workers can bring a case for advice?",
+                                      "do you put on sessions for professionals to talk a case through"])
+def test_sessions_people_come_to_for_advice_are_surgeries(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "yes" and answer.entry.id.startswith(("surger", "dsl-"))
+
+
+def test_attendance_sessions_are_not_surgeries(matcher):
+    assert "surgery" not in tokens(matcher, "she has missed 20 sessions this term")
+
+
+@pytest.mark.parametrize("word", ["nudge", "nudges"])
+def test_a_nudge_is_a_reminder(matcher, word):
+    assert "reminder" in tokens(matcher, f"a {word} about the PEP")
+
+
+def test_b4_is_before(matcher):
+    assert tokens(matcher, "b4 the pep") == tokens(matcher, "before the pep")
+
+
+# --- PEP review alerts (BRIEF rules) -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["as the designated teacher, do I get pinged ahead of a pep review for a cla pupil?",
+                                      "does my manager hear about it when a PEP goes past its due date and is overdue?",
+                                      "will the social worker get a reminder about upcoming PEP reviews?"])
+def test_pep_reviews_due_and_overdue_are_alerted(matcher, question):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("yes", "pep-review-alerts")
