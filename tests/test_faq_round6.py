@@ -84,3 +84,46 @@ def test_b4_is_before(matcher):
 def test_pep_reviews_due_and_overdue_are_alerted(matcher, question):
     answer = matcher.answer(question)
     assert (answer.verdict, answer.entry.id) == ("yes", "pep-review-alerts")
+
+
+# --- who is asking, and about which child ----------------------------------------------------------------------
+
+
+def test_a_child_on_my_caseload_is_not_my_caseload_as_the_subject(matcher):
+    assert tokens(matcher, "a CP child on my caseload") == tokens(matcher, "a CP child")
+    answer = matcher.answer("got a CIN girl on my caseload, does the virtual school cover her?")
+    assert answer.verdict == "yes" and answer.entry.id != "take-on-other-professionals-roles"
+
+
+def test_handing_over_my_caseload_is_still_another_role(matcher):
+    answer = matcher.answer("could the virtual school take some of my caseload off me?")
+    assert (answer.verdict, answer.entry.id) == ("no", "take-on-other-professionals-roles")
+
+
+@pytest.mark.parametrize("lead", ["does that mean", "does this mean", "so that means"])
+def test_does_that_mean_only_leads_in(matcher, lead):
+    assert tokens(matcher, f"{lead} she is covered") == tokens(matcher, "she is covered")
+
+
+@pytest.mark.parametrize("relative", ["husband", "wife", "sister", "brother", "cousin"])
+def test_relatives_are_family(matcher, relative):
+    assert tokens(matcher, f"my {relative}") == ("family",)
+
+
+@pytest.mark.parametrize("dialect, standard", [("mam", "mum"), ("meself", "myself"), ("nowt", "nothing"),
+                                               ("owt", "anything"), ("summat", "something")])
+def test_northern_words(matcher, dialect, standard):
+    assert tokens(matcher, f"the {dialect} said") == tokens(matcher, f"the {standard} said")
+
+
+@pytest.mark.parametrize("verb", ["ring", "phone", "email", "call"])
+def test_a_parent_asking_to_contact_the_vs_about_their_child_is_a_request(matcher, verb):
+    answer = matcher.answer(f"my daughter is on a child protection plan, can I {verb} the virtual school for advice "
+                            "about her school?")
+    assert (answer.verdict, answer.entry.id) == ("no", "parent-requests-cwsw")
+
+
+def test_a_worker_asking_if_a_mam_can_ring_for_advice_gets_the_parents_rule(matcher):
+    answer = matcher.answer("the mam of a CP family I support wants advice from the VS on her lad's school. "
+                            "would they talk to her?")
+    assert answer.verdict == "no" and answer.entry.id in {"parent-requests-cwsw", "work-with-families"}

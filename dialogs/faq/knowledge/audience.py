@@ -61,13 +61,15 @@ def detect_asker(text: str) -> str:
     return PROFESSIONAL
 
 
-# A request to the Virtual School to act ("can you help him", "will someone come", "can the VS give me advice"),
+# A request to the Virtual School to act ("can you help him", "will someone come", "can the VS give me advice", "can I
+# ring you about him"),
 # as opposed to a question about what it does ("is he covered?", "is that something they take on?").
 _REQUEST = re.compile(
     r"\b(?:can|could|would|will|cud|wud)\s+(?:you|u|ya|someone|somebody|anyone|any\s*one|one\s+of\s+you|"
     r"(?:the\s+)?(?:virtual\s+school|vs|vsh)(?:\s+(?:people|team|staff|worker|officer))?|(?:a|the)\s+virtual\s+"
     r"school\s+(?:worker|officer|person))\b"
-    r"|\b(?:can|could|may|cud)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|book|ask|get|have|apply|come|join|request|go)\b"
+    r"|\b(?:can|could|may|cud)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|book|ask|get|have|apply|come|join|request|go|"
+    r"phone|ring|call|email|e-mail|contact|speak|talk|message|text)\b"
     r"|\b(?:please|pls|plz)\s+(?:help|can|could|advise|support)\b|\bhelp\s+(?:me|us)\b|\bi\s+need\s+(?:help|advice|support)\b"
     r"|\b(?:i|we)\s+(?:want|would\s+like|need)\s+(?:you|the\s+(?:virtual\s+school|vs))\s+to\b"
     # written without the inversion (English as an additional language): "Virtual school can help him?"

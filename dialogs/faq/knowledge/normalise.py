@@ -105,7 +105,9 @@ SPELLING: dict[str, str] = {
     "pediatric": "paediatric", "pediatrician": "paediatrician", "learnt": "learned",
     "catalog": "catalogue", "dialog": "dialogue", "analyze": "analyse", "practise": "practice",
     "thru": "through", "thro": "through", "diff": "different", "telt": "told", "tellt": "told",  # Scots "telt"
-    "yous": "you", "youse": "you", "yez": "you",  # Irish, Scots and northern English plural "you"
+    "yous": "you", "youse": "you", "yez": "you",
+    # northern English and Scots: "mam", "meself", "nowt" (nothing), "owt" (anything), "summat" (something)
+    "mam": "mum", "mammy": "mum", "meself": "myself", "nowt": "nothing", "owt": "anything", "summat": "something",  # Irish, Scots and northern English plural "you"
     "kindergarten": "nursery", "preschool": "nursery", "grade": "year", "grades": "results",
 }
 # -ize / -yze words: organize -> organise, prioritized -> prioritised, analyzing -> analysing.
@@ -615,6 +617,10 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # "sessions where DSLs can bring cases": a session people come to for advice is a surgery
     "sessions where": ("surgery",), "session where": ("surgery",), "sessions for professionals": ("surgery", "professional"),
     "sessions for schools": ("surgery", "school"), "sessions for dsls": ("surgery", "dsl"),
+    # "a CiN kid on my caseload": which child, said by their worker; not the worker's caseload as the subject
+    "on my caseload": (), "on our caseload": (), "on my case load": (), "on our case load": (), "on my books": (),
+    "in my caseload": (), "open to me": (),
+    "does that mean": (), "does this mean": (), "would that mean": (), "so that means": (),  # leads in to the ask
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
@@ -748,7 +754,8 @@ for _group in (
     ("foster", "fostering", "fostered"),
     ("family", "families", "household", "households", "relative", "relatives", "grandparent", "grandparents",
      "grandmother", "grandfather", "grandma", "grandad", "granddad", "nan", "nana", "aunt", "auntie", "uncle",
-     "aunty", "gran", "granny", "nanna", "grandparents"),
+     "aunty", "gran", "granny", "nanna", "grandparents", "husband", "wife", "sister", "brother", "sisters", "brothers",
+     "cousin", "cousins"),
     ("adopt", "adopted", "adoption", "adoptions", "adopting", "adoptive"),
     ("support", "supports", "supporting", "supported", "help", "helps", "helping", "helped", "assist",
      "assistance", "assisting", "aid"),
