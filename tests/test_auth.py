@@ -235,7 +235,7 @@ async def test_only_a_verified_request_replaces_a_stored_conversation_reference(
         adapter = VsbAdapter(bot.settings, BotConnector(None))
         vsb_bot = bot.app[BOT_KEY]
         assert await vsb_bot._remember_user(TurnContext(adapter, forged)) is False  # pylint: disable=protected-access
-        vsb_bot._known_references.clear()  # pylint: disable=protected-access
+        vsb_bot._known_addressing.clear()  # pylint: disable=protected-access
         assert await vsb_bot._remember_user(TurnContext(adapter, forged)) is False  # pylint: disable=protected-access
         assert await _stored_reference(engine, WEST) == before
         # A verified request from the officer's new chat does move it.

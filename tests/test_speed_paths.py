@@ -437,3 +437,31 @@ def test_conversation_reference_json_equals_msrest():
     for body in _inbound_examples():
         activity = activity_from_json(body)
         assert reference_to_dict(activity) == serializer_helper(TurnContext.get_conversation_reference(activity))
+
+
+async def test_the_conversation_reference_is_built_only_when_where_the_user_is_changes(
+        seeded, engine, database_url, connector, monkeypatch):
+    """A turn from the same chat as the last one stores nothing and does not even build the reference; a turn from
+    another chat (or with another name, service URL...) moves it."""
+    import bot.teams_bot as teams_bot
+    from storage import conversations
+
+    built = []
+    real = teams_bot.reference_to_dict
+    monkeypatch.setattr(teams_bot, "reference_to_dict", lambda activity: built.append(1) or real(activity))
+
+    async def stored() -> dict | None:
+        async with session_factory(engine)() as session:
+            return await conversations.get_reference(session=session, scope=conversations.USER_SCOPE,
+                                                     key=aad_id)
+
+    aad_id = "00000000-0000-0000-0000-0000000000a1"
+    async with running_bot(database_url, connector) as bot:
+        await bot.post(message("help", service_url=connector.url, aad_id=aad_id))
+        assert len(built) == 1 and (await stored())["serviceUrl"] == connector.url
+        await bot.post(message("do you chair PEP meetings?", service_url=connector.url, aad_id=aad_id))
+        assert len(built) == 1  # the same chat: nothing built, nothing written
+        await bot.post(message("help", service_url=connector.url, aad_id=aad_id, name="Sam Reed-Jones"))
+        assert len(built) == 2 and (await stored())["user"]["name"] == "Sam Reed-Jones"
+        await bot.post(message("help", service_url=connector.url, aad_id=aad_id, conversation_id="a:another-chat"))
+        assert len(built) == 3 and (await stored())["conversation"]["id"] == "a:another-chat"
