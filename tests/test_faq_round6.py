@@ -127,3 +127,34 @@ def test_a_worker_asking_if_a_mam_can_ring_for_advice_gets_the_parents_rule(matc
     answer = matcher.answer("the mam of a CP family I support wants advice from the VS on her lad's school. "
                             "would they talk to her?")
     assert answer.verdict == "no" and answer.entry.id in {"parent-requests-cwsw", "work-with-families"}
+
+
+# --- direct work, and paying for several things ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("child", ["the little one", "the wee lass", "our youngest one", "the bairn"])
+def test_working_with_a_child_described_any_way_is_direct_work(matcher, child):
+    found = tokens(matcher, f"could someone work with {child} directly")
+    assert "direct" in found and "partnership" not in found
+
+
+def test_working_with_the_school_is_still_partnership(matcher):
+    assert "partnership" in tokens(matcher, "could someone work with the school")
+
+
+@pytest.mark.parametrize("subject", ["PP+", "pp", "ppp"])
+def test_pupil_premium_plus_covering_something_is_paying_for_it(matcher, subject):
+    found = tokens(matcher, f"can {subject} cover a laptop")
+    assert "spend" in found and "include" not in found
+
+
+def test_two_things_to_pay_for_are_answered_each(matcher):
+    parsed = parse("is PP+ allowed to pay for a maths tutor and her school shoes")
+    assert parsed.asks == ("is PP+ allowed to pay for a maths tutor", "her school shoes")
+    answer = matcher.answer("could the pp+ cover some english tuition and a new blazer for a looked after boy")
+    assert answer.verdict == "partly"
+    assert {p.entry.id for p in answer.parts} == {"pp-plus-tutoring", "pp-plus-non-learning-spend"}
+
+
+def test_a_list_without_paying_is_not_split():
+    assert len(parse("do you give advice to the DT and the social worker").asks) == 1

@@ -250,6 +250,22 @@ def _without_condition(ask: str) -> tuple[str, str]:
     return ask[match.end():], match.group(0).strip(" ,")
 
 
+# "can PP+ cover his tutoring and his uniform": two things to pay for, each allowed or not on its own.
+_PAYING = re.compile(r"(?:\bpp\s*\+|\bppp?\b|\bpupil\s+premium\b|\b(?:pay|pays|paying|fund|funds|funding|cover|covers|spend|"
+                     r"spent|buy|buys|buying)\b)", re.IGNORECASE)
+_SECOND_ITEM = re.compile(r",?\s+(?:and|&)\s+(?=(?:his|her|their|a|an|the|some|any)\s+\w+)", re.IGNORECASE)
+
+
+def _split_items(ask: str) -> list[str]:
+    match = _SECOND_ITEM.search(ask)
+    if not match or not _PAYING.search(ask[: match.start()]):
+        return [ask]
+    head, tail = ask[: match.start()].strip(" ,"), ask[match.end():].strip(" ,?")
+    if len(head.split()) < _MIN_ASK_WORDS or len(tail.split()) < _MIN_ASK_WORDS or _PAYING.search(tail):
+        return [ask]
+    return [head, tail]
+
+
 def _split_ask(ask: str) -> list[str]:
     pieces: list[str] = []
     rest = ask
@@ -267,7 +283,7 @@ def _split_ask(ask: str) -> list[str]:
         pieces.append(head.strip(" ,"))
         rest, at = tail, 0
     pieces.append(rest.strip(" ,?"))
-    return [p for p in pieces if p]
+    return [item for p in pieces if p for item in _split_items(p)]
 
 
 # "Does the VS cover both of them?" after a story about two children: each child is a question of its own.

@@ -46,7 +46,8 @@ _TO_SCHOOL = re.compile(r"\b(?:take|takes|taking|took|bring|brings|bringing|driv
 # other professionals or carers, or "working with CP children" (being involved with a group).
 _WORK_WITH_CHILD = re.compile(r"\bwork(?:s|ed|ing)?\s+(?:directly\s+|individually\s+|1\s*(?::|-|to)\s*1\s+)?with\s+"
                               r"(?:(?:my|our|the|a|his|her|their|this|that|your)\s+)?(?:foster\s+|looked\s+after\s+)?"
-                              r"(child|kid|son|daughter|pupil|student|boy|girl|young\s+person|yp|lad|him|her)\b")
+                              r"(?:(?:little|wee|young|youngest|eldest|oldest)\s+)?"
+                              r"(child|kid|son|daughter|pupil|student|boy|girl|young\s+person|yp|lad|lass|bairn|one|him|her)\b")
 # "home visits the way an EWO would", "like a social worker does": doing another professional's job.
 _LIKE_A_ROLE = re.compile(r"\b(?:the\s+way|like|as)\s+(?:a|an|the|our|my|their)\s+((?:education\s+welfare\s+officer|ewo|"
                           r"social\s+worker|sw|designated\s+teacher|dt|senco|teacher|tutor|ep|educational\s+psychologist|"
@@ -621,6 +622,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "on my caseload": (), "on our caseload": (), "on my case load": (), "on our case load": (), "on my books": (),
     "in my caseload": (), "open to me": (),
     "does that mean": (), "does this mean": (), "would that mean": (), "so that means": (),  # leads in to the ask
+    # money covers a cost: "can PP+ cover his tutoring" is paying for it, not who is covered
+    "ppplus cover": ("ppplus", "spend"), "ppplus covers": ("ppplus", "spend"), "ppplus to cover": ("ppplus", "spend"),
+    "ppplus be used to cover": ("ppplus", "spend"), "ppplus used to cover": ("ppplus", "spend"),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
