@@ -158,3 +158,17 @@ def test_two_things_to_pay_for_are_answered_each(matcher):
 
 def test_a_list_without_paying_is_not_split():
     assert len(parse("do you give advice to the DT and the social worker").asks) == 1
+
+
+# --- keeping records ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("phrase", ["keep a record of", "keep records on", "keep a log of"])
+def test_keeping_a_record_is_tracking(matcher, phrase):
+    assert tokens(matcher, f"{phrase} her attendance") == tokens(matcher, "track her attendance")
+
+
+def test_a_reading_age_is_learning_not_an_age(matcher):
+    assert tokens(matcher, "his reading age") == ("learning",)
+    answer = matcher.answer("would you keep records on each CP pupil's spelling ages for us?")
+    assert (answer.verdict, answer.entry.id) == ("no", "track-individual-cwsw-progress")

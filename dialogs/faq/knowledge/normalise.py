@@ -625,6 +625,11 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # money covers a cost: "can PP+ cover his tutoring" is paying for it, not who is covered
     "ppplus cover": ("ppplus", "spend"), "ppplus covers": ("ppplus", "spend"), "ppplus to cover": ("ppplus", "spend"),
     "ppplus be used to cover": ("ppplus", "spend"), "ppplus used to cover": ("ppplus", "spend"),
+    # keeping a record of something is tracking it; a reading or spelling age is a measure of learning
+    "keep a record of": ("monitor",), "keep records of": ("monitor",), "keep records on": ("monitor",),
+    "keep a record on": ("monitor",), "keep a log of": ("monitor",),
+    "reading age": ("learning",), "reading ages": ("learning",), "spelling age": ("learning",),
+    "spelling ages": ("learning",),
 }
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
