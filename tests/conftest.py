@@ -66,6 +66,15 @@ def _backends() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def matcher():
+    """The shipped knowledge base's matcher, built once (FAQ tests that need another define their own)."""
+    from dialogs.faq.knowledge.loader import load_knowledge_base  # pylint: disable=import-outside-toplevel
+    from dialogs.faq.knowledge.matcher import Matcher  # pylint: disable=import-outside-toplevel
+
+    return Matcher(load_knowledge_base())
+
+
+@pytest.fixture(scope="session")
 def pg_template() -> str:
     """A migrated PostgreSQL template database, created once per session; each test clones it."""
     name = f"vsbot_tpl_{uuid.uuid4().hex[:8]}"

@@ -7,17 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.faq.knowledge.asks import parse
-from dialogs.faq.knowledge.loader import load_knowledge_base
-from dialogs.faq.knowledge.matcher import Matcher
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return Matcher(load_knowledge_base())
-
-
-def tokens(matcher, text):
-    return matcher.normaliser.normalise(text).tokens
+from tests.utils.faq import tokens
 
 
 # --- reading the asks ---------------------------------------------------------------------------------
