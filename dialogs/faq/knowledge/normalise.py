@@ -106,9 +106,9 @@ SPELLING: dict[str, str] = {
     "pediatric": "paediatric", "pediatrician": "paediatrician", "learnt": "learned",
     "catalog": "catalogue", "dialog": "dialogue", "analyze": "analyse", "practise": "practice",
     "thru": "through", "thro": "through", "diff": "different", "telt": "told", "tellt": "told",  # Scots "telt"
-    "yous": "you", "youse": "you", "yez": "you",
+    "yous": "you", "youse": "you", "yez": "you",  # Irish, Scots and northern English plural "you"
     # northern English and Scots: "mam", "meself", "nowt" (nothing), "owt" (anything), "summat" (something)
-    "mam": "mum", "mammy": "mum", "meself": "myself", "nowt": "nothing", "owt": "anything", "summat": "something",  # Irish, Scots and northern English plural "you"
+    "mam": "mum", "mammy": "mum", "meself": "myself", "nowt": "nothing", "owt": "anything", "summat": "something",
     "kindergarten": "nursery", "preschool": "nursery", "grade": "year", "grades": "results",
 }
 # -ize / -yze words: organize -> organise, prioritized -> prioritised, analyzing -> analysing.
