@@ -465,3 +465,25 @@ async def test_the_conversation_reference_is_built_only_when_where_the_user_is_c
         assert len(built) == 2 and (await stored())["user"]["name"] == "Sam Reed-Jones"
         await bot.post(message("help", service_url=connector.url, aad_id=aad_id, conversation_id="a:another-chat"))
         assert len(built) == 3 and (await stored())["conversation"]["id"] == "a:another-chat"
+
+
+def test_state_decoded_again_is_a_fresh_copy_equal_to_a_new_decode():
+    """The second decode of the same payload comes from a kept copy: it must be what jsonpickle makes of it, and a
+    turn changing what it read must not change what the next turn reads."""
+    import jsonpickle
+    from botbuilder.dialogs import DialogInstance, DialogState
+
+    from storage.bot_state import _decode, _encode
+
+    state = DialogState([DialogInstance(id="refer", state={"child": {"initials": "A.B."}, "step": 2})])
+    payload = _encode({"DialogState": state, "greeted": True})
+    first = _decode(payload, "e1")
+    first["DialogState"].dialog_stack[0].state["step"] = 3  # this turn moves on
+    first["DialogState"].dialog_stack.append(DialogInstance(id="other"))
+    second = _decode(payload, "e2")
+    fresh = jsonpickle.decode(payload)
+    assert second["e_tag"] == "e2" and first["e_tag"] == "e1"
+    assert [d.id for d in second["DialogState"].dialog_stack] == ["refer"]
+    assert second["DialogState"].dialog_stack[0].state == fresh["DialogState"].dialog_stack[0].state == {
+        "child": {"initials": "A.B."}, "step": 2}
+    assert _encode({k: v for k, v in second.items() if k != "e_tag"}) == payload
