@@ -72,6 +72,7 @@ _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")  # "his 3rd suspension": the 
 _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
 _TOKEN = re.compile(r"[a-z]+|\d+")
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def surface_tokens(text: str) -> list[str]:
@@ -993,6 +994,12 @@ class Normaliser:
         self._candidates: dict[str, list[str]] = {}
         for word in candidates:
             self._candidates.setdefault(word[0], []).append(word)
+        # Typos of everyday little words ("wolud", "coudl", "theie") are repaired too, last and only one edit away:
+        # left as they are they read as unknown nouns, which say "not our subject" (measured with typos put into
+        # the evaluation sets); read as what they are, they drop out like the word would.
+        self._little_words: dict[str, list[str]] = {}
+        for word in sorted(w for w in STOPWORDS if w.isalpha() and len(w) >= 4):
+            self._little_words.setdefault(word[0], []).append(word)
         self._repair = lru_cache(maxsize=8192)(self._repair_uncached)
         # Stems of real English words the knowledge base doesn't know and that cannot be nouns ("outgrown",
         # "require"): they qualify an ask without changing its subject (english.py; the matcher weighs them
@@ -1005,6 +1012,8 @@ class Normaliser:
             text = _PROPER_NOUN.sub(lambda m: m.group(0) if all(w in self.known_words for w in
                                                                 m.group(2).lower().replace("-", " ").split())
                                     else m.group(1), text or "")
+        # A word typed in capitals ("LADO", "NEET") is an acronym, known or not, never a typo to repair.
+        acronyms = {w.lower() for w in _CAPITALS.findall(text or "")} if repair else set()
         # (not in surface_tokens: the phrase table's own "take on" must keep its meaning)
         text = _TAKE_ON_A_CASE.sub(" takecase ", (text or "").lower())
         words = [british(t) for t in surface_tokens(text)]
@@ -1012,7 +1021,7 @@ class Normaliser:
         if repair:
             repaired: list[str] = []
             for word in words:
-                fixed, typo = self._repair(word)
+                fixed, typo = (word, False) if word in acronyms else self._repair(word)
                 if typo:
                     corrections.append((word, fixed))
                 repaired.append(fixed)
@@ -1050,12 +1059,23 @@ class Normaliser:
             if not english.can_be_noun(word):
                 self.everyday.add(stem(word))
             return word, False
-        if len(word) < 5:
+        if len(word) < 4:
             return word, False
+        # A four-letter word gets one edit ("ordr", "trak", "ppil"): a five-letter word with a letter dropped.
         max_edits = 1 if len(word) < 8 else 2
         best = process.extractOne(word, self._candidates.get(word[0], ()), scorer=DamerauLevenshtein.distance,
                                   score_cutoff=max_edits)
+        if best is None and len(word) >= 5:
+            best = process.extractOne(word, self._little_words.get(word[0], ()), scorer=DamerauLevenshtein.distance,
+                                      score_cutoff=1)
         return (best[0], True) if best is not None else (word, False)
+
+
+def repaired_text(text: str, corrections: tuple[tuple[str, str], ...]) -> str:
+    """`text` with each repaired typo replaced by the word it was read as (whole words, any case)."""
+    for typed, meant in corrections:
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(typed)}(?![A-Za-z])", meant, text, flags=re.IGNORECASE)
+    return text
 
 
 def content_tokens(words: list[str], rebase=None) -> list[str]:
