@@ -1,6 +1,6 @@
 """Issue 12: questions typed with a slip read as the question meant. Measured by putting one typo (a swapped,
 dropped, doubled or changed letter) into a word of each of the 896 questions of the held-out sets used for tuning
-(`python -m tools.bench.faq_typos`, three seeds): before these rules 91.0-92.1 % of verdicts were right with 49-56
+(`python -m tools.bench.faq_robustness`, three seeds): before these rules 91.0-92.1 % of verdicts were right with 49-56
 left at "not sure"; after, 96.0-96.4 % with 14-17 (98.3 % as written)."""
 from __future__ import annotations
 

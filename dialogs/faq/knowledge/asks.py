@@ -112,6 +112,49 @@ class Parsed:
         return len(self.asks) > 1
 
 
+# Courtesies around a question say nothing about what is asked, but their words ("any help appreciated", "sorry for
+# the long message, it's been a tough week") were read as part of it: a sign-off left a sixth of the tuning sets'
+# questions at "not sure" (measured by adding one to every question). They are taken off both ends first.
+_SIGN_OFF = re.compile(
+    r"(?:^|[\s,.!;:-])(?:(?:many\s+|massive\s+|huge\s+)?(?:thanks|thank\s+you|thankyou|thx|ty|cheers)"
+    r"(?:\s+(?:so\s+much|very\s+much|a\s+lot|loads|in\s+advance|all|everyone))*"
+    r"|(?:any|all)\s+(?:help|advice|support|thoughts|info(?:rmation)?|guidance|pointers)(?:\s+(?:would\s+be|is|are))?"
+    r"(?:\s+(?:much|greatly|really|gratefully))?\s+(?:appreciated|welcome|received)"
+    r"|(?:i\s+)?(?:would\s+)?appreciate\s+(?:any|your)\s+(?:help|advice|thoughts|support)"
+    r"|(?:kind(?:est)?\s+|best\s+|warm(?:est)?\s+)?(?:regards|wishes)|x+)"
+    r"(?:[\s,.!-]+(?-i:[A-Z][a-z]+))?[\s.!,x]*$", re.IGNORECASE)
+_GREETING = re.compile(
+    r"^\s*(?:(?:hi|hiya|hey|hello|morning|afternoon|evening|good\s+(?:morning|afternoon|evening))"
+    r"(?:\s+(?:all|everyone|team|there|folks|both))?\s*(?:[,.!:;-]+\s*|\s+(?=[a-z]))"
+    r"|(?:sorry|apologies)\s+(?:if|for)\b[^.?!]*?(?:[.!]+\s*|\s*-\s*|,?\s+but\s+)"
+    r"|quick\s+(?:one|question|q)\b[^.?!,:-]*[.!,:-]+\s*)+", re.IGNORECASE)
+
+
+# "I'm a DSL at a primary school. ...": a professional saying who they are, in a sentence of its own before the
+# question. Its words ("school", "DSL") were read as what is asked, so chit-chat or an out-of-scope question after it
+# got an answer (measured by adding it to every question). A family or carer role stays: it says whose child it is.
+_PROFESSIONAL_INTRO = re.compile(
+    r"^\s*(?:i'?m|i’m|im|i\s+am|we'?re|we’re|we\s+are|this\s+is)\s+(?:a|an|the|one\s+of\s+the)\s+"
+    r"(?P<who>[^.?!,;:]{1,60}?)\s*[.,;:!-]+\s+(?=\S)", re.IGNORECASE)
+_FAMILY_ROLE = re.compile(r"\b(?:carers?|guardians?|adopt\w*|parents?|mum|mam|dad|nan|nana|gran\w*|grand\w*|kinship|"
+                          r"foster\w*|aunt\w*|uncle|sister|brother|step\w*|family|birth|mother|father)\b", re.IGNORECASE)
+
+
+def without_courtesies(text: str) -> str:
+    """The question without a greeting, an apology or a professional's introduction before it and a thank-you or
+    sign-off after it (never emptied: a bare "thanks" stays as it is)."""
+    inner = _GREETING.sub("", text or "", count=1)
+    intro = _PROFESSIONAL_INTRO.match(inner)
+    if intro and not _FAMILY_ROLE.search(intro.group("who")):
+        inner = inner[intro.end():]
+    while True:
+        shorter = _SIGN_OFF.sub("", inner, count=1)
+        if shorter == inner:
+            break
+        inner = shorter
+    return inner.strip() if inner.strip() else (text or "")
+
+
 # "EP here, ...", "SENCo here.", "send caseworker -": who is writing, not what they ask.
 _INTRO = re.compile(r"^\s*(?:hi\W+|hiya\W+|hello\W+)?(?:[a-z]+\s+){0,2}?[a-z]+\s+here\b[\s,.:;-]*", re.IGNORECASE)
 

@@ -43,7 +43,7 @@ from typing import Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge.asks import about_two_children, is_closed_question, parse
+from dialogs.faq.knowledge.asks import about_two_children, is_closed_question, parse, without_courtesies
 from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, repaired_text, surface_tokens
@@ -310,7 +310,7 @@ class Matcher:
     # --- public ---------------------------------------------------------------------------------
 
     def answer(self, question: str) -> Answer:
-        text = (question or "")[:MAX_QUESTION_CHARS]
+        text = without_courtesies((question or "")[:MAX_QUESTION_CHARS])
         normalised = self.normaliser.normalise(text)
         if not normalised.tokens:
             return Answer("unknown", None, 0.0, (), "empty", normalised.corrections)

@@ -1,8 +1,11 @@
-"""FAQ answers to questions typed with a slip: one typo (a swapped, dropped, doubled or changed letter, never the
-first) put into one word of five letters or more of every question of the held-out sets used for tuning, with a
-fixed seed, then scored as `vsbot bench` scores the sets. Sets 10 and 15 are left out (never tuned on).
+"""FAQ answers to the questions of the held-out sets used for tuning, written the ways people write (sets 10 and 15,
+never tuned on, are left out), scored as `vsbot bench` scores the sets:
+- one typo (a swapped, dropped, doubled or changed letter, never the first) in one word of five letters or more,
+  with fixed seeds;
+- a greeting, an apology or an introduction before the question, or a thank-you after it;
+- all in lower case, or without punctuation.
 
-    .venv/bin/python -m tools.bench.faq_typos [--seeds 3]
+    .venv/bin/python -m tools.bench.faq_robustness [--seeds 3]
 """
 from __future__ import annotations
 
@@ -18,6 +21,10 @@ from dialogs.faq.knowledge.matcher import Matcher
 
 NEVER_TUNED = {"faq_holdout_10.yaml", "faq_holdout_15.yaml"}
 _WORD = re.compile(r"[A-Za-z]{5,}")
+BEFORE = ("Hi, I'm a DSL at a primary school. ", "Morning all, quick one from a social worker. ",
+          "Hiya, foster carer here and a bit confused. ", "Sorry if this is a daft question but ",
+          "Apologies for the long message, we've had a tough week. ")
+AFTER = (" thanks in advance", " Many thanks.", " cheers", " any help appreciated x", " Thanks, Sarah")
 
 
 def with_typo(word: str, rng: random.Random) -> str:
@@ -30,6 +37,11 @@ def with_typo(word: str, rng: random.Random) -> str:
     if kind == "double":
         return word[:i] + word[i] + word[i:]
     return word[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + word[i + 1:]
+
+
+def _report(label: str, result: dict) -> None:
+    print(f"{label:48s} {result['verdict_accuracy']:6.1%} right, {result['in_scope_unsure']:3d} not sure, "
+          f"{result['out_of_scope_answered']} out of scope answered")
 
 
 def main(argv=None) -> int:
@@ -51,9 +63,12 @@ def main(argv=None) -> int:
                 noisy.append(replace(item, q=item.q.replace(word, with_typo(word, rng), 1)))
             else:
                 noisy.append(item)
-        result = evaluate(matcher, noisy)
-        print(f"one typo a question, seed {seed}: {result['verdict_accuracy']:.1%} right, "
-              f"{result['in_scope_unsure']} not sure, {result['out_of_scope_answered']} out of scope answered")
+        _report(f"one typo a question, seed {seed}", evaluate(matcher, noisy))
+    for label, texts, make in (("before", BEFORE, lambda q, t: t + q), ("after", AFTER, lambda q, t: q.rstrip() + t)):
+        for text in texts:
+            _report(f"{label}: {text.strip()[:40]}", evaluate(matcher, [replace(i, q=make(i.q, text)) for i in items]))
+    _report("lower case", evaluate(matcher, [replace(i, q=i.q.lower()) for i in items]))
+    _report("no punctuation", evaluate(matcher, [replace(i, q=re.sub(r"[^\w\s+%]", "", i.q)) for i in items]))
     return 0
 
 
