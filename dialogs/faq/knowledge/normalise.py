@@ -1061,10 +1061,13 @@ class Normaliser:
             return word, False
         if len(word) < 4:
             return word, False
-        # A four-letter word gets one edit ("ordr", "trak", "ppil"): a five-letter word with a letter dropped.
+        # A four-letter word can be a five-letter word with a letter dropped ("ordr", "trak", "ppil"), nothing else:
+        # one changed letter would make an unknown acronym typed in lower case a word ("lado" is not "lads").
         max_edits = 1 if len(word) < 8 else 2
-        best = process.extractOne(word, self._candidates.get(word[0], ()), scorer=DamerauLevenshtein.distance,
-                                  score_cutoff=max_edits)
+        choices = self._candidates.get(word[0], ())
+        if len(word) == 4:
+            choices = [c for c in choices if len(c) == 5]
+        best = process.extractOne(word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits)
         if best is None and len(word) >= 5:
             best = process.extractOne(word, self._little_words.get(word[0], ()), scorer=DamerauLevenshtein.distance,
                                       score_cutoff=1)

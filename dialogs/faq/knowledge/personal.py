@@ -218,4 +218,15 @@ def _lower_case_name(text: str, known_words: AbstractSet[str]) -> bool:
             return True  # "kayla smith"
         if following in {"yr", "year", "y", "in", "has", "is", "was", "hasnt", "isnt", "still", "got"}:
             return True  # "kayla yr 8", "is tyler still"
+        if following in _DOING_WORDS or (index > 0 and words[index - 1] in _ASKING_AFTER):
+            return True  # "how's freddie doing", "has ryan been excluded again", "any news about ellie"
     return False
+
+
+# Around a first name typed in lower case, words that make the question about how that child is doing (measured:
+# the tuning sets' personal questions typed in lower case were answered without them).
+_DOING_WORDS = frozenset({"been", "doing", "getting", "going", "had", "being", "not", "started", "moved", "attending",
+                          "attended", "settled", "settling", "coping"})
+_ASKING_AFTER = frozenset({"has", "hasn", "hasnt", "is", "isn", "was", "wasn", "did", "didn", "didnt", "does", "doesn",
+                           "doesnt", "how's", "hows", "where's", "wheres", "what's", "whats", "about", "re", "for",
+                           "with"})
