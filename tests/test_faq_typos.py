@@ -38,3 +38,18 @@ def test_a_word_in_capitals_is_an_acronym_not_a_typo(matcher):
     answer = matcher.answer("whats the LADO number, need to report a staff allegation")
     assert answer.corrections == () and answer.verdict == "unknown"
     assert matcher.answer("when is the next LADO meeting?").verdict == "unknown"
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("who chairs the pep for a lookedafter child", "who chairs the pep for a looked after child"),
+    ("can pp+ pay for afterschool clubs", "can pp+ pay for after school clubs"),
+])
+def test_two_words_typed_as_one_are_read_as_two(matcher, typed, meant):
+    as_typed, as_meant = matcher.answer(typed), matcher.answer(meant)
+    assert as_typed.corrections and " " in as_typed.corrections[0][1]
+    assert (as_typed.verdict, as_typed.entry and as_typed.entry.id) == (as_meant.verdict, as_meant.entry and as_meant.entry.id)
+
+
+def test_a_place_or_name_is_not_split_into_words(matcher):
+    for word in ("kingston", "northfield", "ashbourne"):
+        assert matcher.normaliser.normalise(f"does the vs cover {word}").corrections == ()

@@ -3,7 +3,7 @@ never tuned on, are left out), scored as `vsbot bench` scores the sets:
 - one typo (a swapped, dropped, doubled or changed letter, never the first) in one word of five letters or more,
   with fixed seeds;
 - a greeting, an apology or an introduction before the question, or a thank-you after it;
-- all in lower case, or without punctuation.
+- all in lower case, without punctuation, or with hyphenated words joined ("lookedafter").
 
     .venv/bin/python -m tools.bench.faq_robustness [--seeds 3]
 """
@@ -69,6 +69,9 @@ def main(argv=None) -> int:
             _report(f"{label}: {text.strip()[:40]}", evaluate(matcher, [replace(i, q=make(i.q, text)) for i in items]))
     _report("lower case", evaluate(matcher, [replace(i, q=i.q.lower()) for i in items]))
     _report("no punctuation", evaluate(matcher, [replace(i, q=re.sub(r"[^\w\s+%]", "", i.q)) for i in items]))
+    _report("no ? . , ! ; or apostrophes", evaluate(matcher, [replace(i, q=re.sub(r"[?.,!;'’]", "", i.q)) for i in items]))
+    _report("hyphenated words joined", evaluate(matcher, [replace(i, q=re.sub(r"(?<=\w)-(?=\w)", "", i.q))
+                                                          for i in items]))
     return 0
 
 

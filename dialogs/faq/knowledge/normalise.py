@@ -1024,7 +1024,7 @@ class Normaliser:
                 fixed, typo = (word, False) if word in acronyms else self._repair(word)
                 if typo:
                     corrections.append((word, fixed))
-                repaired.append(fixed)
+                repaired.extend(fixed.split())  # a compound split in two is two words
             words = repaired
         return Normalised(tokens=tuple(content_tokens(words, self._rebase if repair else None)),
                           corrections=tuple(corrections))
@@ -1061,6 +1061,9 @@ class Normaliser:
             return word, False
         if len(word) < 4:
             return word, False
+        joined = self._split_compound(word)
+        if joined is not None:
+            return joined, True
         # A four-letter word can be a five-letter word with a letter dropped ("ordr", "trak", "ppil"), nothing else:
         # one changed letter would make an unknown acronym typed in lower case a word ("lado" is not "lads").
         max_edits = 1 if len(word) < 8 else 2
@@ -1072,6 +1075,21 @@ class Normaliser:
             best = process.extractOne(word, self._little_words.get(word[0], ()), scorer=DamerauLevenshtein.distance,
                                       score_cutoff=1)
         return (best[0], True) if best is not None else (word, False)
+
+    def _split_compound(self, word: str) -> str | None:
+        """Two words typed as one ("lookedafter", "afterschool", "longterm"): both known, one of them meaning
+        something; the most even split wins. Measured by joining the tuning sets' hyphenated words."""
+        if len(word) < 6:
+            return None
+        best = None
+        for cut in range(2, len(word) - 1):
+            left, right = word[:cut], word[cut:]
+            if (left in self.known_words and right in self.known_words
+                    and ((left in self._meaningful and left not in STOPWORDS)
+                         or (right in self._meaningful and right not in STOPWORDS))):
+                if best is None or min(len(left), len(right)) > min(len(best[0]), len(best[1])):
+                    best = (left, right)
+        return f"{best[0]} {best[1]}" if best is not None else None
 
 
 def repaired_text(text: str, corrections: tuple[tuple[str, str], ...]) -> str:
