@@ -44,3 +44,13 @@ def test_a_sign_off_does_not_change_the_answer(matcher):
     plain = matcher.answer("can PP+ fund after school club fees")
     signed = matcher.answer("can PP+ fund after school club fees? any help appreciated x")
     assert (signed.verdict, signed.entry.id) == (plain.verdict, plain.entry.id) == ("no", plain.entry.id)
+
+
+def test_a_capitalised_question_word_starts_the_ask_when_the_full_stop_is_missing():
+    from dialogs.faq.knowledge.asks import parse
+
+    parsed = parse("we have a number of 17 yr olds on CiN plans Are they within the VSs remit")
+    assert parsed.asks == ("Are they within the VSs remit",)
+    assert "17 yr olds on CiN plans" in parsed.context
+    # the Virtual School's own capitals are not a sentence
+    assert parse("does the Virtual School chair PEPs").asks == ("does the Virtual School chair PEPs",)

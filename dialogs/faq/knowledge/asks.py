@@ -194,7 +194,15 @@ def _ask_text(text: str) -> str:
     return " ".join(asks)
 
 
+# "...17 yr olds on CiN plans Are they within your remit": typed without a full stop, a capitalised question word
+# after a lower-case word starts a new sentence (measured: questions without punctuation lost their ask in the
+# story before it).
+_UNMARKED_SENTENCE = re.compile(r"(?<=[a-z0-9+])\s+(?=(?:Are|Does|Do|Can|Could|Would|Will|Is|What|How|Who|Where|When|"
+                                r"Why|Should|Has|Have|Did|Any)\b)")
+
+
 def parse(text: str) -> Parsed:
+    text = _UNMARKED_SENTENCE.sub(". ", text or "")
     text = _INTRO.sub("", text or "", count=1)
     text = _read_self_intro(text)
     clauses = [c.strip(" ,") for c in _CLAUSE_BREAK.split(text or "") if c and c.strip(" ,")]
