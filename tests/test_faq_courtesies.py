@@ -54,3 +54,10 @@ def test_a_capitalised_question_word_starts_the_ask_when_the_full_stop_is_missin
     assert "17 yr olds on CiN plans" in parsed.context
     # the Virtual School's own capitals are not a sentence
     assert parse("does the Virtual School chair PEPs").asks == ("does the Virtual School chair PEPs",)
+
+
+def test_a_child_named_in_an_introduction_keeps_the_question_personal(matcher):
+    """The introduction is taken off as a courtesy, but the child named in it still makes the question about one
+    child (not answered, and its text not kept)."""
+    answer = matcher.answer("I'm the social worker for Jayden Smith. Does the VS chair PEPs?")
+    assert (answer.verdict, answer.reason, answer.keep_text) == ("unknown", "personal_case", False)

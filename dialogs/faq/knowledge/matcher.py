@@ -310,13 +310,18 @@ class Matcher:
     # --- public ---------------------------------------------------------------------------------
 
     def answer(self, question: str) -> Answer:
-        text = without_courtesies((question or "")[:MAX_QUESTION_CHARS])
+        typed = (question or "")[:MAX_QUESTION_CHARS]
+        text = without_courtesies(typed)
         normalised = self.normaliser.normalise(text)
         if not normalised.tokens:
             return Answer("unknown", None, 0.0, (), "empty", normalised.corrections)
         corrections = normalised.corrections
 
-        if looks_personal(text, self.normaliser.known_words):
+        # Whether it is about one child is read both with and without the courtesies: an introduction taken off
+        # ("I'm the social worker for Jayden Smith.") may be where the child is named, and a sign-off after it may
+        # hide how it ends ("...has she moved yet? thanks").
+        known = self.normaliser.known_words
+        if looks_personal(text, known) or (typed != text and looks_personal(typed, known)):
             whole = {t: 1.0 for t in normalised.tokens}
             candidates = self._rank(whole)
             suggestions = tuple(self.kb.entries[c.entry_index] for c in candidates[:MAX_SUGGESTIONS])
