@@ -374,6 +374,7 @@ class Matcher:
 
     def explain(self, question: str, limit: int = 5) -> list[dict[str, object]]:
         """The best candidates with each signal, for staff tuning the knowledge base."""
+        question = without_courtesies(question)  # read as answer() reads it
         normalised = self.normaliser.normalise(question)
         parsed = parse(question)
         ask_tokens = tuple(t for ask in parsed.asks for t in self._tokens(ask)) or normalised.tokens
