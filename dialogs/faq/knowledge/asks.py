@@ -281,9 +281,11 @@ _CONDITION = re.compile(
     re.IGNORECASE)
 
 
-# "allocated by where the child lives and not where the school is": the alternative ruled out is not what is asked
-# (its words would pull the ask towards its opposite); "not just/only X" adds to the ask, so it stays.
-_RULED_OUT = re.compile(r"(?:,\s*|\s+(?:and|but)\s+)not\s+(?!just\b|only\b|simply\b|merely\b|even\b)"
+# "allocated by where the child lives and not where the school is", "...rather than where the school is": the
+# alternative ruled out is not what is asked (its words would pull the ask towards its opposite); "not just/only X"
+# adds to the ask, so it stays.
+_RULED_OUT = re.compile(r"(?:(?:,\s*|\s+(?:and|but)\s+)not\s+(?!just\b|only\b|simply\b|merely\b|even\b)"
+                        r"|,?\s+(?:rather\s+than|instead\s+of|as\s+opposed\s+to)\s+)"
                         r"(?=(?:where|by|based|on|at|in|the|their|his|her)\b)[^,?]*", re.IGNORECASE)
 
 
