@@ -22,3 +22,25 @@ def test_the_alternative_after_rather_than_is_not_asked(matcher, contrast):
 
 def test_rather_than_doing_something_stays_in_the_ask():
     assert "rather than" in parse("could you help us find another way rather than excluding him?").asks[0]
+
+
+# --- who acts in each of two asks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["mum", "dad", "nan", "grandad"])
+def test_a_family_member_after_the_opener_starts_the_ask(who):
+    parsed = parse(f"can {who} ring the virtual school directly or does the social worker have to do it")
+    assert parsed.asks == (f"can {who} ring the virtual school directly", "does the social worker have to do it")
+
+
+@pytest.mark.parametrize("question", [
+    "CiN lad in Y7, his mum wants help from the VS. can mum phone you herself or can the school refer him",
+    "Y9 on a CiN plan and the parents want VS support. can parents contact the VS directly, or can school make a referral",
+    "Y1 girl on a child in need plan, dad wants VS support. can dad ask the VS himself or should school refer in"])
+def test_each_ask_is_about_who_it_says_acts(matcher, question):
+    # the parent asking is not the professional referring: the story's and the other ask's parent stay out of the
+    # part whose subject is the school
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["no", "yes"]
+    assert answer.parts[0].entry.id == "parent-requests-cwsw"

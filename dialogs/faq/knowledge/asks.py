@@ -22,8 +22,10 @@ from dataclasses import dataclass
 _CLAUSE_BREAK = re.compile(r"(?<=[.?!;])\s+|\n+|\s+[-–—]+\s+|\s*[.?!]{2,}\s*|:\s+|\s*\.\.\.\s*")
 _OPENERS = (r"can|could|would|will|do|does|did|is|are|was|were|should|shall|may|might|has|have|cud|wud|shud|"
             r"shouldnt|shouldn't|isnt|isn't|doesnt|doesn't|dont|don't|wont|won't|cant|can't|r")
+# (a family member is a subject too: "can mum contact the VS herself or can school refer?" asks from its start)
 _SUBJECTS = (r"you|u|ya|yous|youse|yez|some|vs|vsh|the|your|ur|we|i|they|he|she|it|its|that|this|there|someone|somebody|anyone|"
              r"anybody|a|an|our|my|his|her|their|dsls?|dts?|eps?|sws?|iros?|cin|cla|lac|cic|parents?|carers?|"
+             r"mum|mam|mom|dad|nan|nana|gran|grandma|grandad|grandparents?|guardians?|"
              r"schools?|pp\+?|ppp|pupil|children|kids?|virtual|inclusion|one|these|those|all|any|each|every|"
              r"him|them|me|us|foster|adoptive|adopted|sgo|kinship|social|designated|educational|looked|send|sen|"
              r"ehcp|peps?|surgery|surgeries|referrals?|this|yp|yps|cyp|child")
@@ -88,7 +90,7 @@ _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&)\s+(?=(?:{_VERBS})\b)"
     rf"|,?\s+(?:and|&)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
-    rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|will)\b)"
+    rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|should)\b)"
     rf"|,?\s+or\s+(?:at\s+(?:the\s+)?(?:very\s+)?least|even|failing\s+that|if\s+not(?:\s+that)?)\b,?"
     rf"|,?\s+or\s+(?=(?:is|are)\s+(?:your|ur|the\s+vs|the\s+virtual\s+school'?s?|vs)\s+(?:role|job|remit)\b)"
     rf"|,?\s+as\s+well\s+as\s+"

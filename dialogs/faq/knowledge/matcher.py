@@ -150,6 +150,10 @@ _ACTIONS = DO | ADVISE | frozenset({"monitor", "change", "tell", "overrule", "ch
 # Besides doing things itself, what the Virtual School's pages say it does not do to schools and other
 # professionals (seed 004): telling schools what to do, undermining heads, changing policies, inspecting, ignoring.
 _NOT_DONE_ACTIONS = frozenset({"direct", "takeon", "schoolrun", "homevisit", "tell", "overrule", "inspect", "ignore"})
+# Who acts (refers, asks, contacts): the subject of an ask, as opposed to the child it is about.
+_ACTORS = frozenset({"parent", "carer", "family", "school", "socialworker", "dsl", "dt", "headteacher", "iro"})
+_ACTOR_FIRST = re.compile(r"^\W*(?:can|could|would|will|should|may|might|do|does|did|is|are)\s+"
+                          r"(?:(?:the|a|an|our|my|his|her|their)\s+)?([\w-]+)", re.IGNORECASE)
 # An entry whose own question is about one of these answers only a question that mentions it.
 _KEY_ACTIONS = frozenset({"refer"})
 # Named programmes: an ask naming one is only answered by an entry that mentions it.
@@ -630,7 +634,7 @@ class Matcher:
 
     # --- several asks, conditions, parents --------------------------------------------------------
 
-    def _parts(self, asks, context: tuple[str, ...], text: str) -> list[tuple[str, _Resolved]]:
+    def _parts(self, asks, outer_context: tuple[str, ...], text: str) -> list[tuple[str, _Resolved]]:
         """Each ask answered on its own, or [] when the question is really one ask."""
         substantive = [(ask, tokens) for ask, tokens in asks if self._stands_alone(tokens)]
         if len(substantive) < 2:
@@ -641,6 +645,13 @@ class Matcher:
         for index, (ask, tokens) in enumerate(substantive):
             # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
             others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
+            context = outer_context
+            actor = _ACTOR_FIRST.match(ask)
+            if actor and _ACTORS.intersection(self._tokens(actor.group(1))):
+                # "can mum contact the VS herself, or can school refer in?": a part whose subject is who acts is about
+                # them, not about whoever the story or the other part names
+                others = tuple(t for t in others if t not in _ACTORS or t in tokens)
+                context = tuple(t for t in context if t not in _ACTORS or t in tokens)
             points_back = _POINTS_BACK.search(ask)
             resolved = None
             if others and _ACTIONS.intersection(tokens) and _PRONOUN_BACK.search(ask):
@@ -668,7 +679,7 @@ class Matcher:
             asks_yes_no = is_closed_question(ask) or (closed and not _is_open_question(ask))
             if not asks_yes_no or self._off_topic(text, set(tokens)):
                 return []
-            doing = self._not_done(tokens, context)
+            doing = self._not_done(tokens, outer_context)
             if doing is None:
                 return []
             results[index] = (ask, doing)
