@@ -44,3 +44,16 @@ def test_each_ask_is_about_who_it_says_acts(matcher, question):
     assert answer.verdict == "partly"
     assert [p.verdict for p in answer.parts] == ["no", "yes"]
     assert answer.parts[0].entry.id == "parent-requests-cwsw"
+
+
+# --- an eligibility ask beside another ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, doing", [
+    ("do you cover children with a CP plan? and if so would someone from the VS visit the family at home", "home-visits"),
+    ("are CP kids included? can someone from the VS do one to one tutoring with him", "teach-or-tutor-child")])
+def test_whether_some_children_are_covered_is_an_ask_of_its_own(matcher, question, doing):
+    # its words are only who it is about, yet it is asked: answered beside the other ask, not swallowed by it
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "cin-and-cp-plans"), ("no", doing)]

@@ -726,6 +726,8 @@ class Matcher:
     def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
         """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
         "could one of your team come in" are not asks of their own)."""
+        if _ELIGIBILITY in tokens and COHORT_TOKENS.intersection(tokens) - {NEGATION}:
+            return True  # "are CiN kids covered now?": whether some children are the VS's is an ask of its own
         own = {t for t in tokens if t in DOMAIN and t not in COHORT_TOKENS and t not in GENERIC and t not in _WEAK}
         return sum(self._weight(t) for t in own) >= MIN_PART_INFORMATION
 
