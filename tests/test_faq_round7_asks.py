@@ -57,3 +57,18 @@ def test_whether_some_children_are_covered_is_an_ask_of_its_own(matcher, questio
     answer = matcher.answer(question)
     assert answer.verdict == "partly"
     assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "cin-and-cp-plans"), ("no", doing)]
+
+
+# --- "n" typed for "and" ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, second", [
+    ("do u chair peps for cic n can u do home visits too", "can u do home visits too"),
+    ("does the vs give advice to schools n would they teach him maths", "would they teach him maths")])
+def test_n_between_two_asks_is_and(question, second):
+    assert parse(question).asks[1] == second
+
+
+def test_n_between_two_asks_is_answered_as_two(matcher):
+    answer = matcher.answer("do u chair peps for cic n can u do home visits too")
+    assert answer.verdict == "partly" and [p.verdict for p in answer.parts] == ["yes", "no"]
