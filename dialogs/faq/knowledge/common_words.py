@@ -9,7 +9,7 @@ deliberately NOT listed here, so "where is the nearest library" still reads as o
 from __future__ import annotations
 
 COMMON_WORDS: frozenset[str] = frozenset("""
-christmas xmas easter weekend weekends tuesday wednesday thursday saturday
+online said mention mentions mentioned mentioning christmas xmas easter weekend weekends tuesday wednesday thursday saturday
 sunday tues weds thurs fri sat sun jan feb mar apr jun jul aug oct nov dec january february march april june july
 august october november december morning mornings
 about above across two three six four five seven eight nine ten eleven twelve dozen several min mins minute miles mile distance km side engage engaging engaged hospital case cases caseload town city road street actually after again against ago ahead all almost alone along already alright although always

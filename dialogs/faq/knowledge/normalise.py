@@ -111,6 +111,14 @@ SPELLING: dict[str, str] = {
     # northern English and Scots: "mam", "meself", "nowt" (nothing), "owt" (anything), "summat" (something)
     "mam": "mum", "mammy": "mum", "meself": "myself", "nowt": "nothing", "owt": "anything", "summat": "something",
     "kindergarten": "nursery", "preschool": "nursery", "grade": "year", "grades": "results",
+    # round 7: everyday misspellings and words typed together, read as meant ("aswell" is two little words, so no
+    # split finds it; "actualy" is one edit from "actual" as well as "actually", and the content word would win)
+    "aswell": "also", "aswel": "also", "alot": "lot", "abit": "bit", "infact": "fact", "atleast": "least",
+    "actualy": "actually", "acctually": "actually", "actully": "actually", "realy": "really", "definately": "definitely",
+    "defo": "definitely", "deffo": "definitely", "probs": "probably",
+    "themselfs": "themselves", "themself": "themselves", "theirselves": "themselves", "theirself": "themselves",
+    "yourselfs": "yourselves", "ourselfs": "ourselves", "himselfs": "himself", "hisself": "himself",
+    "whos": "who", "wots": "what", "wot": "what", "wat": "what", "wats": "what",
 }
 # -ize / -yze words: organize -> organise, prioritized -> prioritised, analyzing -> analysing.
 _IZE = re.compile(r"^(\w{3,})(iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
@@ -144,10 +152,18 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "can you help with": ("support",), "can you help me with": ("support",), "help with": ("support",),
     "is it your job": ("role",), "part of your role": ("role",), "your role": ("role",),
     "keep an eye on": ("monitor",), "keep tabs on": ("monitor",), "keep track of": ("monitor",),
+    "keeps an eye on": ("monitor",), "keeping an eye on": ("monitor",), "kept an eye on": ("monitor",),
+    "keeps tabs on": ("monitor",), "keeping tabs on": ("monitor",), "keeps track of": ("monitor",),
+    "keeping track of": ("monitor",), "keep an eye out": ("monitor",), "keep an eye": ("monitor",),
     "check on": ("monitor",), "look at": ("monitor",), "watch": ("monitor",),
     "carry out": ("deliver",), "carries out": ("deliver",), "carrying out": ("deliver",),
     "part of": (), "parts of": (),  # "is it part of your work?": says nothing itself ("part of your role" is a role)
-    "snowed under": ("busy",), "up to my eyes": ("busy",), "write up": ("complete",), "writing up": ("complete",),
+    "snowed under": ("busy",), "up to my eyes": ("busy",), "capacity": ("busy",), "no capacity": ("busy",),
+    "have not got capacity": ("busy",), "have not got the capacity": ("busy",), "do not have capacity": ("busy",),
+    "do not have the capacity": ("busy",), "have no capacity": ("busy",), "not enough capacity": ("busy",),
+    "lack capacity": ("busy",), "lack the capacity": ("busy",), "at capacity": ("busy",), "over capacity": ("busy",),
+    "not got capacity": ("busy",), "not got the capacity": ("busy",), "not have capacity": ("busy",),
+    "not have the capacity": ("busy",), "short staffed": ("busy",), "understaffed": ("busy",), "write up": ("complete",), "writing up": ("complete",),
     "fill in": ("complete",), "fill out": ("complete",), "filling in": ("complete",),
     "look after": ("care",), "looks after": ("care",), "looking after": ("care",),
     "take over": ("takeon",), "take on": ("takeon",), "takes on": ("takeon",), "stand in for": ("takeon",),
@@ -412,6 +428,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "internal exclusion": ("behaviour",), "internal exclusions": ("behaviour",), "detention": ("behaviour",),
     "detentions": ("behaviour",), "seclusion": ("behaviour",), "removal room": ("behaviour",),
     "wits end": (), "wit s end": (), "end of my tether": (), "failing that": (), "if that fails": (),  # how it feels, not what
+    "doing my head in": (), "does my head in": (), "do my head in": (), "done my head in": (), "doing our heads in": (),
+    "doing my nut": (), "driving me mad": (), "driving me up the wall": (), "driving me round the bend": (),
     "refusing to go": ("attendance",), "refuses to go": ("attendance",), "refused to go": ("attendance",),
     "refusing school": ("attendance",), "refuses school": ("attendance",), "refusing to attend": ("attendance",),
     "at least": (), "at the very least": (), "at the least": (),  # "or at least advise...": a fallback, not a topic
@@ -423,6 +441,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "in year admissions": ("admission",), "admissions form": ("admission", "apply"),
     "application form": ("apply",), "application forms": ("apply",), "admission forms": ("admission", "apply"),
     "sort the": ("arrange",), "sort his": ("arrange",), "sort her": ("arrange",), "sort their": ("arrange",),
+    "sort school transport": ("arrange", "transport"), "sort transport": ("arrange", "transport"), "sort a": ("arrange",),
+    "sort some": ("arrange",), "sort my": ("arrange",), "sort our": ("arrange",), "sort it": ("arrange",),
     # "tell us about schools", "tell me what's available": being informed, not telling a school what to do
     "tell us about": ("advice",), "tell me about": ("advice",), "tell us what": ("advice",), "tell me what": ("advice",),
     "tell us which": ("advice",), "tell me which": ("advice",), "let us know about": ("advice",),
@@ -443,6 +463,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "put on a waitlist": ("waitlist",), "put on the waitlist": ("waitlist",), "put on a waiting list": ("waitlist",),
     "put on the waiting list": ("waitlist",),
     "fills in": ("complete",), "filled in": ("complete",), "fills out": ("complete",), "filled out": ("complete",),
+    "fill it in": ("complete",), "fill it out": ("complete",), "fill them in": ("complete",), "fill them out": ("complete",),
+    "fill this in": ("complete",), "fill this out": ("complete",), "fill that in": ("complete",), "fill that out": ("complete",),
+    "fill in the": ("complete",), "fill out the": ("complete",),
     "is told": ("alert",), "are told": ("alert",), "was told": ("alert",), "get an alert": ("alert",),
     "with social worker": ("cwsw",), "with sw": ("cwsw",), "with a sw": ("cwsw",), "with an sw": ("cwsw",),
     "best practice indicators": ("goodpractice",),
@@ -503,6 +526,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "not open to social care": ("nosocialworker",), "not require a social worker": ("nosocialworker",),
     "not need a social worker": ("nosocialworker",), "never had social care involvement": ("nosocialworker",),
     "foster care": ("cic",), "in foster care": ("cic",), "fostered": ("cic",),
+    "fc": ("foster", "carer"), "fcs": ("foster", "carer"), "ffc": ("foster", "carer"),  # a foster carer, on a phone
     "takecase": ("involve",), "get an ehcp": ("ehcp", "send", "apply"), "ehcp in place": ("ehcp", "send", "apply"),
     "apply for an ehcp": ("ehcp", "send", "apply"),
     "education plan": ("pep",), "education plans": ("pep",), "pep plan": ("pep",),
@@ -543,6 +567,12 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "also has a social worker": ("cwsw",), "also have a social worker": ("cwsw",), "plus a social worker": ("cwsw",),
     "taken out of": ("change",), "take out of": ("change",), "take that out": ("change",), "take it out": ("change",),
     "removed from": ("change",), "remove from": ("change",), "drop from": ("change",),
+    # dropping or swapping a subject is changing what a pupil studies (the school's curriculum for them)
+    "let me drop": ("change", "curriculum"), "let him drop": ("change", "curriculum"),
+    "let her drop": ("change", "curriculum"), "let them drop": ("change", "curriculum"),
+    "drop a subject": ("change", "curriculum"), "drop subjects": ("change", "curriculum"),
+    "drop a gcse": ("change", "curriculum"), "drop an a level": ("change", "curriculum"),
+    "swap subjects": ("change", "curriculum"), "change subjects": ("change", "curriculum"),
     "needs assessment": ("send", "assessment"),
     # round 3: doing something for someone is taking on their role
     "no court order": ("kinship",), "without a court order": ("kinship",), "no legal order": ("kinship",),
@@ -581,6 +611,12 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "mentoring": ("intervention",), "mentor": ("intervention",), "coaching": ("intervention",),
     "catch up programme": ("intervention", "gap"),
     # who is covered
+    # "is the VS for CiN kids too?": who the Virtual School is for (an open "who is it for?" reads the same)
+    "who is the vs for": (VS_MARK,), "who is the virtual school for": (VS_MARK,),  # an open "who is it for?" as before
+    "is the vs for": ("include",), "is vs for": ("include",), "is the virtual school for": ("include",),
+    "is the vs also for": ("include",), "is the virtual school also for": ("include",), "is the vs only for": ("include",),
+    "is the virtual school only for": ("include",), "is the vs just for": ("include",),
+    "is the virtual school just for": ("include",),
     "qualify": ("include",), "qualifies": ("include",), "qualify for": ("include",), "on your list": ("include",),
     "on your caseload": ("include",), "known to you": ("include",), "come within": ("include",),
     "unaccompanied asylum seeking children": ("cic",), "unaccompanied asylum seeking child": ("cic",),
@@ -622,6 +658,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # "a CiN kid on my caseload": which child, said by their worker; not the worker's caseload as the subject
     "on my caseload": (), "on our caseload": (), "on my case load": (), "on our case load": (), "on my books": (),
     "in my caseload": (), "open to me": (),
+    # "not just the looked after ones", "not only CiC": as well as, not a negation
+    "not just": (), "not only": (), "and not just": (), "but not just": (), "not simply": (),
     "does that mean": (), "does this mean": (), "would that mean": (), "so that means": (),  # leads in to the ask
     # money covers a cost: "can PP+ cover his tutoring" is paying for it, not who is covered
     "ppplus cover": ("ppplus", "spend"), "ppplus covers": ("ppplus", "spend"), "ppplus to cover": ("ppplus", "spend"),
@@ -660,6 +698,15 @@ for _role, _concept in (("dt", "dt"), ("designated teacher", "dt"), ("social wor
                         ("sw", "socialworker"), ("dsl", "dsl"), ("iro", "iro"), ("senco", "send")):
     for _lead in ("cover the", "cover for the", "do the", "be the", "act as the", "replace the", "stand in for the"):
         _PHRASES_SOURCE[f"{_lead} {_role}"] = ("takeon", _concept)
+
+# "never had ANY social care involvement", "not had any social worker": having no social worker, however it is put
+# (the table above lists the common forms; these are the same with "any" or "ever" in them).
+for _lead in ("never had any", "not had any", "not got any", "not have any", "never had any kind of", "never any",
+              "not any", "without any", "no", "never had", "not had", "never ever had", "not ever had"):
+    for _what in ("social worker", "social workers", "sw", "sws", "social care", "social care involvement",
+                  "social worker involvement", "sw involvement", "involvement from social care",
+                  "involvement with social care"):
+        _PHRASES_SOURCE.setdefault(f"{_lead} {_what}", ("nosocialworker",))
 
 PHRASES = _build_phrases(_PHRASES_SOURCE)
 CONCEPTS: frozenset[str] = frozenset(c for concepts in _PHRASES_SOURCE.values() for c in concepts)
@@ -889,6 +936,7 @@ for _group in (
     ("previous", "previously", "past", "ago", "formerly", "former", "closed", "ended", "historic",
      "history"),
     ("learning", "learn", "learns", "maths", "math", "english", "reading", "writing", "science", "phonics",
+     "chemistry", "physics", "biology", "geography", "coursework",
      "literacy", "numeracy", "subject", "subjects", "gcse", "gcses", "exam", "exams"),
     ("individual", "individually", "each", "every", "specific", "particular"),
     ("new", "newly", "first", "initial", "start", "started", "starting", "begin", "deadline",
