@@ -72,3 +72,25 @@ def test_n_between_two_asks_is_and(question, second):
 def test_n_between_two_asks_is_answered_as_two(matcher):
     answer = matcher.answer("do u chair peps for cic n can u do home visits too")
     assert answer.verdict == "partly" and [p.verdict for p in answer.parts] == ["yes", "no"]
+
+
+# --- "do you do that?" after a story that joins two asks -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, entries", [
+    ("the social worker would like the VS to advise on schools in the new area and fill in the admissions form for "
+     "him. do you do that?", ["advise-on-schools-in-placement-area", "school-admission-applications"]),
+    ("his carers want the virtual school to chair his PEP and pay for his school uniform. is that possible?",
+     ["chair-pep-meetings", "pp-plus-non-learning-spend"]),
+    ("the DT wants you to monitor his attendance and come to the house when he refuses. can you?",
+     ["attendance-monitoring", "home-visits"])])
+def test_an_empty_ask_points_back_at_two_asks_in_the_story(matcher, question, entries):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries))
+
+
+def test_a_story_sentence_with_one_ask_gives_no_asks_of_its_own():
+    from dialogs.faq.knowledge.asks import story_asks  # pylint: disable=import-outside-toplevel
+
+    assert story_asks("he has been excluded twice this term.") == ((), "")

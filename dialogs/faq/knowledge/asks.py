@@ -341,6 +341,19 @@ def _split_ask(ask: str) -> list[str]:
     return [item for p in pieces if p for item in _split_items(p)]
 
 
+def story_asks(story: str) -> tuple[tuple[str, ...], str]:
+    """ "the carer wants the VS to suggest schools near the placement and take him to look round them. do you do
+    that?": an ask that says nothing itself points back at the last sentence of the story, which may join two asks.
+    Those asks and the rest of the story, or ((), "") when that sentence holds one ask only."""
+    clauses = [c.strip(" ,") for c in _CLAUSE_BREAK.split(story or "") if c and c.strip(" ,")]
+    if not clauses:
+        return (), ""
+    pieces = _split_ask(clauses[-1])
+    if len(pieces) < 2:
+        return (), ""
+    return tuple(p.strip(" ,.!") for p in pieces), " ".join(clauses[:-1])
+
+
 # "Does the VS cover both of them?" after a story about two children: each child is a question of its own.
 _ABOUT_BOTH = re.compile(r"\b(?:both|each\s+of\s+them|either\s+of\s+them|the\s+two\s+of\s+them)\b", re.IGNORECASE)
 _NEXT_CHILD = re.compile(

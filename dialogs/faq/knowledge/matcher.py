@@ -43,7 +43,7 @@ from typing import Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge.asks import about_two_children, is_closed_question, parse, without_courtesies
+from dialogs.faq.knowledge.asks import about_two_children, is_closed_question, parse, story_asks, without_courtesies
 from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, repaired_text, surface_tokens
@@ -344,7 +344,12 @@ class Matcher:
         asks = [(ask, tokens) for ask, tokens in asks if tokens]
         context = self._tokens(parsed.context) if parsed.context else ()
         if not asks:  # "is that possible?" after the story: the story is the question
-            asks, context = [(parsed.context or text, context or normalised.tokens)], ()
+            joined, rest = story_asks(parsed.context)
+            asks = [(ask, tokens) for ask, tokens in ((a, self._tokens(a)) for a in joined) if tokens]
+            if len(asks) > 1:  # "...wants you to suggest schools and take him round them. do you do that?"
+                context = self._tokens(rest) if rest else ()
+            else:
+                asks, context = [(parsed.context or text, context or normalised.tokens)], ()
         if _SHORT_WEEK(text):  # "2 hours a day", "10 hours a week": a reduced timetable, whatever it is called
             context = context + ("reducedtimetable",)
         if "years_ago" in measure(text, self.today):  # "on a CIN plan in 2016": a plan in the past
