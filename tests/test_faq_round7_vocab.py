@@ -69,6 +69,11 @@ def test_no_capacity_is_why_someone_asks_the_vs_to_do_it(matcher, question):
     assert matcher.answer(question).verdict == "no"
 
 
+def test_elsa_sessions_run_by_the_vs_are_interventions_it_does_not_carry_out(matcher):
+    assert _answer(matcher, "could the vs send someone to do emotional literacy sessions with a looked after pupil") == (
+        "no", "carry-out-interventions")
+
+
 # --- feelings and pronouns inside phrases ------------------------------------------------------------------------
 
 
@@ -115,6 +120,12 @@ def test_transport_after_a_placement_move_is_not_the_vs(matcher):
 def test_mentioned_is_an_everyday_word(matcher):
     assert matcher.normaliser.normalise("she mentioned it").tokens == ("mention",)
     assert matcher._everyday_word("mention")  # pylint: disable=protected-access
+
+
+def test_checking_promised_one_to_one_support_happens_is_monitoring_interventions(matcher):
+    question = ("the school says our foster daughter gets 1:1 reading twice a week but she never mentions it. "
+                "will the virtual school check it is really being done?")
+    assert _answer(matcher, question) == ("yes", "monitor-interventions")
 
 
 @pytest.mark.parametrize("subject", ["physics", "geography", "biology"])
