@@ -94,3 +94,19 @@ def test_a_story_sentence_with_one_ask_gives_no_asks_of_its_own():
     from dialogs.faq.knowledge.asks import story_asks  # pylint: disable=import-outside-toplevel
 
     assert story_asks("he has been excluded twice this term.") == ((), "")
+
+
+# --- two children described together first -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "twins with SEND support, one has a child protection plan and one has never had a social worker. are both covered "
+    "by you?",
+    "we have two kids on EHC plans, one is on a CIN plan, the other has no social worker. does the virtual school cover "
+    "each of them?"])
+def test_what_is_said_of_both_children_is_said_of_each(matcher, question):
+    # "two kids on EHC plans" is not a third child: it is said of each of the two described after it
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["yes", "no"]
+    assert answer.parts[1].entry.id == "send-without-social-worker"

@@ -363,11 +363,19 @@ _NEXT_CHILD = re.compile(
 )
 
 
+_TOGETHER = re.compile(r"\b(?:two|2|both|twins|siblings|brothers|sisters)\b", re.IGNORECASE)
+
+
 def about_two_children(ask: str, context: str) -> list[str]:
     """The descriptions of the children an ask about "both" refers to, or [] when it is not such an ask."""
     if not context or not _ABOUT_BOTH.search(ask):
         return []
     return [c.strip(" ,.;()") for c in _NEXT_CHILD.split(context) if c.strip(" ,.;()")]
+
+
+def names_them_together(description: str) -> bool:
+    """ "two pupils with EHCPs" before "one on a CP plan and one with no SW": the children together, not a third."""
+    return bool(_TOGETHER.search(description))
 
 
 # "can the VS...?", "does it count?", "..., correct?": a question asking yes or no. The knowledge base answers

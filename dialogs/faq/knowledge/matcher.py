@@ -43,7 +43,8 @@ from typing import Iterable, NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge.asks import about_two_children, is_closed_question, parse, story_asks, without_courtesies
+from dialogs.faq.knowledge.asks import (about_two_children, is_closed_question, names_them_together, parse, story_asks,
+                                        without_courtesies)
 from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, repaired_text, surface_tokens
@@ -717,6 +718,10 @@ class Matcher:
             return []
         children = [(c, self._tokens(c)) for c in about_two_children(asks[0][0], context)]
         children = [(c, tokens) for c, tokens in children if set(tokens) & COHORT_TOKENS]
+        if len(children) == 3 and names_them_together(children[0][0]):
+            # "two pupils with EHCPs, one on a CP plan and one with no SW ever": what is said of both is said of each
+            (together, shared), *children = children
+            children = [(f"{together} {c}", shared + tokens) for c, tokens in children]
         if len(children) != 2:
             return []
         ask_tokens = asks[0][1]
