@@ -136,3 +136,15 @@ def test_school_subjects_are_learning(matcher, subject):
 def test_letting_a_pupil_drop_a_subject_is_not_the_vs(matcher):
     assert "change" in tokens(matcher, "will they let her drop geography")
     assert matcher.answer("I'm 16 and in care - can the VS make my college let me drop physics?").verdict == "no"
+
+
+# --- a kinship carer checking what they were told ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "I'm bringing up my son's two boys, a kinship arrangement. the kinship support group reckon kinship children fall "
+    "under the VS from 2024, is that right?",
+    "grandparent here, kinship care of my daughter's little girl. heard at our kinship group that kinship children come "
+    "under you lot since 2024 - true?"])
+def test_a_kinship_carer_checking_the_2024_change_is_answered(matcher, question):
+    assert _answer(matcher, question) == ("yes", "kinship-care")
