@@ -110,3 +110,45 @@ def test_what_is_said_of_both_children_is_said_of_each(matcher, question):
     assert answer.verdict == "partly"
     assert [p.verdict for p in answer.parts] == ["yes", "no"]
     assert answer.parts[1].entry.id == "send-without-social-worker"
+
+
+# --- two asks pulled to one entry by the story ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "girl on a CP plan at risk of exclusion after a fight. would VS inclusion step in, and would one of them do direct "
+    "work with her",
+    "Y8 CiN, suspended again and now at risk of permanent exclusion. will your inclusion officers get involved and will "
+    "they come and work with him directly?"])
+def test_a_story_shared_by_two_asks_does_not_make_them_one(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "inclusion-team-remit"),
+                                                               ("no", "work-directly-with-children")]
+
+
+# --- a parent asking to go to the VS themselves, beside a question about what it does --------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "our nephew lives with us on a child in need plan and he's had no school place since october. do you get involved "
+    "with children missing education, and can we make the referral ourselves?",
+    "me daughter's on a child in need plan and not in school. does the virtual school help kids not in education, and "
+    "can i refer her myself"])
+def test_a_parents_own_referral_is_answered_as_a_parents(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.audience == "parent" and answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "not-in-education"), ("no", "parent-referral")]
+
+
+def test_a_professional_asking_to_refer_is_still_answered_yes(matcher):
+    answer = matcher.answer("CiN pupil not in school since october. does the virtual school get involved with children "
+                            "missing education, and can I refer him myself as his DSL?")
+    assert answer.verdict == "yes"
+
+
+@pytest.mark.parametrize("child", ["son", "grandson", "daughter", "kids"])
+def test_me_before_a_child_is_my(child):
+    from dialogs.faq.knowledge.audience import PARENT, detect_asker  # pylint: disable=import-outside-toplevel
+
+    assert detect_asker(f"me {child} is on a child in need plan, is he covered") == PARENT

@@ -18,7 +18,7 @@ _CHILD = (r"(?:son|sons|daughter|daughters|stepson|stepdaughter|step\s+son|step\
           r"boy|girl|little\s+one|youngest|eldest|oldest|teenager|twins|baby|grandson|granddaughter|grandchild|"
           r"grandchildren|grandkids|nephew|niece)")
 _PARENT_MARKERS = re.compile(
-    rf"\b(?:my|our)\s+(?:(?:adopted|adoptive|own|eldest|youngest|oldest|middle)\s+)?{_CHILD}\b"
+    rf"\b(?:my|our|me)\s+(?:(?:adopted|adoptive|own|eldest|youngest|oldest|middle)\s+)?{_CHILD}\b"  # me: "me grandson"
     r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:mum|mom|mother|dad|father|parent|step\s*parent|"
     r"stepmum|stepdad|adoptive\s+parent|adopter|special\s+guardian)\b"
     r"|\b(?:we|i)\s+(?:have\s+)?adopted\b|\bme\s+and\s+my\s+(?:husband|wife|partner)\b"
@@ -83,6 +83,18 @@ _PROFESSIONAL_REFERRAL = re.compile(
     r"\W+(?:\w+\W+){0,4}?(?:refer|refers|referred|referring|(?:make|made|making|send|sent)\s+(?:a|the)\s+referral)\b",
     re.IGNORECASE,
 )
+
+
+# "can I refer him to them myself?", "could we contact the VS directly?": the parent or relative asking to go to the
+# Virtual School themselves (which it does not take from families of children with a social worker).
+_OWN_APPROACH = re.compile(
+    r"\b(?:can|could|may|cud|am|are)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|make\s+(?:a|the)\s+referral|request|apply|contact|phone|ring|call|email|"
+    r"e-mail|message|get\s+in\s+touch)\b", re.IGNORECASE)
+
+
+def approaches_the_vs_themselves(ask: str) -> bool:
+    """Whether the ask is the asker going to the Virtual School themselves (refer, contact, ring...)."""
+    return bool(_OWN_APPROACH.search(ask or ""))
 
 
 def is_request(text: str) -> bool:

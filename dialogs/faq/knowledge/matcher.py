@@ -45,7 +45,8 @@ from rapidfuzz import fuzz, process
 
 from dialogs.faq.knowledge.asks import (about_two_children, is_closed_question, names_them_together, parse, story_asks,
                                         without_courtesies)
-from dialogs.faq.knowledge.audience import PARENT, detect_asker, is_request, professional_referral
+from dialogs.faq.knowledge.audience import (PARENT, approaches_the_vs_themselves, detect_asker, is_request,
+                                           professional_referral)
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, repaired_text, surface_tokens
 from dialogs.faq.knowledge.personal import looks_personal
@@ -692,8 +693,23 @@ class Matcher:
         elif failed:
             return []  # a part not understood: answer the question as a whole instead
         if len({r.entry.id for _, r in results}) < 2:
-            return []
+            return self._parts_by_own_words(substantive, outer_context)
         return results
+
+    def _parts_by_own_words(self, substantive, context: tuple[str, ...]) -> list[tuple[str, _Resolved]]:
+        """ "Y9 CiN at risk of PEx. will VS inclusion get involved, and would they do direct work with him?": the story
+        is the same for both asks, and it pulled both to one entry (exclusion). Read each by its own words and who it is
+        about; if that tells them apart, each is answered so."""
+        cohort = tuple(t for t in context if t in COHORT_TOKENS)
+        if len(cohort) == len(context):
+            return []  # nothing but who it is about around the asks: reading them again changes nothing
+        results = []
+        for ask, tokens in substantive:
+            resolved = self._resolve(tokens, cohort, ask)
+            if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
+                return []
+            results.append((ask, resolved))
+        return results if len({r.entry.id for _, r in results}) == len(results) else []
 
     def _not_done(self, tokens: tuple[str, ...], context: tuple[str, ...]) -> _Resolved | None:
         """The "no" entry about the very action a part asks the Virtual School to do ("deliver", "visit", "attend
@@ -784,6 +800,10 @@ class Matcher:
         open_question = all(_is_open_question(ask) for ask in asks) if len(asks) > 1 else (
             _is_open_question(asks[0]) or _is_open_question(text))
         request = is_request(text)
+        if answer.parts and "cic" not in about and not about & PLAC_TOKENS:
+            own = self._parent_parts(answer)
+            if own is not answer:  # their own request answered by the parents' entry; the rest is what the VS does
+                return _replace(own, audience=PARENT)
         if open_question and entry is not None and not (answer.parts or "cic" in about or about & PLAC_TOKENS):
             # "how do I ...?" from a parent: no yes/no; signpost, offering what the question is closest to
             others = tuple(e for e in (parent_entry, *answer.suggestions) if e is not None and e.id != entry.id)
@@ -824,6 +844,21 @@ class Matcher:
                           answer.corrections, offered=parent_entry, audience=PARENT)
         return Answer(parent_entry.verdict, parent_entry, answer.score, others, "matched", answer.corrections,
                       offered=topic, audience=PARENT)
+
+    def _parent_parts(self, answer: Answer) -> Answer:
+        """ "do you get involved when kids are out of school, and can I refer him myself?" from a parent: the part where
+        they would go to the Virtual School themselves is answered by the entry about parents doing so."""
+        parts = []
+        for part in answer.parts:
+            if approaches_the_vs_themselves(part.ask) and "parent" not in self._title_tokens[self._index_of[part.entry.id]]:
+                own = self._parents_entry(self._tokens(part.ask))
+                if own is not None:
+                    part = Part(part.ask, own.verdict, own)
+            parts.append(part)
+        if all(p is q for p, q in zip(parts, answer.parts)):
+            return answer
+        verdicts = {p.verdict for p in parts}
+        return _replace(answer, verdict=verdicts.pop() if len(verdicts) == 1 else "partly", parts=tuple(parts))
 
     def _parents_entry(self, tokens: tuple[str, ...]) -> Entry | None:
         """The entry about parents closest to the question ("can I refer my son?" -> parents can't refer)."""
