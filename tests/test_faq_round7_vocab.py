@@ -42,8 +42,9 @@ def test_is_the_vs_for_a_group_asks_who_is_covered(matcher):
     assert _answer(matcher, "is the VS also for children on child protection plans") == ("yes", "cin-and-cp-plans")
 
 
-def test_who_is_the_vs_for_stays_an_open_question_about_the_vs(matcher):
-    assert _answer(matcher, "who is the vs for")[1] == "virtual-school-role"
+@pytest.mark.parametrize("question", ["who is the vs for", "what is the virtual school for?"])
+def test_who_or_what_is_the_vs_for_stays_an_open_question_about_the_vs(matcher, question):
+    assert _answer(matcher, question)[1] == "virtual-school-role"
 
 
 def test_not_just_is_as_well_as_not_a_negation(matcher):

@@ -612,7 +612,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "catch up programme": ("intervention", "gap"),
     # who is covered
     # "is the VS for CiN kids too?": who the Virtual School is for (an open "who is it for?" reads the same)
-    "who is the vs for": (VS_MARK,), "who is the virtual school for": (VS_MARK,),  # an open "who is it for?" as before
+    # an open "who / what is it for?" is about the Virtual School itself, as before
+    "who is the vs for": (VS_MARK,), "who is the virtual school for": (VS_MARK,), "what is the vs for": (VS_MARK,),
+    "what is the virtual school for": (VS_MARK,), "who is vs for": (VS_MARK,), "what is vs for": (VS_MARK,),
     "is the vs for": ("include",), "is vs for": ("include",), "is the virtual school for": ("include",),
     "is the vs also for": ("include",), "is the virtual school also for": ("include",), "is the vs only for": ("include",),
     "is the virtual school only for": ("include",), "is the vs just for": ("include",),
