@@ -152,3 +152,19 @@ def test_me_before_a_child_is_my(child):
     from dialogs.faq.knowledge.audience import PARENT, detect_asker  # pylint: disable=import-outside-toplevel
 
     assert detect_asker(f"me {child} is on a child in need plan, is he covered") == PARENT
+
+
+# --- "X said Y, is that right?" -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, claim", [
+    ("our SW said CP kids come under you now, is that right", "CP kids come under you now"),
+    ("someone at the PEP said the virtual school does home visits for children in care. is that correct",
+     "the virtual school does home visits for children in care")])
+def test_asking_to_confirm_a_claim_asks_the_claim(question, claim):
+    assert parse(question).asks == (claim,)
+
+
+def test_a_claim_confirmed_is_answered_from_its_own_words(matcher):
+    answer = matcher.answer("our SW said CP kids come under you now, is that right")
+    assert (answer.verdict, answer.entry.id) == ("yes", "cin-and-cp-plans")

@@ -224,6 +224,13 @@ def parse(text: str) -> Parsed:
             context.append(clause)
     if not asks:  # a statement or a bare phrase ("pp+ on uniform"): all of it is the ask
         return Parsed((" ".join(clauses),), "")
+    if len(asks) == 1 and context and _CONFIRM.match(asks[0]):
+        # "someone said kinship kids come under the VS now, is that right?": the claim is what is asked
+        claim = _HEARSAY.sub("", context.pop()).strip(" ,.!")
+        if len(claim.split()) >= _MIN_ASK_WORDS:
+            asks = [claim]
+        else:
+            context.append(claim)
     parts: list[str] = []
     for ask in asks:
         ask, reason = _without_reason(ask)
@@ -235,6 +242,13 @@ def parse(text: str) -> Parsed:
             parts.append(part)
             context.extend((means, condition))
     return Parsed(tuple(parts), " ".join(c for c in context if c))
+
+
+# An ask that only asks to confirm what was said before it, and who said it.
+_CONFIRM = re.compile(r"^(?:is\s+(?:that|this|it)\s+(?:right|true|correct|so|the\s+case|still\s+the\s+case)|am\s+i\s+right|"
+                      r"have\s+i\s+got\s+that\s+right|is\s+that\s+how\s+it\s+works)\W*$", re.IGNORECASE)
+_HEARSAY = re.compile(r"^.*?\b(?:said|says|told\s+(?:me|us)|heard|read|reckons|thinks|mentioned)\s+(?:that\s+)?",
+                      re.IGNORECASE)
 
 
 # "can VS take my yp to school, carer can't do the school run atm": a statement after the ask gives the reason
