@@ -168,3 +168,21 @@ def test_asking_to_confirm_a_claim_asks_the_claim(question, claim):
 def test_a_claim_confirmed_is_answered_from_its_own_words(matcher):
     answer = matcher.answer("our SW said CP kids come under you now, is that right")
     assert (answer.verdict, answer.entry.id) == ("yes", "cin-and-cp-plans")
+
+
+# --- "and work with", "and stop / prevent / block" start a second action ---------------------------------------------
+
+
+@pytest.mark.parametrize("question, entries", [
+    ("could the VS give the DT some advice and work with him one to one",
+     ["training-to-close-learning-gaps", "work-directly-with-children"]),
+    ("will you support the school to look at alternatives and prevent the head excluding her",
+     ["alternatives-to-exclusion", "overrule-headteacher-decisions"])])
+def test_working_with_or_stopping_is_a_second_action(matcher, question, entries):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries))
+
+
+def test_school_work_is_not_a_second_action():
+    assert len(parse("can you help with his school work and reading").asks) == 1

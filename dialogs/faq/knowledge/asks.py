@@ -85,7 +85,8 @@ def _ask_start(clause: str) -> int | None:
 _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|make|give|pay|fund|"
           r"chair|attend|advise|monitor|arrange|sort|book|get|put|use|spend|meet|visit|apply|"
           r"organise|organize|deliver|teach|tutor|overrule|overturn|tell|inspect|refer|"
-          r"act|step|speak|talk|listen|join|pick|collect|drive")
+          r"act|step|speak|talk|listen|join|pick|collect|drive|stop|prevent|block|"
+          r"work(?=\s+(?:with|directly|alongside|one|1))")  # "work" only as working with someone: "school work" is a noun
 _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&|n)\s+(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone)
