@@ -118,6 +118,20 @@ def test_transport_after_a_placement_move_is_not_the_vs(matcher):
     assert _answer(matcher, question) == ("no", "school-transport")
 
 
+@pytest.mark.parametrize("phrase", ["get him in", "get one of them in", "get her out of bed"])
+def test_getting_a_child_in_on_a_morning_is_the_school_run(matcher, phrase):
+    assert "schoolrun" in tokens(matcher, f"could someone {phrase} on a morning")
+
+
+def test_getting_a_child_in_at_a_school_is_a_place_there(matcher):
+    assert "admission" in tokens(matcher, "can you get her in at the academy down the road")
+
+
+def test_a_second_ask_to_get_a_child_in_each_morning_is_answered_partly(matcher):
+    question = "do you monitor attendance for children in care, and could you get him in each morning when he refuses"
+    assert matcher.answer(question).verdict == "partly"
+
+
 def test_mentioned_is_an_everyday_word(matcher):
     assert matcher.normaliser.normalise("she mentioned it").tokens == ("mention",)
     assert matcher._everyday_word("mention")  # pylint: disable=protected-access

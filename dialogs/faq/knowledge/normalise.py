@@ -345,6 +345,12 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "schoolrun": ("schoolrun",), "a lift": ("transport",), "get him to school": ("schoolrun",),
     "get her to school": ("schoolrun",), "get him into school": ("schoolrun",), "get her into school": ("schoolrun",),
     "get them into school": ("schoolrun",), "get him in to school": ("schoolrun",), "get her in to school": ("schoolrun",), "pick him up": ("schoolrun",), "pick her up": ("schoolrun",),
+    # "get one of them in on a morning": getting a child into school; "get her in at the academy": a place there
+    "get him in": ("schoolrun",), "get her in": ("schoolrun",), "get them in": ("schoolrun",),
+    "get one of them in": ("schoolrun",), "get the child in": ("schoolrun",), "get the yp in": ("schoolrun",),
+    "get yp in": ("schoolrun",), "get him out of bed": ("schoolrun",), "get her out of bed": ("schoolrun",),
+    "get them out of bed": ("schoolrun",), "get him in at": ("admission",), "get her in at": ("admission",),
+    "get them in at": ("admission",),
     "pick them up": ("schoolrun",), "collect a child": ("schoolrun",), "collect him": ("schoolrun",),
     "collect her": ("schoolrun",),
     "nurture group": ("intervention",), "nurture groups": ("intervention",), "nurture sessions": ("intervention",),
