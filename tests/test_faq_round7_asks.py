@@ -186,3 +186,21 @@ def test_working_with_or_stopping_is_a_second_action(matcher, question, entries)
 
 def test_school_work_is_not_a_second_action():
     assert len(parse("can you help with his school work and reading").asks) == 1
+
+
+# --- "X is fine I assume, but can Y?" ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question, entries", [
+    ("using pp+ for a maths tutor is allowed i presume, but could some of it pay for her school uniform?",
+     ["pp-plus-tutoring", "pp-plus-non-learning-spend"]),
+    ("the VS chairs the PEP meetings i take it, and can they also do the home visits?",
+     ["chair-pep-meetings", "home-visits"])])
+def test_a_statement_assumed_before_an_ask_is_asked_too(matcher, question, entries):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries))
+
+
+def test_a_story_without_an_assumption_stays_context():
+    assert parse("he is on a CP plan, can you help").asks == ("can you help",)

@@ -217,7 +217,12 @@ def parse(text: str) -> Parsed:
         start = _ask_start(clause)
         if start is not None:
             if start > 0:
-                context.append(clause[:start].strip(" ,"))
+                before = clause[:start].strip(" ,")
+                assumed = _ASSUMED.search(before)
+                if assumed and len(before[: assumed.start()].split()) >= _MIN_ASK_WORDS:
+                    asks.append(before[: assumed.start()])  # "X is fine I assume, but can...": X is asked too
+                else:
+                    context.append(before)
             asks.append(clause[start:])
         elif clause.rstrip().endswith("?"):
             asks.append(clause)
@@ -245,6 +250,9 @@ def parse(text: str) -> Parsed:
     return Parsed(tuple(parts), " ".join(c for c in context if c))
 
 
+# "PP+ for catch-up is fine I assume, but can some of it go on the trip?": a statement the asker wants confirmed.
+_ASSUMED = re.compile(r"[\s,]+(?:i\s+(?:assume|presume|take\s+it|imagine)|presumably|surely)"
+                      r"(?:[\s,]+(?:but|and|though|although))?\W*$", re.IGNORECASE)
 # An ask that only asks to confirm what was said before it, and who said it.
 _CONFIRM = re.compile(r"^(?:is\s+(?:that|this|it)\s+(?:right|true|correct|so|the\s+case|still\s+the\s+case)|am\s+i\s+right|"
                       r"have\s+i\s+got\s+that\s+right|is\s+that\s+how\s+it\s+works)\W*$", re.IGNORECASE)
