@@ -673,6 +673,17 @@ class Matcher:
                 alone = self._resolve(tokens, context + tuple(t for t in others if t in COHORT_TOKENS), ask, closed)
                 if alone.reason == "matched":
                     resolved = alone
+            action = _ACTIONS.intersection(tokens)
+            if (resolved.reason == "matched" and action and not points_back
+                    and not action & self._entry_vocab[self._index_of[resolved.entry.id]]):
+                # "Y5 CiN on a reduced timetable. would the inclusion team get involved and could someone work with
+                # him directly?": the story pulled the part to an entry that never speaks of the part's own action;
+                # read by its own words and who it is about, an entry that does answers it
+                cohort = tuple(t for t in context if t in COHORT_TOKENS)
+                own = self._resolve(tokens, cohort, ask, closed)
+                if (own.reason == "matched" and own.score >= PART_THRESHOLD
+                        and action & self._entry_vocab[self._index_of[own.entry.id]]):
+                    resolved = own
             if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
                 failed.append(index)
             results.append((ask, resolved))
