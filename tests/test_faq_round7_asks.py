@@ -221,3 +221,27 @@ def test_the_story_does_not_answer_a_part_about_another_action(matcher, question
     answer = matcher.answer(question)
     assert answer.verdict == "partly"
     assert (answer.parts[1].verdict, answer.parts[1].entry.id) == ("no", doing)
+
+
+# --- "vs chair peps and also ...": a question typed without "does" -------------------------------------------------
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("vs monitor interventions for cic, can they deliver them too",
+     ("vs monitor interventions for cic", "can they deliver them too")),
+    ("virtual school track attendance for cla can someone ring the carers when he is off",
+     ("virtual school track attendance for cla", "can someone ring the carers when he is off"))])
+def test_the_vs_and_a_bare_verb_is_an_ask(question, asks):
+    assert parse(question).asks == asks
+
+
+@pytest.mark.parametrize("question", ["the VS chairs PEPs, can they also tutor him", "vs said they would ring, can you chase"])
+def test_a_statement_about_the_vs_stays_context(question):
+    assert len(parse(question).asks) == 1
+
+
+def test_an_uninverted_question_joining_two_asks_is_answered_in_parts(matcher):
+    answer = matcher.answer("vs monitor interventions for cic can they deliver them too")
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "monitor-interventions"),
+                                                               ("no", "carry-out-interventions")]

@@ -221,10 +221,12 @@ def parse(text: str) -> Parsed:
                 assumed = _ASSUMED.search(before)
                 if assumed and len(before[: assumed.start()].split()) >= _MIN_ASK_WORDS:
                     asks.append(before[: assumed.start()])  # "X is fine I assume, but can...": X is asked too
+                elif _UNINVERTED.match(before):
+                    asks.append(before)  # "vs monitor interventions for cic, can they deliver them too"
                 else:
                     context.append(before)
             asks.append(clause[start:])
-        elif clause.rstrip().endswith("?"):
+        elif clause.rstrip().endswith("?") or _UNINVERTED.match(clause):
             asks.append(clause)
         else:
             context.append(clause)
@@ -253,6 +255,11 @@ def parse(text: str) -> Parsed:
 # "PP+ for catch-up is fine I assume, but can some of it go on the trip?": a statement the asker wants confirmed.
 _ASSUMED = re.compile(r"[\s,]+(?:i\s+(?:assume|presume|take\s+it|imagine)|presumably|surely)"
                       r"(?:[\s,]+(?:but|and|though|although))?\W*$", re.IGNORECASE)
+# "vs chair peps and also do tuition with the yp", typed without "does" or a question mark: the Virtual School and a
+# bare verb is a question (a statement says "the VS chairs..."), so it is an ask and may join two.
+_UNINVERTED = re.compile(r"^(?:the\s+)?(?:vs|vsh|virtual\s+school)(?:\s+(?:inclusion\s+)?(?:team|staff|officers?))?\s+"
+                         r"(?!is\b|are\b|was\b|were\b|has\b|have\b|had\b|did\b|said\b|told\b|says\b)"
+                         r"[a-z]+(?<!s)\b", re.IGNORECASE)
 # An ask that only asks to confirm what was said before it, and who said it.
 _CONFIRM = re.compile(r"^(?:is\s+(?:that|this|it)\s+(?:right|true|correct|so|the\s+case|still\s+the\s+case)|am\s+i\s+right|"
                       r"have\s+i\s+got\s+that\s+right|is\s+that\s+how\s+it\s+works)\W*$", re.IGNORECASE)
