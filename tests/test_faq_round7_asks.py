@@ -69,6 +69,18 @@ def test_n_between_two_asks_is_and(question, second):
     assert parse(question).asks[1] == second
 
 
+def test_n_also_between_two_asks_is_and_also():
+    assert parse("can the VS chair the PEP meeting n also take the young person to the school visit").asks == (
+        "can the VS chair the PEP meeting", "take the young person to the school visit")
+
+
+def test_and_to_before_a_verb_starts_a_second_action():
+    from dialogs.faq.knowledge.asks import story_asks  # pylint: disable=import-outside-toplevel
+
+    assert story_asks("we want the VS to advise on a school near the new placement and to come to the appeal.") == (
+        ("we want the VS to advise on a school near the new placement", "come to the appeal"), "")
+
+
 def test_n_between_two_asks_is_answered_as_two(matcher):
     answer = matcher.answer("do u chair peps for cic n can u do home visits too")
     assert answer.verdict == "partly" and [p.verdict for p in answer.parts] == ["yes", "no"]

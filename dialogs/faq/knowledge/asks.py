@@ -88,8 +88,8 @@ _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|mak
           r"act|step|speak|talk|listen|join|pick|collect|drive|stop|prevent|block|"
           r"work(?=\s+(?:with|directly|alongside|one|1))")  # "work" only as working with someone: "school work" is a noun
 _SECOND_ASK = re.compile(
-    rf",?\s+(?:and|&|but|plus)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
-    rf"|,?\s+(?:and|&|n)\s+(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone)
+    rf",?\s+(?:and|&|but|plus|n)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
+    rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone; "...and to come to...")
     rf"|,?\s+(?:and|&|n)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
     rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|should)\b)"
     rf"|,?\s+or\s+(?:at\s+(?:the\s+)?(?:very\s+)?least|even|failing\s+that|if\s+not(?:\s+that)?)\b,?"
