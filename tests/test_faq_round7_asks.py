@@ -257,3 +257,13 @@ def test_an_uninverted_question_joining_two_asks_is_answered_in_parts(matcher):
     assert answer.verdict == "partly"
     assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "monitor-interventions"),
                                                                ("no", "carry-out-interventions")]
+
+
+@pytest.mark.parametrize("question, entries", [
+    ("do you support adopted children? and would you chair their PEPs", [("partly", "plac-advice"), ("no", "pep-for-plac")]),
+    ("does the VS support kids in kinship care now? could a VS worker visit them at home",
+     [("yes", "kinship-care"), ("no", "home-visits")])])
+def test_whether_the_vs_supports_some_children_is_an_ask_of_its_own(matcher, question, entries):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == entries

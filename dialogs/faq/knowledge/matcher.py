@@ -166,6 +166,7 @@ COHORT_TOKENS = frozenset({"cic", "cwsw", "cin", "cp", "plac", "sgo", "cao", "ki
                            "post16", "earlyyears", "adopt", "foster", "socialworker", "not"})
 # "is she covered / one of yours / in your cohort": eligibility; these context words say who it is about.
 _ELIGIBILITY = "include"
+_COVERS = frozenset({_ELIGIBILITY, "support"})  # "are they covered", "do you support them": who the VS is for
 _WHO = frozenset({"previous", "agerange", "plan", "new", "school", "nursery", "college", "university", "academy"})
 # The parents' entry: a parent asking for help with their own child with a social worker gets it.
 PARENT_ENTRY_ID = "parent-requests-cwsw"
@@ -763,8 +764,10 @@ class Matcher:
     def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
         """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
         "could one of your team come in" are not asks of their own)."""
-        if _ELIGIBILITY in tokens and COHORT_TOKENS.intersection(tokens) - {NEGATION}:
-            return True  # "are CiN kids covered now?": whether some children are the VS's is an ask of its own
+        if _COVERS.intersection(tokens) and COHORT_TOKENS.intersection(tokens) - {NEGATION}:
+            # "are CiN kids covered now?", "does the VS support children previously looked after?": whether some
+            # children are the VS's is an ask of its own
+            return True
         own = {t for t in tokens if t in DOMAIN and t not in COHORT_TOKENS and t not in GENERIC and t not in _WEAK}
         return sum(self._weight(t) for t in own) >= MIN_PART_INFORMATION
 
