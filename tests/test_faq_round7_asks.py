@@ -267,3 +267,12 @@ def test_whether_the_vs_supports_some_children_is_an_ask_of_its_own(matcher, que
     answer = matcher.answer(question)
     assert answer.verdict == "partly"
     assert [(p.verdict, p.entry.id) for p in answer.parts] == entries
+
+
+def test_a_part_the_other_part_pulled_away_is_answered_by_what_the_vs_does_not_do(matcher):
+    # "the exclusion unit" made the second part read like the first (exclusion); its own action (tutoring) is one the
+    # Virtual School says it does not do
+    answer = matcher.answer("can you support a child with a social worker at risk of suspension as well as tutor him in "
+                            "the exclusion unit")
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "exclusion-risk"), ("no", "teach-or-tutor-child")]

@@ -685,6 +685,8 @@ class Matcher:
                 if (own.reason == "matched" and own.score >= PART_THRESHOLD
                         and action & self._entry_vocab[self._index_of[own.entry.id]]):
                     resolved = own
+                elif closed and (doing := self._not_done(tokens, cohort)) is not None:
+                    resolved = doing  # "...as well as teach him in a unit": what it does not do, among unknown words
             if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
                 failed.append(index)
             results.append((ask, resolved))
