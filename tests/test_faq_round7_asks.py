@@ -276,3 +276,18 @@ def test_a_part_the_other_part_pulled_away_is_answered_by_what_the_vs_does_not_d
                             "the exclusion unit")
     assert answer.verdict == "partly"
     assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "exclusion-risk"), ("no", "teach-or-tutor-child")]
+
+
+# --- "come in and see him" is one action; "..., plus would they ..." starts a second ask -------------------------------
+
+
+@pytest.mark.parametrize("question", ["could someone from the VS come in and see him", "can they pop over and talk to the DT",
+                                      "would the VS need to come into school and do it for us"])
+def test_coming_in_to_do_something_is_one_action(question):
+    assert len(parse(question).asks) == 1
+
+
+@pytest.mark.parametrize("joiner", ["plus", "but"])
+def test_plus_or_but_before_a_second_question_splits_it(joiner):
+    assert parse(f"does the VS chair PEPs for children in care, {joiner} would they pay for a new uniform").asks == (
+        "does the VS chair PEPs for children in care", "would they pay for a new uniform")

@@ -90,7 +90,7 @@ _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|mak
 _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus|n)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone; "...and to come to...")
-    rf"|,?\s+(?:and|&|n)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
+    rf"|,?\s+(?:and|&|n|plus|but)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
     rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|should)\b)"
     rf"|,?\s+or\s+(?:at\s+(?:the\s+)?(?:very\s+)?least|even|failing\s+that|if\s+not(?:\s+that)?)\b,?"
     rf"|,?\s+or\s+(?=(?:is|are)\s+(?:your|ur|the\s+vs|the\s+virtual\s+school'?s?|vs)\s+(?:role|job|remit)\b)"
@@ -100,7 +100,8 @@ _SECOND_ASK = re.compile(
 )
 _MIN_ASK_WORDS = 2  # a fragment shorter than this is not a second ask ("... and also?")
 # "come and get advice", "go and see him", "try and find": the first verb only leads in to the second (one action).
-_SERIAL_VERB = re.compile(r"\b(?:come|comes|go|goes|try|pop|nip)\s*$", re.IGNORECASE)
+_SERIAL_VERB = re.compile(r"\b(?:come|comes|go|goes|try|pop|nip)(?:\s+(?:in|into\s+school|over|round|along|out|down|up))?\s*$",
+                          re.IGNORECASE)  # ("come in and see him", "pop over and talk to the DT")
 
 
 @dataclass(frozen=True)
