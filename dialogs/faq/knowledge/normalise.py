@@ -31,6 +31,7 @@ _SYMBOLS = [
     (re.compile(r"\bp\s*p\s*\+|\bpp\s*plus\b|\bppp\b|\bpp\b"), " ppplus "),
     (re.compile(r"\b1\s*(?::|-|to|-?\s*2\s*-?)\s*1\b"), " onetoone "),
     (re.compile(r"&"), " and "),
+    (re.compile(r"(?:^|(?<=\s))\+(?=\s|$)"), " and "),  # "chair the PEP + do the statutory bits": a + on its own joins
     (re.compile(r"\+"), " plus "),
     (re.compile(r"%"), " percent "),
     (re.compile(r"\bpercentage\b|\bper cent\b"), " percent "),
@@ -677,7 +678,65 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "keep a record on": ("monitor",), "keep a log of": ("monitor",),
     "reading age": ("learning",), "reading ages": ("learning",), "spelling age": ("learning",),
     "spelling ages": ("learning",),
+    # round 8: users' wrong names for the Virtual School ("the virtual college", "the virtual academy")
+    "virtual college": (VS_MARK,), "virtual colleges": (VS_MARK,), "virtual academy": (VS_MARK,),
+    "virtual school team": (VS_MARK,), "virtual schools team": (VS_MARK,), "virtual team": (VS_MARK,),
+    # signing up to a session is booking a place at it
+    "sign up": ("book",), "sign up to": ("book",), "sign up for": ("book",), "signed up": ("book",),
+    "signing up": ("book",), "sign me up": ("book",), "sign us up": ("book",), "enrol on": ("book",),
+    # letters: "for instance" introduces an example and says nothing itself; staff development is training
+    "for instance": (), "for example": (), "such as": (),
+    "staff development": ("training",), "professional development": ("training",),
+    "continuing professional development": ("training",),
+    "early career teacher": ("staff",), "early career teachers": ("staff",), "ect": ("staff",), "ects": ("staff",),
+    "career": ("career",), "careers": ("career",),  # lemminflect offers "care" as its base ("careers advice" is not care)
+    "newly qualified teacher": ("staff",), "newly qualified teachers": ("staff",), "nqt": ("staff",), "nqts": ("staff",),
+    # a judgement on a school's provision, as Ofsted gives, is an inspection ("the head's judgement" is not)
+    "judgement": ("decision",), "judgements": ("decision",), "judgement call": ("decision",),
+    "a judgement": ("inspect",), "give us a judgement": ("inspect",), "judgement on our": ("inspect",),
+    "grade us": ("inspect",), "grade our": ("inspect",), "rate our": ("inspect",),
+    # not on any school's roll is not in education
+    "not on any school roll": ("noteducation",), "not on a school roll": ("noteducation",),
+    "not on the school roll": ("noteducation",), "not on any roll": ("noteducation",),
+    "not on roll anywhere": ("noteducation",), "on no school roll": ("noteducation",), "no school roll": ("noteducation",),
+    "not on the roll": ("noteducation",), "taken off roll": ("noteducation",), "taken off the roll": ("noteducation",),
+    "not registered at any school": ("noteducation",), "not registered with a school": ("noteducation",),
+    # pointing someone to information is signposting; what is on offer locally for SEND is the Local Offer
+    "point me to": ("advice",), "point us to": ("advice",), "point them to": ("advice",), "point me towards": ("advice",),
+    "point us towards": ("advice",), "point me in the right direction": ("advice",),
+    "point us in the right direction": ("advice",), "signpost me": ("advice",), "signpost us": ("advice",),
+    "on offer locally": ("localoffer",), "available locally": ("localoffer",), "offer locally": ("localoffer",),
+    # "help the school find another way instead of excluding her": alternatives to exclusion
+    "find another way": ("alternative",), "find other ways": ("alternative",), "find a different way": ("alternative",),
+    "another way forward": ("alternative",),
+    # a school's statutory "bits" or "stuff" are its statutory duties
+    "statutory bits": ("statutory", "duty"), "statutory stuff": ("statutory", "duty"), "statutory side": ("statutory", "duty"),
+    "statutory parts": ("statutory", "duty"), "statutory tasks": ("statutory", "duty"), "statutory work": ("statutory", "duty"),
+    # a post left empty until someone is appointed: the professional is absent
+    "until we recruit": ("absentstaff",), "until we appoint": ("absentstaff",), "until they recruit": ("absentstaff",),
+    "until they appoint": ("absentstaff",), "not appointed": ("absentstaff",), "not recruited": ("absentstaff",),
+    "recruit a new": ("absentstaff",), "recruiting a new": ("absentstaff",), "appoint a new": ("absentstaff",),
+    # "there's no social worker now", "no longer has a social worker": had one before
+    "no longer has a social worker": ("previous", "socialworker"), "no longer have a social worker": ("previous", "socialworker"),
+    "no longer has a sw": ("previous", "socialworker"), "no longer open to social care": ("previous", "socialworker"),
+    # "as far as the Virtual School is concerned": whose view, not a concern about the child
+    "as far as": (), "so far as": (), "as far as the vs is concerned": (), "as far as the virtual school is concerned": (),
+    "as far as you are concerned": (), "as far as they are concerned": (), "as far as the la is concerned": (),
+    "as far as the council is concerned": (), "as far as vs is concerned": (),
+    "no longer open to social care": ("previous", "socialworker"),
 }
+# "sending her home for good", "excluded for good": for good is for ever, a permanent exclusion
+for _verb in ("sends", "sent", "sending"):  # ("send him" is read before phrases are)
+    for _who in ("him", "her", "them", "the child", "the pupil"):
+        _PHRASES_SOURCE[f"{_verb} {_who} home for good"] = ("permanent", "exclusion")
+for _verb in ("excluded", "exclude", "excluding", "kicked out", "kick him out", "kick her out"):
+    _PHRASES_SOURCE.setdefault(f"{_verb} for good", ("permanent", "exclusion"))
+# "pick up the designated teacher's responsibilities", "take over the DT role": doing another professional's job
+for _role, _concept in (("dt", "dt"), ("designated teacher", "dt"), ("social worker", "socialworker"),
+                        ("sw", "socialworker"), ("dsl", "dsl"), ("iro", "iro"), ("senco", "send")):
+    for _lead in ("pick up the", "take over the", "step into the", "fill the", "cover the role of the",
+                  "take on the"):
+        _PHRASES_SOURCE.setdefault(f"{_lead} {_role}", ("takeon", _concept))
 
 # "send" is also a verb ("send a referral"): only the SEND meaning becomes a concept.
 _SEND_VERB_NEXT = frozenset({"a", "an", "the", "it", "me", "you", "them", "this", "that", "my", "our",
@@ -924,7 +983,7 @@ for _group in (
      "collaborates", "collaboration", "together", "alongside", "joint", "jointly"),
     ("communication", "communicate", "communicates", "communicating"),
     ("school", "schools", "setting", "settings", "secondary", "primary", "secondaries", "primaries", "infants",
-     "juniors"),
+     "juniors", "classroom", "classrooms"),
     ("academy", "academies"),
     ("college", "colleges"),
     ("nursery", "nurseries"),
