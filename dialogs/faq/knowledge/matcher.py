@@ -707,7 +707,12 @@ class Matcher:
         elif failed:
             return []  # a part not understood: answer the question as a whole instead
         if len({r.entry.id for _, r in results}) < 2:
-            return self._parts_by_own_words(substantive, outer_context)
+            # one entry for both: a real second ask only if one part's own action is one that entry never speaks of
+            vocab = self._entry_vocab[self._index_of[results[0][1].entry.id]]
+            if any(_ACTIONS.intersection(tokens) and not _ACTIONS.intersection(tokens) & vocab
+                   for _, tokens in substantive):
+                return self._parts_by_own_words(substantive, outer_context)
+            return []
         return results
 
     def _parts_by_own_words(self, substantive, context: tuple[str, ...]) -> list[tuple[str, _Resolved]]:
@@ -715,8 +720,6 @@ class Matcher:
         is the same for both asks, and it pulled both to one entry (exclusion). Read each by its own words and who it is
         about; if that tells them apart, each is answered so."""
         cohort = tuple(t for t in context if t in COHORT_TOKENS)
-        if len(cohort) == len(context):
-            return []  # nothing but who it is about around the asks: reading them again changes nothing
         results = []
         for ask, tokens in substantive:
             resolved = self._resolve(tokens, cohort, ask)
