@@ -160,3 +160,25 @@ def test_a_plus_sign_on_its_own_joins_two_things(matcher):
 def test_two_asks_joined_by_a_plus_sign_are_answered_in_two_parts(matcher):
     # ("+" read as "plus" had been a word the knowledge base does not know, and the statutory "stuff" no duty)
     assert matcher.answer("vs to chair peps + do the statutory stuff for school?").verdict == "partly"
+
+
+# --- a catch-up a school puts in ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("phrase", ["a phonics catch-up", "the catch up", "a catch-up group"])
+def test_a_catch_up_a_school_runs_is_an_intervention(matcher, phrase):
+    assert "intervention" in tokens(matcher, f"school put {phrase} in place")
+
+
+def test_checking_a_catch_up_works_is_monitoring_interventions(matcher):
+    question = "our looked after boy has the catch up with a TA every morning - can the vs track if it is helping?"
+    assert _answer(matcher, question) == ("yes", "monitor-interventions")
+
+
+# --- a bare topic ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fragment", ["PEPs?", "the pep", "vs + peps?"])
+def test_a_bare_mention_of_peps_is_what_the_vs_does_with_them(matcher, fragment):
+    # (it had been answered "no" from the entry on PEPs for children with a social worker, who have none)
+    assert _answer(matcher, fragment) == ("yes", "chair-pep-meetings")

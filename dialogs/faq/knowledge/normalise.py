@@ -709,6 +709,11 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # "help the school find another way instead of excluding her": alternatives to exclusion
     "find another way": ("alternative",), "find other ways": ("alternative",), "find a different way": ("alternative",),
     "another way forward": ("alternative",),
+    # "a phonics catch-up", "is the catch-up working?": a catch-up a school puts in is an intervention
+    "a catch up": ("intervention", "gap"), "the catch up": ("intervention", "gap"), "phonics catch up": ("intervention", "gap"),
+    "catch up group": ("intervention", "gap"), "catch up groups": ("intervention", "gap"),
+    "catch up programmes": ("intervention", "gap"), "catch up intervention": ("intervention", "gap"),
+    "catch up interventions": ("intervention", "gap"),
     # a school's statutory "bits" or "stuff" are its statutory duties
     "statutory bits": ("statutory", "duty"), "statutory stuff": ("statutory", "duty"), "statutory side": ("statutory", "duty"),
     "statutory parts": ("statutory", "duty"), "statutory tasks": ("statutory", "duty"), "statutory work": ("statutory", "duty"),
