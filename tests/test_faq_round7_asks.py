@@ -291,3 +291,18 @@ def test_coming_in_to_do_something_is_one_action(question):
 def test_plus_or_but_before_a_second_question_splits_it(joiner):
     assert parse(f"does the VS chair PEPs for children in care, {joiner} would they pay for a new uniform").asks == (
         "does the VS chair PEPs for children in care", "would they pay for a new uniform")
+
+
+# --- an ask with nothing of its own is about its story ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["my outlook keeps crashing, who do i call",
+                                      "the photocopier is jammed again, who should I contact?"])
+def test_who_do_i_ring_about_something_we_never_mention_is_out_of_scope(matcher, question):
+    assert matcher.answer(question).reason == "out_of_scope"
+
+
+@pytest.mark.parametrize("question", ["he has been excluded twice this term, who do I contact?",
+                                      "our CiC pupil has been missing school for weeks, who do I ring"])
+def test_who_do_i_ring_about_a_child_is_still_answered(matcher, question):
+    assert matcher.answer(question).verdict == "yes"

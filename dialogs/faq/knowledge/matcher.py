@@ -455,6 +455,10 @@ class Matcher:
             closed = False  # "can PP+ pay for a laptop?": what is paid for is the question, known or not
         if best is None or self._off_topic(text, all_tokens) or self._known_share(multipliers) < MIN_KNOWN_SHARE:
             return _Resolved("out_of_scope", None, score, top)
+        if context and not self._stands_alone(ask) and self._known_share(dict.fromkeys(context, 1.0)) < MIN_KNOWN_SHARE:
+            # "laptop wont connect to the vpn, who do i ring": an ask with nothing of its own ("who do I ring", "can
+            # you help") is about its story, and the story is about something the knowledge base never mentions
+            return _Resolved("out_of_scope", None, score, top)
         if best.score < self.threshold:
             agreed = self._consensus(candidates, multipliers, ask, about, closed)
             if agreed is not None:
