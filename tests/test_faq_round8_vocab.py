@@ -182,3 +182,26 @@ def test_checking_a_catch_up_works_is_monitoring_interventions(matcher):
 def test_a_bare_mention_of_peps_is_what_the_vs_does_with_them(matcher, fragment):
     # (it had been answered "no" from the entry on PEPs for children with a social worker, who have none)
     assert _answer(matcher, fragment) == ("yes", "chair-pep-meetings")
+
+
+# --- more short forms --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["PPG", "ppg+", "LAC PPG"])
+def test_ppg_is_the_pupil_premium_grant(matcher, written):
+    assert "ppplus" in tokens(matcher, f"can {written} pay for it")
+
+
+def test_a_ppg_question_is_answered(matcher):
+    assert _answer(matcher, "will the virtual school let us use PPG on uniform") == ("no", "pp-plus-non-learning-spend")
+
+
+def test_a_bare_locality_is_not_answered_from_the_school_rule(matcher):
+    # a phrasing of locality-by-school ("is the locality the one the school is in") had read as "locality" alone
+    assert "schoolsite" in tokens(matcher, "is it the area the school is in")
+    assert matcher.answer("localities?").verdict == "yes"
+
+
+def test_plural_admissions_forms_and_a_holiday_club(matcher):
+    assert _answer(matcher, "does the vs fill admissions forms") == ("no", "school-admission-applications")
+    assert "outsideschoolday" in tokens(matcher, "a holiday club in august")

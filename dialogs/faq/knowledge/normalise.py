@@ -28,7 +28,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 # --- 1. surface tokens ---------------------------------------------------------------------------
 
 _SYMBOLS = [
-    (re.compile(r"\bp\s*p\s*\+|\bpp\s*plus\b|\bppp\b|\bpp\b"), " ppplus "),
+    (re.compile(r"\bp\s*p\s*g?\s*\+|\bpp\s*plus\b|\bppp\b|\bpp\b|\bppg\b"), " ppplus "),  # "PPG", "PPG+": the grant
     (re.compile(r"\b1\s*(?::|-|to|-?\s*2\s*-?)\s*1\b"), " onetoone "),
     (re.compile(r"&"), " and "),
     (re.compile(r"(?:^|(?<=\s))\+(?=\s|$)"), " and "),  # "chair the PEP + do the statutory bits": a + on its own joins
@@ -714,6 +714,13 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "catch up group": ("intervention", "gap"), "catch up groups": ("intervention", "gap"),
     "catch up programmes": ("intervention", "gap"), "catch up intervention": ("intervention", "gap"),
     "catch up interventions": ("intervention", "gap"),
+    # "is the locality the one the school is in?": where the school is, not where the child lives
+    "the one the school is in": ("schoolsite",), "the area the school is in": ("schoolsite",),
+    "the borough the school is in": ("schoolsite",), "the locality the school is in": ("schoolsite",),
+    "where the school is based": ("schoolsite",), "where the school sits": ("schoolsite",),
+    # forms and clubs in the plural and singular people use
+    "admissions forms": ("admission", "apply"), "holiday club": ("outsideschoolday", "club"),
+    "fill admissions forms": ("complete", "admission", "apply"), "fill in admissions forms": ("complete", "admission", "apply"),
     # a school's statutory "bits" or "stuff" are its statutory duties
     "statutory bits": ("statutory", "duty"), "statutory stuff": ("statutory", "duty"), "statutory side": ("statutory", "duty"),
     "statutory parts": ("statutory", "duty"), "statutory tasks": ("statutory", "duty"), "statutory work": ("statutory", "duty"),
