@@ -10,9 +10,15 @@ so a long story does not drown the match. The rules are plain text rules, explai
     a clause that ends with "?" is an ask; the rest is context;
   * an ask is split in two where a conjunction starts a second action: "... and also ...",
     "... and then ...", "... and if ...", "... and <verb> ...", "... or just ...", "... or do you just ...",
-    "... and the rest on ...", "... or at least ...", "... or even ...", "... or is your role only to ...".
-    "X or is that the DT?" is one ask (who does it), not two.
-When nothing looks like an ask, the whole text is the ask.
+    "... and the rest on ...", "... or at least ...", "... or even ...", "... or is your role only to ...",
+    "..., plus would they ...", "... n could they ..." ("n" typed for "and").
+    "X or is that the DT?" is one ask (who does it), not two; "come in and see him" is one action.
+  * also asked: a statement assumed before the ask ("X is fine I assume, but can ...?"), the Virtual School and a
+    bare verb typed without "does" ("vs monitor interventions for cic can they..."), and the claim before "is that
+    right?" (instead of "is that right" itself);
+  * not asked: the alternative ruled out ("... and not / rather than where the school is").
+When nothing looks like an ask, the whole text is the ask; an ask that says nothing itself ("do you do that?")
+points back at the last sentence of the story, which may join two asks (story_asks).
 """
 from __future__ import annotations
 

@@ -17,7 +17,12 @@ How a question is answered (everything but the question's own tokens is precompu
      PEP) where the ask names one. Otherwise the next entry that agrees is taken, and if none is close
      enough the answer is "not sure", offering the closest entry (reason "mismatch").
   5. two asks: each is answered; both yes -> yes, both no -> no, otherwise partly, with each part kept
-     in Answer.parts. An ask too small to stand alone ("or is that the DT?") is not a second ask.
+     in Answer.parts. An ask too small to stand alone ("or is that the DT?") is not a second ask; whether some
+     children are covered ("are CiN kids covered now?") is one. A part is answered by an entry that speaks of its
+     own action, not the one the shared story pulls it to; a part naming who acts ("can school refer instead")
+     is read without the people the story names; a parent's part asking to go to the VS themselves gets the
+     parents' entry. Two children described together ("two pupils with EHCPs, one on a CP plan and one...")
+     are each answered.
   6. a figure in the question outside the entry's condition ("attendance is 92%" against "90% or
      below") turns yes into no, with a note saying why (quantities.py).
   7. a parent asking about their own child (audience.py) is signposted: entries that are true whoever
