@@ -99,7 +99,7 @@ def test_n_between_two_asks_is_answered_as_two(matcher):
 def test_an_empty_ask_points_back_at_two_asks_in_the_story(matcher, question, entries):
     answer = matcher.answer(question)
     assert answer.verdict == "partly"
-    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries))
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries, strict=True))
 
 
 def test_a_story_sentence_with_one_ask_gives_no_asks_of_its_own():
@@ -194,7 +194,7 @@ def test_a_claim_confirmed_is_answered_from_its_own_words(matcher):
 def test_working_with_or_stopping_is_a_second_action(matcher, question, entries):
     answer = matcher.answer(question)
     assert answer.verdict == "partly"
-    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries))
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries, strict=True))
 
 
 def test_school_work_is_not_a_second_action():
@@ -212,7 +212,7 @@ def test_school_work_is_not_a_second_action():
 def test_a_statement_assumed_before_an_ask_is_asked_too(matcher, question, entries):
     answer = matcher.answer(question)
     assert answer.verdict == "partly"
-    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries))
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == list(zip(["yes", "no"], entries, strict=True))
 
 
 def test_a_story_without_an_assumption_stays_context():

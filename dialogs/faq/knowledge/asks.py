@@ -92,7 +92,8 @@ _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|mak
           r"chair|attend|advise|monitor|arrange|sort|book|get|put|use|spend|meet|visit|apply|"
           r"organise|organize|deliver|teach|tutor|overrule|overturn|tell|inspect|refer|"
           r"act|step|speak|talk|listen|join|pick|collect|drive|stop|prevent|block|"
-          r"work(?=\s+(?:with|directly|alongside|one|1))")  # "work" only as working with someone: "school work" is a noun
+          # "work" only as working with someone: "school work" is a noun
+          r"work(?=\s+(?:with|directly|alongside|one|1))")
 _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus|n)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone; "...and to come to...")
@@ -105,9 +106,10 @@ _SECOND_ASK = re.compile(
     re.IGNORECASE,
 )
 _MIN_ASK_WORDS = 2  # a fragment shorter than this is not a second ask ("... and also?")
-# "come and get advice", "go and see him", "try and find": the first verb only leads in to the second (one action).
-_SERIAL_VERB = re.compile(r"\b(?:come|comes|go|goes|try|pop|nip)(?:\s+(?:in|into\s+school|over|round|along|out|down|up))?\s*$",
-                          re.IGNORECASE)  # ("come in and see him", "pop over and talk to the DT")
+# "come and get advice", "go and see him", "try and find", "come in and see him", "pop over and talk to the DT": the
+# first verb only leads in to the second (one action).
+_SERIAL_VERB = re.compile(r"\b(?:come|comes|go|goes|try|pop|nip)"
+                          r"(?:\s+(?:in|into\s+school|over|round|along|out|down|up))?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,8 @@ _UNINVERTED = re.compile(r"^(?:the\s+)?(?:vs|vsh|virtual\s+school)(?:\s+(?:inclu
                          r"(?!is\b|are\b|was\b|were\b|has\b|have\b|had\b|did\b|said\b|told\b|says\b)"
                          r"[a-z]+(?<!s)\b", re.IGNORECASE)
 # An ask that only asks to confirm what was said before it, and who said it.
-_CONFIRM = re.compile(r"^(?:is\s+(?:that|this|it)\s+(?:right|true|correct|so|the\s+case|still\s+the\s+case)|am\s+i\s+right|"
+_CONFIRM = re.compile(r"^(?:is\s+(?:that|this|it)\s+(?:right|true|correct|so|the\s+case|still\s+the\s+case)|"
+                      r"am\s+i\s+right|"
                       r"have\s+i\s+got\s+that\s+right|is\s+that\s+how\s+it\s+works)\W*$", re.IGNORECASE)
 _HEARSAY = re.compile(r"^.*?\b(?:said|says|told\s+(?:me|us)|heard|read|reckons|thinks|mentioned)\s+(?:that\s+)?",
                       re.IGNORECASE)

@@ -88,7 +88,8 @@ _PROFESSIONAL_REFERRAL = re.compile(
 # "can I refer him to them myself?", "could we contact the VS directly?": the parent or relative asking to go to the
 # Virtual School themselves (which it does not take from families of children with a social worker).
 _OWN_APPROACH = re.compile(
-    r"\b(?:can|could|may|cud|am|are)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|make\s+(?:a|the)\s+referral|request|apply|contact|phone|ring|call|email|"
+    r"\b(?:can|could|may|cud|am|are)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|make\s+(?:a|the)\s+referral|request|apply|contact|"
+    r"phone|ring|call|email|"
     r"e-mail|message|get\s+in\s+touch)\b", re.IGNORECASE)
 
 

@@ -878,12 +878,13 @@ class Matcher:
         they would go to the Virtual School themselves is answered by the entry about parents doing so."""
         parts = []
         for part in answer.parts:
-            if approaches_the_vs_themselves(part.ask) and "parent" not in self._title_tokens[self._index_of[part.entry.id]]:
+            parents_already = "parent" in self._title_tokens[self._index_of[part.entry.id]]
+            if approaches_the_vs_themselves(part.ask) and not parents_already:
                 own = self._parents_entry(self._tokens(part.ask))
                 if own is not None:
                     part = Part(part.ask, own.verdict, own)
             parts.append(part)
-        if all(p is q for p, q in zip(parts, answer.parts)):
+        if all(p is q for p, q in zip(parts, answer.parts, strict=True)):
             return answer
         verdicts = {p.verdict for p in parts}
         return _replace(answer, verdict=verdicts.pop() if len(verdicts) == 1 else "partly", parts=tuple(parts))
