@@ -306,3 +306,19 @@ def test_who_do_i_ring_about_something_we_never_mention_is_out_of_scope(matcher,
                                       "our CiC pupil has been missing school for weeks, who do I ring"])
 def test_who_do_i_ring_about_a_child_is_still_answered(matcher, question):
     assert matcher.answer(question).verdict == "yes"
+
+
+# --- an order for a child never in care is a kinship arrangement --------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "I have a special guardianship order for my niece, she has never been in care. Is she covered by the virtual school?",
+    "we've got a child arrangements order for our grandson and he wasn't ever in care, does the VS include him now?"])
+def test_an_order_for_a_child_never_in_care_is_kinship(matcher, question):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("yes", "kinship-care")
+
+
+def test_an_order_for_a_child_who_was_in_care_is_still_previously_looked_after(matcher):
+    answer = matcher.answer("I'm a special guardian, he was in care before. can the VS advise me about school?")
+    assert "plac" in answer.entry.cohorts

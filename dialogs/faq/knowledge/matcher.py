@@ -362,6 +362,8 @@ class Matcher:
             context = context + ("reducedtimetable",)
         if "years_ago" in measure(text, self.today):  # "on a CIN plan in 2016": a plan in the past
             context = context + ("previous",)
+        if _ORDERS.intersection(context) or any(_ORDERS.intersection(tokens) for _, tokens in asks):
+            asks, context = _never_in_care(asks, context)
         all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
 
         whole = self._resolve(all_ask_tokens, context, text)
@@ -1041,6 +1043,30 @@ _REFERS_BACK = re.compile(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|he
 _POINTS_BACK = re.compile(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\b", re.IGNORECASE)
 # A pronoun that stands for the other part's subject ("...or only monitor them?"); "find one" points at the story.
 _PRONOUN_BACK = re.compile(r"\b(?:it|them|those|these|the\s+same)\b", re.IGNORECASE)
+
+
+_ORDERS = frozenset({"sgo", "cao"})  # special guardianship and child arrangements orders
+
+
+def _never_in_care(asks, context: tuple[str, ...]):
+    """ "we have an SGO for our grandson, he was never in care": an order for a child who was never in care is a kinship
+    arrangement (in the cohort since 2024), not a child previously looked after (advice only)."""
+    def pairs(tokens):
+        return any(a == NEGATION and b == "cic" for a, b in zip(tokens, tokens[1:], strict=False))  # each with the next
+    if not (pairs(context) or any(pairs(tokens) for _, tokens in asks)):
+        return asks, context
+
+    def as_kinship(tokens):
+        out, skip = [], False
+        for a, b in zip(tokens, (*tokens[1:], None), strict=True):
+            if skip:
+                skip = False
+            elif a == NEGATION and b == "cic":
+                skip = True  # "never in care" has said what it says
+            else:
+                out.append("kinship" if a in _ORDERS else a)
+        return tuple(out)
+    return [(ask, as_kinship(tokens)) for ask, tokens in asks], as_kinship(context)
 
 
 def _SHORT_WEEK(text: str) -> bool:
