@@ -735,7 +735,6 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "as far as": (), "so far as": (), "as far as the vs is concerned": (), "as far as the virtual school is concerned": (),
     "as far as you are concerned": (), "as far as they are concerned": (), "as far as the la is concerned": (),
     "as far as the council is concerned": (), "as far as vs is concerned": (),
-    "no longer open to social care": ("previous", "socialworker"),
 }
 # "sending her home for good", "excluded for good": for good is for ever, a permanent exclusion
 for _verb in ("sends", "sent", "sending"):  # ("send him" is read before phrases are)
