@@ -76,6 +76,10 @@ _FIGURE_NOW = re.compile(r"\bstill\s+(?:at|on)\s+\d+|\b(?:has|have)\s+(?:it|that
 _STATUS_YET = re.compile(r"\b(?:has|have|is|did|does|was)\s+(?:he|she)\b[^?.!]{0,50}?\byet\b"
                          r"|\b(?:has|have|is|did)\s+(?:he|she)\s+(?:still\s+)?(?:not|n[o']t)\b[^?.!]{0,40}?\byet\b"
                          r"|\bthe\s+one\s+(?:whose|who(?:'s|’s)?)\b", re.IGNORECASE)
+# "has anyone from the VS rung the school about her yet?": whether something has been done for one child by now
+_DONE_FOR_ONE_YET = re.compile(r"\b(?:has|have|did)\s+(?:any\s?one|any\s?body|some\s?one|some\s?body|the\s+vs|the\s+"
+                               r"virtual\s+school|you|they)\b[^?.!]{0,60}?\b(?:him|her)\b[^?.!]{0,25}?\byet\b",
+                               re.IGNORECASE)
 _MY_POSSESSIVE = re.compile(rf"\b(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s)(?=\s)", re.IGNORECASE)
 _EVENT_WORDS = re.compile(r"\b(?:pep|peps|meeting|review|conference|referral|exclusion|panel|report|visit|call)\b",
                           re.IGNORECASE)
@@ -159,7 +163,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True  # "my son's social worker hasn't called, what's happening?"
     if _PAST_EVENT.search(text) and _EVENT_WORDS.search(text):
         return True  # "what did the PEP say last week?": what happened in one child's case
-    if _WHEREABOUTS.search(text) or _FIGURE_NOW.search(text) or _STATUS_YET.search(text):
+    if (_WHEREABOUTS.search(text) or _FIGURE_NOW.search(text) or _STATUS_YET.search(text)
+            or _DONE_FOR_ONE_YET.search(text)):
         return True  # where one child is, or one child's figure today: a lookup in a case, not a policy
     if not _CASE_WORDS.search(text):
         return False
@@ -226,7 +231,9 @@ def _lower_case_name(text: str, known_words: AbstractSet[str]) -> bool:
 # Around a first name typed in lower case, words that make the question about how that child is doing (measured:
 # the tuning sets' personal questions typed in lower case were answered without them).
 _DOING_WORDS = frozenset({"been", "doing", "getting", "going", "had", "being", "not", "started", "moved", "attending",
-                          "attended", "settled", "settling", "coping"})
+                          "attended", "settled", "settling", "coping",
+                          # "ellie keeps being sent home", "jayden refused to go in": what one child keeps doing
+                          "keeps", "kept", "refuses", "refused", "wont", "cant", "doesnt", "didnt", "missed", "gets"})
 _ASKING_AFTER = frozenset({"has", "hasn", "hasnt", "is", "isn", "was", "wasn", "did", "didn", "didnt", "does", "doesn",
                            "doesnt", "how's", "hows", "where's", "wheres", "what's", "whats", "about", "re", "for",
                            "with"})
