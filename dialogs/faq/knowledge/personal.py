@@ -207,6 +207,8 @@ _FOLLOWERS_OF_A_NAME = frozenset({"in", "on", "at", "is", "has", "was", "who", "
 def _lower_case_name(text: str, known_words: AbstractSet[str]) -> bool:
     """A common first name typed in lower case, owning something or followed by a surname or year group."""
     words = _LOWER_WORDS.findall(text.lower())
+    if FIRST_NAMES.isdisjoint(words) and FIRST_NAMES.isdisjoint(_names_in(words)):
+        return False  # most questions name no one: settled by set look-ups instead of a step a word
     for index, word in enumerate(words):
         possessive = word.endswith(("'s", "’s"))
         base = word[:-2] if possessive else word
@@ -226,6 +228,13 @@ def _lower_case_name(text: str, known_words: AbstractSet[str]) -> bool:
         if following in _DOING_WORDS or (index > 0 and words[index - 1] in _ASKING_AFTER):
             return True  # "how's freddie doing", "has ryan been excluded again", "any news about ellie"
     return False
+
+
+def _names_in(words: list[str]) -> set[str]:
+    """What the loop in _lower_case_name may read as a name besides a word itself: a word without its "'s", or
+    without an "s" typed for it ("amiras")."""
+    bases = {w[:-2] for w in words if w.endswith(("'s", "’s"))}
+    return bases | {w[:-1] for w in (*words, *bases) if w.endswith("s")}
 
 
 # Around a first name typed in lower case, words that make the question about how that child is doing (measured:
