@@ -87,3 +87,20 @@ understand understood unhappy unsure  upset
 various
 walk wanted weird whatsoever woke words worked working works  
 """.split())
+
+# Places people name around an ask ("a school trip to france", "placed in scotland", "moving to birmingham"): they say
+# nothing about which question is asked, in lower case as in capitals (a capitalised unknown word after "to / in / at"
+# is already read as a place). Without this list a lower-case place was read as a word: stemmed into another one
+# ("france" -> "franc"), or "repaired" into a word the knowledge base knows ("paris" -> "parts"). Only names that are
+# not also everyday English words ("turkey", "reading", "bath" and the like are left out).
+PLACE_NAMES: frozenset[str] = frozenset("""
+france spain italy germany portugal greece belgium holland netherlands switzerland austria poland romania bulgaria
+hungary croatia iceland norway sweden denmark finland ireland scotland wales england britain europe africa asia
+america usa canada australia japan pakistan bangladesh nigeria ghana somalia morocco egypt albania afghanistan
+eritrea sudan ukraine russia lithuania latvia brazil jamaica portugal cyprus malta
+paris disneyland barcelona madrid rome amsterdam berlin dublin
+london birmingham manchester liverpool leeds bristol sheffield newcastle brighton cardiff edinburgh glasgow belfast
+oxford cambridge leicester nottingham coventry southampton portsmouth plymouth margate blackpool bournemouth
+kent surrey sussex essex devon cornwall yorkshire norfolk suffolk hertfordshire middlesex
+wembley croydon enfield barnet ealing hillingdon hounslow camden islington hackney haringey tottenham harrow
+""".split())

@@ -21,7 +21,7 @@ from typing import Iterable
 from rapidfuzz import process
 
 from dialogs.faq.knowledge import english
-from dialogs.faq.knowledge.common_words import COMMON_WORDS
+from dialogs.faq.knowledge.common_words import COMMON_WORDS, PLACE_NAMES
 from dialogs.faq.knowledge.personal import FIRST_NAMES
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -49,6 +49,13 @@ _WORK_WITH_CHILD = re.compile(r"\bwork(?:s|ed|ing)?\s+(?:directly\s+|individuall
                               r"(?:(?:my|our|the|a|his|her|their|this|that|your)\s+)?(?:foster\s+|looked\s+after\s+)?"
                               r"(?:(?:little|wee|young|youngest|eldest|oldest)\s+)?"
                               r"(child|kid|son|daughter|pupil|student|boy|girl|young\s+person|yp|lad|lass|bairn|one|him|her)\b")
+# "talk to the child", "speak with the young person": hearing the child (whom the Virtual School listens to, to advocate
+# for them), unlike "talk to the child's social worker" or "speak to someone" (getting in touch).
+_TALK_TO_CHILD = re.compile(r"\b(?:talk|talks|talking|speak|speaks|speaking|chat|chats|chatting)\s+(?:to|with)\s+"
+                            r"(?:(?:the|a|my|our|this|that|his|her|their|your)\s+)?(?:foster\s+)?"
+                            r"(child|children|kid|kids|pupil|pupils|student|students|young\s+person|young\s+people|yp|"
+                            r"cyp)\b(?!\s*['’]|\s+(?:school|schools|teacher|social|sw|carer|carers|foster|parent|parents|"
+                            r"mum|dad|family|dt|dsl|senco|worker|iro|college|nursery|head|gp|camhs)\b)")
 # "home visits the way an EWO would", "like a social worker does": doing another professional's job.
 _LIKE_A_ROLE = re.compile(r"\b(?:the\s+way|like|as)\s+(?:a|an|the|our|my|their)\s+((?:education\s+welfare\s+officer|ewo|"
                           r"social\s+worker|sw|designated\s+teacher|dt|senco|teacher|tutor|ep|educational\s+psychologist|"
@@ -85,6 +92,7 @@ def surface_tokens(text: str) -> list[str]:
     text = _WRITING_SOMETHING.sub("write ", text)
     text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
     text = _WORK_WITH_CHILD.sub(lambda m: f" direct {m.group(1)}", text)
+    text = _TALK_TO_CHILD.sub(lambda m: f" listen {m.group(1)}", text)
     text = _LIKE_A_ROLE.sub(lambda m: f" takeon {m.group(1)} ", text)
     text = _BARE_CONTRACTIONS.sub(lambda m: f"{m.group(1)} not" if m.group(1) else f"{_BARE_NOT[m.group(2)]} not", text)
     text = _CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", text)
@@ -735,7 +743,64 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "as far as": (), "so far as": (), "as far as the vs is concerned": (), "as far as the virtual school is concerned": (),
     "as far as you are concerned": (), "as far as they are concerned": (), "as far as the la is concerned": (),
     "as far as the council is concerned": (), "as far as vs is concerned": (),
+    # round 9: a county is an area like a borough ("county" is not in the lexicon, and was repaired to "count")
+    "another county": ("nearby",), "out of county": ("nearby",), "different county": ("nearby",),
+    "other county": ("nearby",), "neighbouring county": ("nearby",),
+    "county lines": ("exploitation",),  # criminal exploitation, a subject the knowledge base does not cover
+    # targets set in a PEP are part of the PEP ("targets" alone is not known, and vetoed the match)
+    "pep target": ("pep",), "pep targets": ("pep",), "targets in the pep": ("pep",), "targets on the pep": ("pep",),
+    "targets in his pep": ("pep",), "targets in her pep": ("pep",), "targets in their pep": ("pep",),
+    "pep goals": ("pep",), "smart targets": ("pep",),
+    # babies and toddlers are children of early-years age ("do you cover toddlers" is not "do you cover children")
+    "baby": ("child", "earlyyears"), "babies": ("child", "earlyyears"), "toddler": ("child", "earlyyears"),
+    "toddlers": ("child", "earlyyears"),
+    # homework: a homework club is learning outside the school day; help with homework is teaching the child
+    "homework club": ("outsideschoolday", "club"), "homework clubs": ("outsideschoolday", "club"),
+    "homework support": ("teach",), "homework help": ("teach",), "help with homework": ("teach",),
+    "support with homework": ("teach",), "help with his homework": ("teach",), "help with her homework": ("teach",),
+    "help with their homework": ("teach",), "help him with his homework": ("teach",),
+    "help her with her homework": ("teach",), "help them with their homework": ("teach",),
+    "do homework with": ("teach",), "homework with him": ("teach",), "homework with her": ("teach",),
+    # "come meet my yp", "come in and meet him": meeting the child, as "come and see" is
+    "come meet": ("direct",), "come to meet": ("direct",), "come in and meet": ("direct",),
+    "come over and meet": ("direct",), "come out and meet": ("direct",), "come in to meet": ("direct",),
+    "meet my yp": ("direct",), "meet the yp": ("direct",), "meet our yp": ("direct",), "meet the kid": ("direct",),
+    "meet the pupil": ("direct",), "meet the student": ("direct",),
+    # "refer a CP child" is a referral of a child on a plan; a child protection referral is a safeguarding referral
+    "child protection referral": ("safeguarding", "refer"), "child protection referrals": ("safeguarding", "refer"),
+    "cp referral": ("safeguarding", "refer"), "cp referrals": ("safeguarding", "refer"),
+    "safeguarding referral": ("safeguarding", "refer"), "safeguarding referrals": ("safeguarding", "refer"),
+    "make a child protection referral": ("safeguarding", "refer"),
 }
+# "it's fine", "is that fine?", "fine to use PP+ for...": the adjective, not a fixed penalty notice ("fine parents")
+for _lead in ("is", "that", "it", "this", "be", "are", "was", "seems", "sounds", "looks", "all", "perfectly",
+              "totally", "absolutely", "quite", "ok", "okay", "thats", "its", "s"):
+    _PHRASES_SOURCE.setdefault(f"{_lead} fine", ())
+for _next in ("to", "if", "with", "by"):
+    _PHRASES_SOURCE.setdefault(f"fine {_next}", ())
+for _lead in ("a", "the", "any", "get", "issue", "issued", "gets"):  # "a fine if he misses school": the penalty
+    _PHRASES_SOURCE.setdefault(f"{_lead} fine", ("penalty",))
+# "is he one of the children the VS is responsible for?": whether a child is covered, not what the VS's role is
+for _one in ("one of the children", "one of the kids", "one of the pupils", "one of the young people", "one of the ones",
+             "one of the cohort", "among the children", "one of those children", "one of the children that",
+             "one of the children who", "one of the kids that"):
+    for _who in ("the vs", "vs", "the virtual school", "virtual school", "you", "they", "you guys", "the team"):
+        for _are in ("is", "are", "are", "would be", "will be"):
+            _PHRASES_SOURCE.setdefault(f"{_one} {_who} {_are} responsible for", ("child", "include"))
+    _PHRASES_SOURCE.setdefault(f"{_one} you cover", ("child", "include"))
+    _PHRASES_SOURCE.setdefault(f"{_one} the vs covers", ("child", "include"))
+# "write the PEP", "writes his PEP": completing it, as "fill in the PEP" is ("write" alone
+# stays the everyday word it is: "write to the school")
+for _verb in ("write", "writes", "wrote"):
+    for _det in ("", "the ", "a ", "his ", "her ", "their ", "our ", "my ", "this "):
+        for _doc in ("pep", "peps"):  # (not "write my report": a pupil asking for help with their work)
+            _PHRASES_SOURCE.setdefault(f"{_verb} {_det}{_doc}", ("complete", "pep"))
+# "mentor kids", "coaching him": the Virtual School mentoring a child is direct work with the child
+for _verb in ("mentor", "mentors", "mentoring", "coach", "coaches", "coaching"):
+    for _child in ("kids", "children", "the child", "the kid", "a child", "him", "her", "them", "the yp", "my yp",
+                   "young people", "the young person", "pupils", "the pupil", "students", "the student",
+                   "our kids", "my child", "the children", "cic", "lac"):
+        _PHRASES_SOURCE.setdefault(f"{_verb} {_child}", ("direct", "child"))
 # "sending her home for good", "excluded for good": for good is for ever, a permanent exclusion
 for _verb in ("sends", "sent", "sending"):  # ("send him" is read before phrases are)
     for _who in ("him", "her", "them", "the child", "the pupil"):
@@ -955,7 +1020,7 @@ for _group in (
     ("waitlist", "waitlists", "waitlisted", "queue"),
     ("full", "oversubscribed"),
     ("locality", "localities", "area", "areas", "patch", "patches", "district", "districts", "region",
-     "borough", "zone"),
+     "borough", "zone", "county", "counties"),
     ("address", "postcode", "postcodes", "addresses", "reside", "resides", "residence"),
     ("officer", "officers", "worker", "caseworker"),
     ("allocate", "allocated", "allocation", "allocates", "assigned", "assign", "route", "routes", "routed", "routing"),
@@ -1105,7 +1170,8 @@ class Normaliser:
         counts: Counter[str] = Counter()
         for text in corpus:
             counts.update(british(t) for t in surface_tokens(text))
-        known = set(counts) | set(STOPWORDS) | set(LEMMAS) | PHRASE_WORDS | set(SPELLING.values()) | COMMON_WORDS
+        known = (set(counts) | set(STOPWORDS) | set(LEMMAS) | PHRASE_WORDS | set(SPELLING.values()) | COMMON_WORDS
+                 | PLACE_NAMES)
         self.known_words: frozenset[str] = frozenset(known)
         # Words with a meaning of their own here (not only as part of a phrase such as "emotionally based
         # school avoidance"): another form of a word is read as one of these.
@@ -1225,6 +1291,10 @@ def repaired_text(text: str, corrections: tuple[tuple[str, str], ...]) -> str:
     return text
 
 
+# Names of people and places: said around an ask, never what it is about.
+_UNSPOKEN: frozenset[str] = FIRST_NAMES | PLACE_NAMES
+
+
 def content_tokens(words: list[str], rebase=None) -> list[str]:
     """Phrases -> concepts, then ages, stopwords and stemming. `words` are British-spelt surface words; `rebase`
     reads a word left outside any phrase (Normaliser._rebase)."""
@@ -1242,7 +1312,7 @@ def content_tokens(words: list[str], rebase=None) -> list[str]:
         age = age_concept(pairs, i)
         if age:
             tokens.append(age)
-        elif token not in STOPWORDS and token not in FIRST_NAMES:  # a person's name says nothing about the topic
+        elif token not in STOPWORDS and token not in _UNSPOKEN:  # a person's name or a place says nothing about the topic
             tokens.append(stem(token))
     if not tokens and (VS_MARK, True) in pairs and _WHAT_WORDS.intersection(words):
         tokens.append(VS_CONCEPT)
