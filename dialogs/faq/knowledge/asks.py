@@ -53,6 +53,11 @@ _MID_IS_SUBJECTS = frozenset("it that this there she he they vs you u".split())
 # "worried about how this school treats", "ended when she was in year 1".
 _NOT_BEFORE_WH = frozenset("""about me us him her them asked ask asking know knows knew see tell told wondering wonder
 idea if on of to from in is that and decides decide sure unclear explain check ago since till until back""".split())
+# "nobody is hearing what she actually wants, she told me...": inside a clause, a question word followed by its subject
+# (not by a verb, as in "...been excluded what can we do") opens a clause that is part of the statement.
+_EMBEDDED = re.compile(r"\s+(?:i|you|he|she|we|they|it|his|her|their|my|our|your)\s+(?!(?:can|could|would|will|should|do|"
+                       r"does|did|is|are|was|were|has|have|had|shall|may|might|must)\b)\w", re.IGNORECASE)
+_TRAILING_JOIN = re.compile(r"\s+[+&]$")
 # Openers of a clause that only lead in to the ask: "so can you...", "quick q - is it...".
 _LEAD_IN = re.compile(r"^(?:(?:so|and|but|also|ok|okay|right|hi|hiya|hello|hey|quick\s+(?:q|question|one)|"
                       r"just|then|please|pls|sorry|or|or\s+else|failing\s+that|if\s+not)\W+)*", re.IGNORECASE)
@@ -80,7 +85,8 @@ def _ask_start(clause: str) -> int | None:
             if (wh in {"whose", "whom"} and previous.isalpha() and previous not in {"or", "and", "but", "so"}) or (
                     wh in _RELATIVE and previous in _PEOPLE):
                 continue
-            if wh != "when" and previous not in _NOT_BEFORE_WH:
+            if wh != "when" and previous not in _NOT_BEFORE_WH and not (
+                    _EMBEDDED.match(clause, match.end()) and not clause.rstrip().endswith("?")):
                 return match.start()
     return None
 
@@ -98,6 +104,10 @@ _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus|n)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone; "...and to come to...")
     rf"|,?\s+(?:and|&|n|plus|but)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
+    # "..., and ok to use it for trips?": whether something is allowed, asked without "is it"
+    rf"|,?\s+(?:and|&|n|plus|but)\s+(?=(?:is\s+it\s+|would\s+it\s+be\s+)?(?:ok|okay|alright|all\s+right|fine|allowed)\s+to\b)"
+    # a "+" standing between words joins two asks as "and" does ("monitor attendance + do home visits"; "pp+" is a word)
+    rf"|\s+\+\s+(?=(?:also\b|then\b|(?:{_VERBS})\b|(?:can|could|would|will|should|does|do)\s+(?:{_SUBJECTS})\b))"
     rf"|,?\s+or\s+(?=(?:just|only|do\s+(?:u|you|they)|does\s+(?:vs|the)|can|could|will|would|should)\b)"
     rf"|,?\s+or\s+(?:at\s+(?:the\s+)?(?:very\s+)?least|even|failing\s+that|if\s+not(?:\s+that)?)\b,?"
     rf"|,?\s+or\s+(?=(?:is|are)\s+(?:your|ur|the\s+vs|the\s+virtual\s+school'?s?|vs)\s+(?:role|job|remit)\b)"
@@ -231,7 +241,7 @@ def parse(text: str) -> Parsed:
                 if assumed and len(before[: assumed.start()].split()) >= _MIN_ASK_WORDS:
                     asks.append(before[: assumed.start()])  # "X is fine I assume, but can...": X is asked too
                 elif _UNINVERTED.match(before):
-                    asks.append(before)  # "vs monitor interventions for cic, can they deliver them too"
+                    asks.append(_TRAILING_JOIN.sub("", before))  # "vs monitor interventions for cic, can they deliver..."
                 else:
                     context.append(before)
             asks.append(clause[start:])
@@ -394,23 +404,54 @@ def story_asks(story: str) -> tuple[tuple[str, ...], str]:
     return tuple(p.strip(" ,.!") for p in pieces), " ".join(clauses[:-1])
 
 
+# "Recommendations: (1) VS to hear his views; (2) VS to provide mentoring. Can the VS do both?": an ask that only points
+# at several things ("both", "all of them", "each of these") after a numbered or lettered list asks each item.
+_POINTS_AT_SEVERAL = re.compile(r"\b(?:both|all\s+(?:of\s+)?(?:them|these|those|three)|each\s+of\s+(?:them|these|those)|"
+                                r"(?:them|these|those)\s+all|either)\b", re.IGNORECASE)
+_LIST_MARK = re.compile(r"(?:^|(?<=[\s:;,.]))(?:\(\s*(?:[1-9]|[a-e]|i{1,3}|iv)\s*\)|(?:[1-9]|[a-e])[).])\s+", re.IGNORECASE)
+
+
+def listed_asks(ask: str, story: str) -> tuple[tuple[str, ...], str]:
+    """The items of a numbered or lettered list in the story that an ask pointing at several things asks about, and the
+    story before the list; ((), "") when the ask points at no list."""
+    if not story or not _POINTS_AT_SEVERAL.search(ask):
+        return (), ""
+    pieces = _LIST_MARK.split(story)
+    items = tuple(p.strip(" ,;.") for p in pieces[1:] if len(p.split()) >= _MIN_ASK_WORDS)
+    if len(items) < 2 or len(items) != len(pieces) - 1:
+        return (), ""
+    return items, pieces[0].strip(" ,;.:")
+
+
 # "Does the VS cover both of them?" after a story about two children: each child is a question of its own.
-_ABOUT_BOTH = re.compile(r"\b(?:both|each\s+of\s+them|either\s+of\s+them|the\s+two\s+of\s+them)\b", re.IGNORECASE)
+# ("which of them": "lots of our pupils have EHCPs, some have a social worker and some don't. Which of them...")
+_ABOUT_BOTH = re.compile(r"\b(?:both|each\s+of\s+them|either\s+of\s+them|the\s+two\s+of\s+them|which\s+of\s+them|"
+                         r"which\s+ones)\b", re.IGNORECASE)
 _NEXT_CHILD = re.compile(
     r"\s*(?:[,;(]|\band\b|\bbut\b|\bwhile\b|\bwhereas\b)\s*(?=(?:my|our|the|his|her|one|other|older|younger|eldest|"
-    r"youngest|oldest|second|first|another)\b)",
+    r"youngest|oldest|second|first|another|some|others)\b)",
     re.IGNORECASE,
 )
 
 
-_TOGETHER = re.compile(r"\b(?:two|2|both|twins|siblings|brothers|sisters)\b", re.IGNORECASE)
+_TOGETHER = re.compile(r"\b(?:two|2|both|twins|siblings|brothers|sisters|lots|loads|many|several|children|kids|pupils|"
+                       r"students)\b", re.IGNORECASE)
+# "some have a social worker and some don't": the second group is said by leaving out what the first one has.
+_HAS = re.compile(r"^(?P<who>.*?)\s+(?:have|has)\s+(?P<what>.+)$", re.IGNORECASE)
+_HAS_NOT = re.compile(r"^(?P<who>.*?)\s+(?P<not>don'?t|don’t|doesn'?t|doesn’t|do\s+not|does\s+not|haven'?t|haven’t|"
+                      r"hasn'?t|hasn’t)$", re.IGNORECASE)
 
 
 def about_two_children(ask: str, context: str) -> list[str]:
     """The descriptions of the children an ask about "both" refers to, or [] when it is not such an ask."""
     if not context or not _ABOUT_BOTH.search(ask):
         return []
-    return [c.strip(" ,.;()") for c in _NEXT_CHILD.split(context) if c.strip(" ,.;()")]
+    described = [c.strip(" ,.;()") for c in _NEXT_CHILD.split(context) if c.strip(" ,.;()")]
+    for index in range(1, len(described)):
+        left_out, before = _HAS_NOT.match(described[index]), _HAS.match(described[index - 1])
+        if left_out and before:
+            described[index] = f"{left_out.group('who')} do not have {before.group('what')}"
+    return described
 
 
 def names_them_together(description: str) -> bool:

@@ -17,14 +17,20 @@ PROFESSIONAL = "professional"
 _CHILD = (r"(?:son|sons|daughter|daughters|stepson|stepdaughter|step\s+son|step\s+daughter|child|children|kid|kids|"
           r"boy|girl|little\s+one|youngest|eldest|oldest|teenager|twins|baby|grandson|granddaughter|grandchild|"
           r"grandchildren|grandkids|nephew|niece)")
+# "our" is a family's or a setting's: "our son", "our granddaughter" are a family's, but "our girl", "our kids", "lots of
+# our children" are as often a foster home's, a school's or a team's; alone they do not say a parent is asking.
+_FAMILY_CHILD = (r"(?:son|sons|daughter|daughters|stepson|stepdaughter|step\s+son|step\s+daughter|child|little\s+one|"
+                 r"youngest|eldest|oldest|twins|baby|grandson|granddaughter|grandchild|grandchildren|grandkids|nephew|niece)")
 _PARENT_MARKERS = re.compile(
-    rf"\b(?:my|our|me)\s+(?:(?:adopted|adoptive|own|eldest|youngest|oldest|middle)\s+)?{_CHILD}\b"  # me: "me grandson"
+    rf"\b(?:my|me)\s+(?:(?:adopted|adoptive|own|eldest|youngest|oldest|middle)\s+)?{_CHILD}\b"  # me: "me grandson"
+    rf"|\bour\s+(?:(?:adopted|adoptive|own)\s+{_CHILD}|(?:(?:eldest|youngest|oldest|middle)\s+)?{_FAMILY_CHILD})\b"
     r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:mum|mom|mother|dad|father|parent|step\s*parent|"
     r"stepmum|stepdad|adoptive\s+parent|adopter|special\s+guardian)\b"
     r"|\b(?:we|i)\s+(?:have\s+)?adopted\b|\bme\s+and\s+my\s+(?:husband|wife|partner)\b"
     r"|\bmy\s+(?:husband|wife|partner)\s+and\s+i\b"
     # kinship carers (relatives bringing up a child with a social worker) ask as parents do
-    r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:kinship\s+carer|grandparent|grandmother|"
+    # ("Im kinship carer for...", typed without the article)
+    r"|\b(?:(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)|(?:i\s*am|i'm|im|i’m))\s+(?:kinship\s+carer|grandparent|grandmother|"
     r"grandfather|nan|gran|grandma|grandad|aunt|auntie|uncle)\b"
     # special guardians and relatives saying what they hold or do: "I have an SGO for both grandkids"
     r"|\b(?:i|we)\s+(?:have|hold|got|have\s+got)\s+(?:an?\s+)?(?:sgo|special\s+guardianship|child\s+arrangements?\s+order|"

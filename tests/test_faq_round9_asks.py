@@ -1,0 +1,95 @@
+"""Issue 12, round 9 ("reading"): how a question is read, found from held-out sets 19, 20, 8 and 6 (our own wording here).
+
+Each test pins one cause in the reading of a question (asks.py, matcher.py, audience.py) and fails without its fix.
+"""
+from __future__ import annotations
+
+import pytest
+
+from dialogs.faq.knowledge.asks import parse
+from dialogs.faq.knowledge.audience import PARENT, PROFESSIONAL, detect_asker
+
+
+# --- a question word inside a statement ----------------------------------------------------------------------
+
+
+def test_a_question_word_followed_by_its_subject_inside_a_statement_is_not_an_ask():
+    parsed = parse("I don't think anyone is noticing what he actually needs, he said so at the review. "
+                   "Can the virtual school make sure his views are heard?")
+    assert parsed.asks == ("Can the virtual school make sure his views are heard",)
+
+
+@pytest.mark.parametrize("question", ["he has been excluded twice what can we do",
+                                      "he's been sent home again what should we do now"])
+def test_a_question_word_followed_by_a_verb_still_starts_the_ask(question):
+    assert parse(question).asks[-1].lower().startswith("what")
+
+
+# --- two asks joined without a verb of asking ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("allowed", ["ok to", "okay to", "fine to"])
+def test_whether_something_is_allowed_after_and_is_a_second_ask(matcher, allowed):
+    question = f"pupil premium plus - does the vs monitor how it's spent, and {allowed} put some towards a residential?"
+    assert len(parse(question).asks) == 2
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["yes", "no"]
+
+
+def test_a_plus_standing_between_two_asks_joins_them(matcher):
+    assert parse("can vs chair his PEP + do a home visit?").asks == ("can vs chair his PEP",
+                                                                  "do a home visit")
+    answer = matcher.answer("can vs chair his PEP + do a home visit?")
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["yes", "no"]
+
+
+def test_a_plus_inside_a_word_joins_nothing():
+    assert parse("can pp+ pay for a tutor?").asks == ("can pp+ pay for a tutor",)
+
+
+# --- who is asking -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Head is talking about excluding our boy. Will the VS help school look at other options?",
+    "Lots of our kids are on reduced timetables. Does the VS get involved?",
+    "our girls in care keep missing maths - can the VS monitor their progress?"])
+def test_our_girl_or_our_kids_alone_is_not_a_parent(question):
+    assert detect_asker(question) == PROFESSIONAL
+
+
+@pytest.mark.parametrize("question", ["our son is on a CiN plan, can you help him?",
+                                      "our adopted girl is struggling, can the VS give us advice?"])
+def test_our_son_or_our_adopted_child_is_a_parent(question):
+    assert detect_asker(question) == PARENT
+
+
+def test_a_kinship_carer_without_an_article_asks_as_a_relative():
+    assert detect_asker("im kinship carer for a boy on a CiN plan, can I ring the VS myself?") == PARENT
+
+
+# --- groups of children: "some have X and some don't" -------------------------------------------------------------
+
+
+def test_which_of_several_groups_is_answered_for_each_group(matcher):
+    answer = matcher.answer("a few of our pupils are on SEN support, some have a social worker and some haven't. "
+                            "which ones does the VS cover?")
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "send-social-worker-in-cohort"),
+                                                               ("no", "send-without-social-worker")]
+
+
+# --- a numbered list of things asked -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Actions agreed: 1) VS to chair the next PEP; 2) VS to teach him maths at home. Would the VS do both?",
+    "Notes from the PEP: a) the VS to chair the next meeting b) the VS to teach him maths at home. "
+    "Would the VS do all of these?"])
+def test_an_ask_pointing_at_a_numbered_list_asks_each_item(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["yes", "no"]
+    assert answer.parts[0].entry.id == "chair-pep-meetings"
