@@ -86,6 +86,7 @@ talk talked talking tell terrible text texted thank thinks  tough treat treated 
 understand understood unhappy unsure  upset
 various
 walk wanted weird whatsoever woke words worked working works  
+say says nothing homework
 """.split())
 
 # Places people name around an ask ("a school trip to france", "placed in scotland", "moving to birmingham"): they say

@@ -128,6 +128,7 @@ SPELLING: dict[str, str] = {
     "themselfs": "themselves", "themself": "themselves", "theirselves": "themselves", "theirself": "themselves",
     "yourselfs": "yourselves", "ourselfs": "ourselves", "himselfs": "himself", "hisself": "himself",
     "whos": "who", "wots": "what", "wot": "what", "wat": "what", "wats": "what",
+    "skool": "school", "skools": "schools", "skool's": "school's",  # texting
 }
 # -ize / -yze words: organize -> organise, prioritized -> prioritised, analyzing -> analysing.
 _IZE = re.compile(r"^(\w{3,})(iz|yz)(e|es|ed|ing|ation|ations|er|ers)$")
@@ -771,6 +772,37 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "cp referral": ("safeguarding", "refer"), "cp referrals": ("safeguarding", "refer"),
     "safeguarding referral": ("safeguarding", "refer"), "safeguarding referrals": ("safeguarding", "refer"),
     "make a child protection referral": ("safeguarding", "refer"),
+    # "talk to the other professionals", "speak to CAMHS": the Virtual School liaising, not someone getting in touch
+    "talk to the other professionals": ("partnership", "professional"),
+    "talk to other professionals": ("partnership", "professional"),
+    "talk to the professionals": ("partnership", "professional"),
+    "speak to the other professionals": ("partnership", "professional"),
+    "speak to other professionals": ("partnership", "professional"),
+    "talk to other agencies": ("partnership", "professional"),
+    "speak to other agencies": ("partnership", "professional"), "talk to camhs": ("partnership", "mentalhealth"),
+    "speak to camhs": ("partnership", "mentalhealth"), "speak with camhs": ("partnership", "mentalhealth"),
+    # having a say is being heard; someone who "says" something is only reporting it ("my manager says the VS will...")
+    "a say": ("listen",), "their say": ("listen",), "his say": ("listen",), "her say": ("listen",),
+    "what the child says": ("listen",), "what the young person says": ("listen",),
+    "what the yp says": ("listen",), "what the pupil says": ("listen",), "what he says": ("listen",),
+    "what she says": ("listen",), "what the kid says": ("listen",), "what children say": ("listen",),
+    "what the vs says": ("tell",), "what the virtual school says": ("tell",), "what you say": ("tell",),
+    "what the vs tells": ("tell",), "what the officer says": ("tell",), "what vs says": ("tell",),
+    "a say in how": ("tell",), "any say in how": ("tell",), "say in how": ("tell",), "any say over how": ("tell",),
+    # "heard nothing back", "not heard anything": no news of a referral is its status
+    "heard nothing": ("status",), "heard nothing back": ("status",), "not heard back": ("status",),
+    "not heard anything": ("status",), "heard back": ("status",), "hear back": ("status",), "hearing back": ("status",),
+    "not heard anything back": ("status",), "no reply": ("status",), "no response": ("status",),
+    # a session run for a school's staff is training ("run a session for our heads on ...")
+    "a session for staff": ("training", "staff"), "a session for our staff": ("training", "staff"),
+    "a session for our heads": ("training", "staff"), "a session for heads": ("training", "staff"),
+    "a session for teachers": ("training", "staff"), "a session for our teachers": ("training", "staff"),
+    "a session for governors": ("training", "governor"), "a session for our governors": ("training", "governor"),
+    "a session for our dsls": ("training", "dsl"), "a session for dsls": ("training", "dsl"),
+    "twilight session": ("training",),
+    "twilight training": ("training",),
+    # a child "not attending" is an attendance concern ("not attending school" is not in education, above)
+    "not attending": ("attendance",), "is not attending": ("attendance",),
 }
 # "it's fine", "is that fine?", "fine to use PP+ for...": the adjective, not a fixed penalty notice ("fine parents")
 for _lead in ("is", "that", "it", "this", "be", "are", "was", "seems", "sounds", "looks", "all", "perfectly",
@@ -1006,7 +1038,7 @@ for _group in (
     ("advocate", "advocates", "advocating", "advocacy", "champion", "champions", "championing",
      "represent", "represented", "representing"),
     ("listen", "listens", "listening", "hear", "hears", "heard", "voice", "voices", "views", "wishes",
-     "feelings", "say"),
+     "feelings"),
     ("aspiration", "aspirations", "aspirational", "ambition", "ambitions", "ambitious", "expectations"),
     ("ensure", "ensures", "ensuring", "ensured"),
     ("quality", "standard", "standards", "good"),
