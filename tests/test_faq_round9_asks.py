@@ -93,3 +93,21 @@ def test_an_ask_pointing_at_a_numbered_list_asks_each_item(matcher, question):
     assert answer.verdict == "partly"
     assert [p.verdict for p in answer.parts] == ["yes", "no"]
     assert answer.parts[0].entry.id == "chair-pep-meetings"
+
+
+# --- two things paid for, the second named without the verb ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "could PP+ pay for extra english support for her and also her drama club after school",
+    "can pupil premium plus pay for some extra tuition and also a club after school"])
+def test_each_thing_paid_for_is_read_with_what_pays_and_not_with_the_other_thing(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "pp-plus-tutoring"),
+                                                               ("no", "pp-plus-non-learning-spend")]
+
+
+def test_the_second_thing_paid_for_is_asked_with_the_first_ones_words():
+    assert parse("can PP+ fund a reading tutor, and also a school trip?").asks == ("can PP+ fund a reading tutor",
+                                                                                   "can PP+ fund a school trip")

@@ -368,7 +368,19 @@ def _split_items(ask: str) -> list[str]:
     head, tail = ask[: match.start()].strip(" ,"), ask[match.end():].strip(" ,?")
     if len(head.split()) < _MIN_ASK_WORDS or len(tail.split()) < _MIN_ASK_WORDS or _PAYING.search(tail):
         return [ask]
-    return [head, tail]
+    return [head, _paid_with(head) + tail]
+
+
+# "can PP+ pay for extra maths help and also his football club": the second thing paid for is asked with the same words
+# ("can PP+ pay for his football club"), so each thing is read with what pays for it and not with the other thing.
+_NOUN_PHRASE = re.compile(r"^(?:his|her|their|a|an|the|some|any)\s+\w+", re.IGNORECASE)
+_PAID_WITH = re.compile(r"^.*" + _PAYING.pattern + r"(?:\s+for)?\s+", re.IGNORECASE)
+
+
+def _paid_with(head: str) -> str:
+    """The words of `head` up to what it asks to pay for ("can PP+ pay for "), or "" when it pays for nothing."""
+    match = _PAID_WITH.match(head)
+    return match.group(0) if match else ""
 
 
 def _split_ask(ask: str) -> list[str]:
@@ -388,6 +400,9 @@ def _split_ask(ask: str) -> list[str]:
         pieces.append(head.strip(" ,"))
         rest, at = tail, 0
     pieces.append(rest.strip(" ,?"))
+    for index in range(1, len(pieces)):
+        if _NOUN_PHRASE.match(pieces[index]) and not _PAYING.search(pieces[index]):
+            pieces[index] = _paid_with(pieces[index - 1]) + pieces[index]  # "... and also his football club"
     return [item for p in pieces if p for item in _split_items(p)]
 
 

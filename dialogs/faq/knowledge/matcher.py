@@ -675,6 +675,10 @@ class Matcher:
         for index, (ask, tokens) in enumerate(substantive):
             # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
             others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
+            if "fund" in _classes(frozenset(tokens)) and "fund" in _classes(frozenset(others)):
+                # "can PP+ pay for maths help, and can PP+ pay for his football club": each part says what pays; the
+                # other part has only its own thing to lend, which is not what this part asks about
+                others = tuple(t for t in others if t in COHORT_TOKENS)
             context = outer_context
             actor = _ACTOR_FIRST.match(ask)
             if actor and _ACTORS.intersection(self._tokens(actor.group(1))):
