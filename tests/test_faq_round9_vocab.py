@@ -190,3 +190,26 @@ def test_homework_is_an_everyday_word(matcher):
     # (it had vetoed a match as an unknown noun: 'they want us to change the homework we set, do we have to?')
     question = "the vs officer asked us to change the homework we set, do we have to do what the vs says"
     assert _answer(matcher, question)[0] == "no"
+
+
+# --- our own fragments: meetings, home education, annual reviews, a referral's wait ----------------------------------
+
+
+def test_strategy_meetings_in_the_plural_are_child_protection_meetings(matcher):
+    assert tokens(matcher, "strategy meetings") == tokens(matcher, "strategy meeting")
+    assert _answer(matcher, "does the vs come to strategy discussions?") == ("partly", "attend-cin-cp-meetings")
+
+
+@pytest.mark.parametrize("text", ["she is home educated", "he's being home schooled", "they went to home ed"])
+def test_a_child_educated_at_home_is_not_in_education_at_a_setting(matcher, text):
+    assert "noteducation" in tokens(matcher, text)
+    assert "homevisit" not in tokens(matcher, text)
+
+
+def test_an_annual_review_is_the_ehcps(matcher):
+    assert _answer(matcher, "is the vs at annual reviews?") == ("no", "ehcp")
+
+
+def test_how_soon_a_referral_is_picked_up_says_the_two_working_days(matcher):
+    answer = matcher.answer("how quickly will my referral be picked up")
+    assert answer.entry.id == "referral-status" and "2 working days" in answer.entry.answer

@@ -803,6 +803,16 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "twilight training": ("training",),
     # a child "not attending" is an attendance concern ("not attending school" is not in education, above)
     "not attending": ("attendance",), "is not attending": ("attendance",),
+    # a strategy meeting in the plural is still a child protection meeting (not the VS's strategic role)
+    "strategy meetings": ("cpmeeting",), "strategy discussion": ("cpmeeting",), "strategy discussions": ("cpmeeting",),
+    "strat meeting": ("cpmeeting",), "strategy mtg": ("cpmeeting",),
+    # a child educated at home is not in education at a setting ("home" is not a home visit)
+    "home educated": ("noteducation",), "home educating": ("noteducation",), "home schooled": ("noteducation",),
+    "homeschooled": ("noteducation",), "home schooling": ("noteducation",), "homeschooling": ("noteducation",),
+    "home ed": ("noteducation",), "electively home educated": ("noteducation",),
+    # an annual review is the EHCP's yearly review, not a PEP review
+    "annual review": ("ehcp",), "annual reviews": ("ehcp",), "ehcp annual review": ("ehcp",),
+    "ehcp review": ("ehcp",), "ehcp reviews": ("ehcp",),
 }
 # "it's fine", "is that fine?", "fine to use PP+ for...": the adjective, not a fixed penalty notice ("fine parents")
 for _lead in ("is", "that", "it", "this", "be", "are", "was", "seems", "sounds", "looks", "all", "perfectly",
