@@ -213,3 +213,8 @@ def test_an_annual_review_is_the_ehcps(matcher):
 def test_how_soon_a_referral_is_picked_up_says_the_two_working_days(matcher):
     answer = matcher.answer("how quickly will my referral be picked up")
     assert answer.entry.id == "referral-status" and "2 working days" in answer.entry.answer
+
+
+def test_a_safeguarding_policy_is_safeguarding_not_a_behaviour_policy(matcher):
+    assert tokens(matcher, "our safeguarding policy") == tokens(matcher, "our safeguarding")
+    assert _answer(matcher, "could the vs help redo our safeguarding policy") == ("no", "safeguarding-concerns")

@@ -772,6 +772,10 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "cp referral": ("safeguarding", "refer"), "cp referrals": ("safeguarding", "refer"),
     "safeguarding referral": ("safeguarding", "refer"), "safeguarding referrals": ("safeguarding", "refer"),
     "make a child protection referral": ("safeguarding", "refer"),
+    # a school's safeguarding procedures or policy are safeguarding (not the school's processes in general)
+    "safeguarding procedures": ("safeguarding",), "safeguarding procedure": ("safeguarding",),
+    "safeguarding processes": ("safeguarding",), "safeguarding policy": ("safeguarding",),
+    "safeguarding policies": ("safeguarding",), "safeguarding arrangements": ("safeguarding",),
     # "talk to the other professionals", "speak to CAMHS": the Virtual School liaising, not someone getting in touch
     "talk to the other professionals": ("partnership", "professional"),
     "talk to other professionals": ("partnership", "professional"),
