@@ -1070,7 +1070,8 @@ def _never_in_care(asks, context: tuple[str, ...]):
 
     def as_kinship(tokens):
         out, skip = [], False
-        for a, b in zip(tokens, (*tokens[1:], None), strict=True):
+        # each token with the next (None after the last); an empty story has no pairs
+        for a, b in zip(tokens, (*tokens[1:], None)[:len(tokens)], strict=True):
             if skip:
                 skip = False
             elif a == NEGATION and b == "cic":
