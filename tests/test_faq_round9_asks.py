@@ -111,3 +111,54 @@ def test_each_thing_paid_for_is_read_with_what_pays_and_not_with_the_other_thing
 def test_the_second_thing_paid_for_is_asked_with_the_first_ones_words():
     assert parse("can PP+ fund a reading tutor, and also a school trip?").asks == ("can PP+ fund a reading tutor",
                                                                                    "can PP+ fund a school trip")
+
+
+# --- "and help <someone / do something>" ----------------------------------------------------------------------------
+
+
+def test_help_someone_do_something_after_and_is_a_second_action(matcher):
+    question = "can the VS fill in the admissions form and help him find a school near the new placement"
+    assert parse(question).asks == ("can the VS fill in the admissions form",
+                                    "help him find a school near the new placement")
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["no", "yes"]
+
+
+def test_advice_and_help_is_still_one_ask():
+    assert len(parse("could you give us advice and help with the transition").asks) == 1
+
+
+# --- a formal letter: "I would be grateful if you could confirm whether ..., and whether ..." -------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "I would be grateful if you could clarify whether the Virtual School attends PEP meetings",
+    "please can you tell me whether the VS chairs PEPs",
+    "I wanted to check if the VS does home visits"])
+def test_a_yes_no_question_asked_indirectly_is_closed(question):
+    from dialogs.faq.knowledge.asks import is_closed_question  # pylint: disable=import-outside-toplevel
+
+    assert is_closed_question(question)
+
+
+def test_a_second_whether_is_a_second_ask(matcher):
+    question = ("I would be grateful if you could confirm whether the Virtual School monitors the attendance of our looked "
+                "after pupils, and whether your officers would deliver the catch-up sessions themselves.")
+    assert len(parse(question).asks) == 2
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "attendance-monitoring"),
+                                                               ("no", "carry-out-interventions")]
+
+
+# --- whether some children are covered, beside another ask -------------------------------------------------------------
+
+
+def test_whether_some_children_are_covered_is_not_pulled_to_the_other_asks_subject(matcher):
+    # (which entry answers "does the VS support kids on CP plans" is a matter of words; here only how it is read)
+    answer = matcher.answer("does the VS support kids on CP plans at all, and would someone go into school to see her one "
+                            "to one")
+    assert answer.verdict == "partly"
+    assert (answer.parts[1].verdict, answer.parts[1].entry.id) == ("no", "work-directly-with-children")
+    assert answer.parts[0].entry.id != "work-directly-with-children"

@@ -99,7 +99,9 @@ _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|mak
           r"organise|organize|deliver|teach|tutor|overrule|overturn|tell|inspect|refer|"
           r"act|step|speak|talk|listen|join|pick|collect|drive|stop|prevent|block|"
           # "work" only as working with someone: "school work" is a noun
-          r"work(?=\s+(?:with|directly|alongside|one|1))")
+          r"work(?=\s+(?:with|directly|alongside|one|1))|"
+          # "help" only when helping someone do something ("... and help get him into education"): "advice and help"
+          r"help(?=\s+(?:get|find|sort|make|keep|move|him|her|them|us|me)\b)")
 _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus|n)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone; "...and to come to...")
@@ -112,6 +114,8 @@ _SECOND_ASK = re.compile(
     rf"|,?\s+or\s+(?:at\s+(?:the\s+)?(?:very\s+)?least|even|failing\s+that|if\s+not(?:\s+that)?)\b,?"
     rf"|,?\s+or\s+(?=(?:is|are)\s+(?:your|ur|the\s+vs|the\s+virtual\s+school'?s?|vs)\s+(?:role|job|remit)\b)"
     rf"|,?\s+as\s+well\s+as\s+"
+    # "...confirm whether the VS monitors attendance, and whether your officers would...": a second indirect question
+    rf"|,?\s+(?:and|&|or)\s+(?:also\s+)?(?=(?:whether|if)\s+(?:{_SUBJECTS})\b)"
     rf"|,\s+(?=(?:{_OPENERS})\s+(?:{_SUBJECTS})\b)",
     re.IGNORECASE,
 )
@@ -483,8 +487,15 @@ _TAG = re.compile(r"\b(?:correct|right|yes|yeah|true|y\s*/\s*n|yes\s+or\s+no|or\
 _OPEN_REQUEST = re.compile(r"\b(?:tell\s+me|explain|process\s+for|how\s+(?:do|can|should)\s+i)\b", re.IGNORECASE)
 
 
+# "I would be grateful if you could clarify whether...", "can you tell me if...": a yes/no question asked indirectly.
+_INDIRECT_CLOSED = re.compile(r"\b(?:clarify|confirm|check|know|tell\s+(?:me|us)|advise|ask|asking|wondering|wonder|"
+                              r"find\s+out)\s+(?:whether|if)\b", re.IGNORECASE)
+
+
 def is_closed_question(text: str) -> bool:
     """Whether some clause of `text` asks yes or no (and none asks to be told or shown something)."""
+    if _INDIRECT_CLOSED.search(text):
+        return True
     if _OPEN_REQUEST.search(text):
         return False
     for clause in _CLAUSE_BREAK.split(text):

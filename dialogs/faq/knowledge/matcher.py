@@ -675,9 +675,12 @@ class Matcher:
         for index, (ask, tokens) in enumerate(substantive):
             # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
             others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
-            if "fund" in _classes(frozenset(tokens)) and "fund" in _classes(frozenset(others)):
+            if (("fund" in _classes(frozenset(tokens)) and "fund" in _classes(frozenset(others)))
+                    or (_COVERS.intersection(tokens) and not set(tokens) - _COVERS - COHORT_TOKENS - _WHO - GENERIC - _WEAK)):
                 # "can PP+ pay for maths help, and can PP+ pay for his football club": each part says what pays; the
-                # other part has only its own thing to lend, which is not what this part asks about
+                # other part has only its own thing to lend, which is not what this part asks about. "does VS support
+                # CiN kids at all, and would they see him one to one": whether some children are the VS's is asked in
+                # full; the other part's one-to-one work is not what it asks about
                 others = tuple(t for t in others if t in COHORT_TOKENS)
             context = outer_context
             actor = _ACTOR_FIRST.match(ask)
