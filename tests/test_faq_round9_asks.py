@@ -162,3 +162,26 @@ def test_whether_some_children_are_covered_is_not_pulled_to_the_other_asks_subje
     assert answer.verdict == "partly"
     assert (answer.parts[1].verdict, answer.parts[1].entry.id) == ("no", "work-directly-with-children")
     assert answer.parts[0].entry.id != "work-directly-with-children"
+
+
+# --- speed: each reading of a question made once ---------------------------------------------------------------------
+
+
+def test_a_question_is_never_read_twice_the_same_way(matcher, monkeypatch):
+    from dialogs.faq.knowledge.matcher import Matcher  # pylint: disable=import-outside-toplevel
+
+    question = "will the VS collect a child and take them to school"
+    expected = matcher.answer(question)
+    readings = []
+    rank_once = Matcher._rank_once  # pylint: disable=protected-access
+
+    def counted(self, multipliers, ask=None):
+        readings.append((tuple(multipliers.items()), ask))
+        return rank_once(self, multipliers, ask)
+
+    monkeypatch.setattr(Matcher, "_rank_once", counted)
+    assert matcher.answer(question) == expected
+    assert len(readings) == len(set(readings)) >= 1
+    readings.clear()
+    matcher.answer(question)  # nothing is kept from one question to the next
+    assert readings

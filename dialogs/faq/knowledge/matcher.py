@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -326,6 +327,13 @@ class Matcher:
     # --- public ---------------------------------------------------------------------------------
 
     def answer(self, question: str) -> Answer:
+        readings = _READINGS.set({})  # one question's readings, each made once (see _rank)
+        try:
+            return self._answer(question)
+        finally:
+            _READINGS.reset(readings)
+
+    def _answer(self, question: str) -> Answer:
         typed = (question or "")[:MAX_QUESTION_CHARS]
         text = without_courtesies(typed)
         normalised = self.normaliser.normalise(text)
@@ -934,6 +942,19 @@ class Matcher:
     # --- scoring ----------------------------------------------------------------------------------
 
     def _rank(self, multipliers: dict[str, float], ask: tuple[str, ...] | None = None) -> list[_Candidate]:
+        """Every entry sharing a word with the weighed question, best first. A two-ask question may be read the same way
+        twice (a part read by its own words, then all parts so; a part read alone when the other lends only who it is
+        about): within one question each reading is made once and the list is shared (callers never change it)."""
+        readings = _READINGS.get()
+        if readings is None:
+            return self._rank_once(multipliers, ask)
+        key = (tuple(multipliers.items()), ask)
+        found = readings.get(key)
+        if found is None:
+            found = readings[key] = self._rank_once(multipliers, ask)
+        return found
+
+    def _rank_once(self, multipliers: dict[str, float], ask: tuple[str, ...] | None = None) -> list[_Candidate]:
         weights = {t: self._weight(t) * m for t, m in multipliers.items()}
         total = max(sum(weights.values()), MIN_INFORMATION)
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
@@ -1043,6 +1064,11 @@ class Matcher:
         if "alert" not in tokens and any(f" {' '.join(p)} " in joined for p in _DAYS_OFF):
             return True  # "when is the next bank holiday?"; but "are alerts sent on bank holidays?" is ours
         return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
+
+
+# The readings (_rank) made for the question being answered: set by answer(), per thread or task, so a shared Matcher stays
+# safe and nothing is kept from one question to the next.
+_READINGS: ContextVar[dict | None] = ContextVar("faq_readings", default=None)
 
 
 @lru_cache(maxsize=1024)  # the same question is checked once per ask it is resolved for
