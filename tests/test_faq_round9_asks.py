@@ -185,3 +185,26 @@ def test_a_question_is_never_read_twice_the_same_way(matcher, monkeypatch):
     readings.clear()
     matcher.answer(question)  # nothing is kept from one question to the next
     assert readings
+
+
+# --- the other side of an "or" -----------------------------------------------------------------------------------------
+
+
+def test_an_ask_after_or_is_marked_as_the_alternative():
+    parsed = parse("can the VS chair his PEP, or do they just leave it to the school?")
+    assert parsed.asks == ("can the VS chair his PEP", "do they just leave it to the school")
+    assert parsed.alternatives == frozenset({"do they just leave it to the school"})
+    assert not parse("can the VS chair his PEP and also do a home visit?").alternatives
+
+
+def test_an_alternative_not_understood_leaves_the_question_to_its_first_side(matcher):
+    answer = matcher.answer("will the VS talk to his camhs worker or do they just work on their own")
+    assert (answer.verdict, answer.entry.id, answer.parts) == ("yes", "work-with-professionals-and-carers", ())
+
+
+def test_an_alternative_saying_nothing_is_not_read_into_the_question(matcher):
+    # "sit back" had been read with the ask, and the question scored lower
+    plain = matcher.answer("can the VS chair his PEP?")
+    answer = matcher.answer("can the VS chair his PEP, or do they just sit back?")
+    assert (answer.verdict, answer.entry.id) == ("yes", "chair-pep-meetings")
+    assert answer.score == plain.score

@@ -132,6 +132,9 @@ class Parsed:
 
     asks: tuple[str, ...]
     context: str
+    # the asks offered as the other side of an "or" ("will you talk to his CAMHS worker, or do they just work on their
+    # own?"): the question is answered by the first side when this one is not understood
+    alternatives: frozenset[str] = frozenset()
 
     @property
     def multiple(self) -> bool:
@@ -263,16 +266,19 @@ def parse(text: str) -> Parsed:
         else:
             context.append(claim)
     parts: list[str] = []
+    alternatives: set[str] = set()
     for ask in asks:
         ask, reason = _without_reason(ask)
         ask = _without_ruled_out(ask)
         context.append(reason)
-        for part in _split_ask(ask):
+        for part, alternative in _split_ask_marked(ask):
             part, means = _without_means(part)
             part, condition = _without_condition(part)
             parts.append(part)
+            if alternative:
+                alternatives.add(part)
             context.extend((means, condition))
-    return Parsed(tuple(parts), " ".join(c for c in context if c))
+    return Parsed(tuple(parts), " ".join(c for c in context if c), frozenset(alternatives))
 
 
 # "PP+ for catch-up is fine I assume, but can some of it go on the trip?": a statement the asker wants confirmed.
@@ -388,7 +394,13 @@ def _paid_with(head: str) -> str:
 
 
 def _split_ask(ask: str) -> list[str]:
+    return [piece for piece, _ in _split_ask_marked(ask)]
+
+
+def _split_ask_marked(ask: str) -> list[tuple[str, bool]]:
+    """The asks joined in `ask`, each with whether it is offered as an alternative ("... or do they just ...")."""
     pieces: list[str] = []
+    after_or: list[bool] = [False]
     rest = ask
     at = 0
     while True:
@@ -402,12 +414,14 @@ def _split_ask(ask: str) -> list[str]:
             at = match.end()  # "can DSLs come and get advice", "go and see him": one action said with two verbs
             continue
         pieces.append(head.strip(" ,"))
+        after_or.append("or" in match.group(0).lower().split())
         rest, at = tail, 0
     pieces.append(rest.strip(" ,?"))
     for index in range(1, len(pieces)):
         if _NOUN_PHRASE.match(pieces[index]) and not _PAYING.search(pieces[index]):
             pieces[index] = _paid_with(pieces[index - 1]) + pieces[index]  # "... and also his football club"
-    return [item for p in pieces if p for item in _split_items(p)]
+    return [(item, alternative and number == 0) for p, alternative in zip(pieces, after_or, strict=True) if p
+            for number, item in enumerate(_split_items(p))]
 
 
 def story_asks(story: str) -> tuple[tuple[str, ...], str]:

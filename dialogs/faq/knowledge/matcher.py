@@ -363,6 +363,11 @@ class Matcher:
         asks = [(ask, normalised.tokens if ask == text else self._tokens(ask)) for ask in parsed.asks]
         asks = [(ask, tokens) for ask, tokens in asks if tokens]
         context = self._tokens(parsed.context) if parsed.context else ()
+        if len(asks) > 1 and parsed.alternatives:
+            # "can you advise the school, or do you just sit back?": the other side of a yes/no question that says nothing
+            # of its own is not asked (its words had made the question unknown)
+            kept = [(ask, tokens) for ask, tokens in asks if ask not in parsed.alternatives or self._stands_alone(tokens)]
+            asks = kept if kept else asks
         if len(parsed.asks) == 1 and len(asks) < 2 and not (asks and self._stands_alone(asks[0][1])):
             # "Recommendations: (1) ...; (2) .... Can the VS do both?": the ask is each item of the list
             listed, rest = listed_asks(parsed.asks[0], parsed.context)
@@ -387,8 +392,10 @@ class Matcher:
 
         whole = self._resolve(all_ask_tokens, context, text)
         result = self._to_answer(whole, corrections)
-        parts = self._parts(asks, context, text) or self._per_child(asks, parsed.context)
-        if parts:
+        parts = self._parts(asks, context, text, parsed.alternatives) or self._per_child(asks, parsed.context)
+        if len(parts) == 1:  # "will you talk to his CAMHS worker, or do they just work on their own?": the first side
+            result = self._apply_condition(self._to_answer(parts[0][1], corrections), text)
+        elif parts:
             result = self._combine(parts, whole, corrections)
         elif result.entry is not None:
             result = self._apply_condition(result, text)
@@ -672,8 +679,10 @@ class Matcher:
 
     # --- several asks, conditions, parents --------------------------------------------------------
 
-    def _parts(self, asks, outer_context: tuple[str, ...], text: str) -> list[tuple[str, _Resolved]]:
-        """Each ask answered on its own, or [] when the question is really one ask."""
+    def _parts(self, asks, outer_context: tuple[str, ...], text: str,
+               alternatives: frozenset[str] = frozenset()) -> list[tuple[str, _Resolved]]:
+        """Each ask answered on its own, or [] when the question is really one ask; or the one ask understood, when the
+        other was offered as its alternative ("..., or do they just ...?") and is not understood."""
         substantive = [(ask, tokens) for ask, tokens in asks if self._stands_alone(tokens)]
         if len(substantive) < 2:
             return []
@@ -739,6 +748,9 @@ class Matcher:
                 return []
             doing = self._not_done(tokens, outer_context)
             if doing is None:
+                if ask in alternatives and len(results) == 2 and results[1 - index][1].entry is not None:
+                    # "X, or do they just Y?": the other side of one yes/no question; X answered answers it
+                    return [results[1 - index]]
                 return []
             results[index] = (ask, doing)
         elif failed:
