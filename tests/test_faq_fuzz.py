@@ -79,3 +79,26 @@ def test_skipping_regex_passes_never_changes_the_words(text):
     from dialogs.faq.knowledge.normalise import surface_tokens  # pylint: disable=import-outside-toplevel
 
     assert surface_tokens(text) == _surface_tokens_every_pass(text)
+
+
+PERSONAL_PIECES = PIECES + ["dob", "D.O.B", "date of birth", "born on", "born in", "01/02/2015", "2014-07-19",
+                            "19 July 2014", "born 2014", "born in march", "VS-2026-00042", "1234567", "HA1 2AB", "my son's", "our daughter’s",
+                            "attendance", "what's happening", "any news", "what did", "was", "were", "say",
+                            "where is he", "which school is she at", "still at 80", "has it gone up", "yet",
+                            "the one whose", "update on", "info about", "Kayden's", "is Olivia", "for Zebedee",
+                            "Jayden O", "ſtill", "YET", "ıs", "İ", "K"]
+
+
+@settings(max_examples=800, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(PERSONAL_PIECES), st.text(max_size=5)), max_size=12).map(" ".join))
+def test_skipping_personal_patterns_never_changes_the_reading(matcher, text):
+    from dialogs.faq.knowledge import personal  # pylint: disable=import-outside-toplevel
+
+    known = matcher.normaliser.known_words
+    guarded = personal.looks_personal(text, known)
+    saved = personal._may  # noqa: SLF001
+    personal._may = lambda folded, *pieces: True  # noqa: SLF001 - every pattern tried
+    try:
+        assert personal.looks_personal(text, known) == guarded
+    finally:
+        personal._may = saved  # noqa: SLF001
