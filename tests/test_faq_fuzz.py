@@ -102,3 +102,42 @@ def test_skipping_personal_patterns_never_changes_the_reading(matcher, text):
         assert personal.looks_personal(text, known) == guarded
     finally:
         personal._may = saved  # noqa: SLF001
+
+
+def _apply_phrases_every_option(tokens: list[str]) -> list[tuple[str, bool]]:
+    """normalise.apply_phrases as it was, trying every phrase that starts with a word, longest first."""
+    from dialogs.faq.knowledge import normalise as n  # pylint: disable=import-outside-toplevel
+
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "send" and i + 1 < len(tokens) and tokens[i + 1] in n._SEND_VERB_NEXT:  # noqa: SLF001
+            out.append(("provide" if n._SENT_PEOPLE.intersection(tokens[i + 1:i + 3]) else "send_verb", False))  # noqa: SLF001
+            i += 1
+            continue
+        for words, concepts in n.PHRASES.get(token, ()):
+            if tuple(tokens[i:i + len(words)]) == words:
+                out.extend((c, True) for c in concepts)
+                i += len(words)
+                break
+        else:
+            out.append((token, False))
+            i += 1
+    return out
+
+
+def _phrases_and_words() -> list[tuple[str, ...]]:
+    """Every phrase's words, and every word of them alone (so phrases overlap, run on and stop short)."""
+    from dialogs.faq.knowledge.normalise import PHRASES  # pylint: disable=import-outside-toplevel
+
+    phrases = sorted({words for options in PHRASES.values() for words, _ in options})
+    return phrases + sorted({(w,) for words in phrases for w in words}) + [("send",), ("tutor",), ("xyz",)]
+
+
+@settings(max_examples=800, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_phrases_and_words()), max_size=8).map(lambda parts: [w for p in parts for w in p]))
+def test_looking_phrases_up_by_their_first_two_words_reads_the_same(tokens):
+    from dialogs.faq.knowledge.normalise import apply_phrases  # pylint: disable=import-outside-toplevel
+
+    assert apply_phrases(tokens) == _apply_phrases_every_option(tokens)

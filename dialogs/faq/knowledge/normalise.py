@@ -912,6 +912,17 @@ for _lead in ("never had any", "not had any", "not got any", "not have any", "ne
 PHRASES = _build_phrases(_PHRASES_SOURCE)
 CONCEPTS: frozenset[str] = frozenset(c for concepts in _PHRASES_SOURCE.values() for c in concepts)
 PHRASE_WORDS: frozenset[str] = frozenset(w for options in PHRASES.values() for words, _ in options for w in words)
+# The same phrases looked up by their first two words, and the one-word ones apart: a word that starts hundreds of
+# phrases ("the", "do") is compared only with those its next word can continue. Longest first still: every phrase
+# of two words or more is tried before a one-word one, in PHRASES' order.
+_PHRASES_BY_PAIR: dict[tuple[str, str], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+_ONE_WORD_PHRASES: dict[str, tuple[str, ...]] = {}
+for _first, _options in PHRASES.items():
+    for _words, _concepts in _options:
+        if len(_words) == 1:
+            _ONE_WORD_PHRASES.setdefault(_first, _concepts)  # (the first, as the loop over PHRASES would take)
+        else:
+            _PHRASES_BY_PAIR.setdefault((_first, _words[1]), []).append((_words, _concepts))
 
 
 def apply_phrases(tokens: list[str]) -> list[tuple[str, bool]]:
@@ -926,14 +937,20 @@ def apply_phrases(tokens: list[str]) -> list[tuple[str, bool]]:
             out.append(("provide" if sends_person else "send_verb", False))
             i += 1
             continue
-        for words, concepts in PHRASES.get(token, ()):
-            if tuple(tokens[i:i + len(words)]) == words:
-                out.extend((c, True) for c in concepts)
-                i += len(words)
-                break
-        else:
-            out.append((token, False))
-            i += 1
+        if i + 1 < len(tokens):
+            for words, concepts in _PHRASES_BY_PAIR.get((token, tokens[i + 1]), ()):
+                if tuple(tokens[i:i + len(words)]) == words:
+                    out.extend((c, True) for c in concepts)
+                    i += len(words)
+                    break
+            else:
+                concepts = _ONE_WORD_PHRASES.get(token)
+                out.extend(((c, True) for c in concepts) if concepts is not None else ((token, False),))
+                i += 1
+            continue
+        concepts = _ONE_WORD_PHRASES.get(token)
+        out.extend(((c, True) for c in concepts) if concepts is not None else ((token, False),))
+        i += 1
     return out
 
 
