@@ -272,6 +272,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "inclusion manager": ("manager",),
     # plans, money, programmes
     "personal education plans": ("pep",), "personal education plan": ("pep",), "pep": ("pep",),
+    # a PEP meeting is the PEP: its "meeting" must not make every other meeting at school ("will the VS come to
+    # school meetings with us?") read as a PEP
+    "pep meeting": ("pep",), "pep meetings": ("pep",), "pep mtgs": ("pep",),
     "peps": ("pep",), "ppplus": ("ppplus",), "pupil premium plus": ("ppplus",), "pupil premium": ("ppplus",),
     "multi academy trusts": ("mat",), "multi academy trust": ("mat",), "mat": ("mat",), "mats": ("mat",),
     "academy trusts": ("mat",), "academy trust": ("mat",),
@@ -444,7 +447,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "relationships and sex education": ("curriculum", "hotspot"), "sex education": ("curriculum", "hotspot"),
     "hotspot": ("hotspot",), "hotspots": ("hotspot",), "assemblies": ("curriculum", "hotspot"),
     "sensitive topics": ("hotspot",), "sensitive subjects": ("hotspot",), "triggering": ("hotspot",),
-    "pen meeting": ("pep", "meeting"), "pen meetings": ("pep", "meeting"), "pep mtg": ("pep", "meeting"),
+    "pen meeting": ("pep",), "pen meetings": ("pep",), "pep mtg": ("pep",),  # a PEP meeting is the PEP (see "pep meeting")
     "the pen": ("pep",),
     "ofsted": ("ofsted",),
     "strategic lead": ("strategic", "lead"), "strategic leader": ("strategic", "lead"),
