@@ -24,3 +24,15 @@ def test_what_one_child_keeps_doing_or_has_had_done_yet_is_a_case(matcher, quest
 ])
 def test_policy_questions_with_the_same_words_are_not_cases(matcher, question):
     assert matcher.answer(question).reason != "personal_case"
+
+
+@pytest.mark.parametrize("question", [
+    "has Olivia been exlcuded again?",
+    "has Noah been suspnded again",
+    "whats Isla's atendance like now",
+    "has my refferal for Theo gone through",
+])
+def test_a_typo_in_the_word_that_makes_it_one_childs_record_keeps_it_a_case(matcher, question):
+    # the typo is repaired before the question is read; the repaired text is checked for a case too
+    answer = matcher.answer(question)
+    assert answer.corrections and (answer.verdict, answer.reason) == ("unknown", "personal_case")

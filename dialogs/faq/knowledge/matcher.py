@@ -346,11 +346,7 @@ class Matcher:
         # hide how it ends ("...has she moved yet? thanks").
         known = self.normaliser.known_words
         if looks_personal(text, known) or (typed != text and looks_personal(typed, known)):
-            whole = {t: 1.0 for t in normalised.tokens}
-            candidates = self._rank(whole)
-            suggestions = tuple(self.kb.entries[c.entry_index] for c in candidates[:MAX_SUGGESTIONS])
-            score = round(candidates[0].score, 4) if candidates else 0.0
-            return Answer("unknown", None, score, suggestions, "personal_case", corrections)
+            return self._personal(normalised.tokens, corrections)
         if corrections:
             # From here on the question is read as it was meant: what is said around a word ("annual leave", "take
             # him to school") is found in the words, so a typo in one of them must not hide it (a typo in an
@@ -358,6 +354,10 @@ class Matcher:
             # looked for above, in the text as typed.
             text = repaired_text(text, corrections)
             normalised = self.normaliser.normalise(text)
+            if looks_personal(text, known):
+                # "what is Mia's attenadnce", "has my referrla for Callum gone through": the word that makes it one
+                # child's record was the typo (measured: such questions were answered yes with a typo put in)
+                return self._personal(normalised.tokens, corrections)
 
         parsed = parse(text)
         asks = [(ask, normalised.tokens if ask == text else self._tokens(ask)) for ask in parsed.asks]
@@ -406,6 +406,13 @@ class Matcher:
         if detect_asker(text) == PARENT:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
         return result
+
+    def _personal(self, tokens: tuple[str, ...], corrections) -> Answer:
+        """About one child's case: not answered; the closest entries are offered."""
+        candidates = self._rank({t: 1.0 for t in tokens})
+        suggestions = tuple(self.kb.entries[c.entry_index] for c in candidates[:MAX_SUGGESTIONS])
+        score = round(candidates[0].score, 4) if candidates else 0.0
+        return Answer("unknown", None, score, suggestions, "personal_case", corrections)
 
     def _procedure_elsewhere(self, entry: Entry, asks, text: str) -> bool:
         """"what's the process for requesting a penalty notice?": how to get something done that the Virtual School
