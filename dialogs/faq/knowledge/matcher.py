@@ -45,6 +45,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Iterable, NamedTuple
 
 import numpy
@@ -776,12 +777,17 @@ class Matcher:
         is the same for both asks, and it pulled both to one entry (exclusion). Read each by its own words and who it is
         about; if that tells them apart, each is answered so."""
         cohort = tuple(t for t in context if t in COHORT_TOKENS)
+        return self._each_answered([(ask, tokens, cohort) for ask, tokens in substantive])
+
+    def _each_answered(self, readings) -> list[tuple[str, _Resolved]]:
+        """Each (text, ask tokens, context) read on its own; [] unless every one is matched confidently and no two by
+        the same entry (then the readings did not tell the asks, or the children, apart)."""
         results = []
-        for ask, tokens in substantive:
-            resolved = self._resolve(tokens, cohort, ask)
+        for text, tokens, context in readings:
+            resolved = self._resolve(tokens, context, text)
             if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
                 return []
-            results.append((ask, resolved))
+            results.append((text, resolved))
         return results if len({r.entry.id for _, r in results}) == len(results) else []
 
     def _not_done(self, tokens: tuple[str, ...], context: tuple[str, ...]) -> _Resolved | None:
@@ -813,14 +819,7 @@ class Matcher:
             children = [(f"{together} {c}", shared + tokens) for c, tokens in children]
         if len(children) != 2:
             return []
-        ask_tokens = asks[0][1]
-        results = []
-        for description, tokens in children:
-            resolved = self._resolve(ask_tokens, tokens, description)
-            if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
-                return []
-            results.append((description, resolved))
-        return results if len({r.entry.id for _, r in results}) == 2 else []
+        return self._each_answered([(description, asks[0][1], tokens) for description, tokens in children])
 
     def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
         """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
@@ -1118,8 +1117,7 @@ def _never_in_care(asks, context: tuple[str, ...]):
 
     def as_kinship(tokens):
         out, skip = [], False
-        # each token with the next (None after the last); an empty story has no pairs
-        for a, b in zip(tokens, (*tokens[1:], None)[:len(tokens)], strict=True):
+        for a, b in zip_longest(tokens, tokens[1:]):  # each token with the next (None after the last)
             if skip:
                 skip = False
             elif a == NEGATION and b == "cic":
