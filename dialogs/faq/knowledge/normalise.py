@@ -940,20 +940,16 @@ def apply_phrases(tokens: list[str]) -> list[tuple[str, bool]]:
             out.append(("provide" if sends_person else "send_verb", False))
             i += 1
             continue
-        if i + 1 < len(tokens):
-            for words, concepts in _PHRASES_BY_PAIR.get((token, tokens[i + 1]), ()):
-                if tuple(tokens[i:i + len(words)]) == words:
-                    out.extend((c, True) for c in concepts)
-                    i += len(words)
-                    break
-            else:
-                concepts = _ONE_WORD_PHRASES.get(token)
-                out.extend(((c, True) for c in concepts) if concepts is not None else ((token, False),))
-                i += 1
-            continue
-        concepts = _ONE_WORD_PHRASES.get(token)
-        out.extend(((c, True) for c in concepts) if concepts is not None else ((token, False),))
-        i += 1
+        longer = _PHRASES_BY_PAIR.get((token, tokens[i + 1]), ()) if i + 1 < len(tokens) else ()
+        for words, concepts in longer:
+            if tuple(tokens[i:i + len(words)]) == words:
+                out.extend((c, True) for c in concepts)
+                i += len(words)
+                break
+        else:
+            concepts = _ONE_WORD_PHRASES.get(token)
+            out.extend(((c, True) for c in concepts) if concepts is not None else ((token, False),))
+            i += 1
     return out
 
 
