@@ -11,7 +11,8 @@ so a long story does not drown the match. The rules are plain text rules, explai
   * an ask is split in two where a conjunction starts a second action: "... and also ...",
     "... and then ...", "... and if ...", "... and <verb> ...", "... or just ...", "... or do you just ...",
     "... and the rest on ...", "... or at least ...", "... or even ...", "... or is your role only to ...",
-    "..., plus would they ...", "... n could they ..." ("n" typed for "and").
+    "..., plus would they ...", "... n could they ..." ("n" typed for "and"), "... and basically <verb> ...",
+    "... or <verb> ..." ("advise them on it or make them change it"; not "or do I have to?").
     "X or is that the DT?" is one ask (who does it), not two; "come in and see him" is one action.
   * also asked: a statement assumed before the ask ("X is fine I assume, but can ...?"), the Virtual School and a
     bare verb typed without "does" ("vs monitor interventions for cic can they..."), and the claim before "is that
@@ -105,6 +106,10 @@ _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|mak
 _SECOND_ASK = re.compile(
     rf",?\s+(?:and|&|but|plus|n)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone; "...and to come to...")
+    # "...advice about his learning and basically tell them what to do": a word of manner between "and" and the verb
+    rf"|,?\s+(?:and|&|n)\s+(?=(?:basically|just|actually|simply|really|even|personally|directly)\s+(?:{_VERBS})\b)"
+    # "can the VS advise them on it or make them change their policy": the other side of an "or" is asked too
+    rf"|,?\s+or\s+(?!do\b)(?=(?:{_VERBS})\b)"  # ("or do I have to?" is the other side said as a question)
     rf"|,?\s+(?:and|&|n|plus|but)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
     # "..., and ok to use it for trips?": whether something is allowed, asked without "is it"
     rf"|,?\s+(?:and|&|n|plus|but)\s+(?=(?:is\s+it\s+|would\s+it\s+be\s+)?(?:ok|okay|alright|all\s+right|fine|allowed)\s+to\b)"

@@ -775,9 +775,11 @@ class Matcher:
     def _parts_by_own_words(self, substantive, context: tuple[str, ...]) -> list[tuple[str, _Resolved]]:
         """ "Y9 CiN at risk of PEx. will VS inclusion get involved, and would they do direct work with him?": the story
         is the same for both asks, and it pulled both to one entry (exclusion). Read each by its own words and who it is
-        about; if that tells them apart, each is answered so."""
+        about; if that tells them apart, each is answered so. A part that points back at a thing in the story ("advise
+        them on it") keeps the story: it is what "it" is (but "refer him to them" points at people, not the story)."""
         cohort = tuple(t for t in context if t in COHORT_TOKENS)
-        return self._each_answered([(ask, tokens, cohort) for ask, tokens in substantive])
+        return self._each_answered([(ask, tokens, context if _THING_BACK.search(ask) else cohort)
+                                    for ask, tokens in substantive])
 
     def _each_answered(self, readings) -> list[tuple[str, _Resolved]]:
         """Each (text, ask tokens, context) read on its own; [] unless every one is matched confidently and no two by
@@ -1102,6 +1104,8 @@ _REFERS_BACK = re.compile(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|he
 _POINTS_BACK = re.compile(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\b", re.IGNORECASE)
 # A pronoun that stands for the other part's subject ("...or only monitor them?"); "find one" points at the story.
 _PRONOUN_BACK = re.compile(r"\b(?:it|them|those|these|the\s+same)\b", re.IGNORECASE)
+# A pronoun that stands for a thing the story is about ("advise them on it"), not for people ("refer him to them").
+_THING_BACK = re.compile(r"\b(?:it|that|this)\b", re.IGNORECASE)
 
 
 _ORDERS = frozenset({"sgo", "cao"})  # special guardianship and child arrangements orders
