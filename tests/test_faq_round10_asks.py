@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.faq.knowledge.asks import parse
+from dialogs.faq.knowledge.asks import is_closed_question, parse
 
 
 # --- two asks joined by "or" before a verb; "and" with a word of manner before the verb ---------------------------
@@ -46,3 +46,36 @@ def test_a_part_pointing_back_at_the_story_is_read_with_it(matcher):
     answer = matcher.answer("the school keep ringing me about his behaviour, can the VS advise them on it or make them "
                             "change their behaviour policy")
     assert answer.parts[0].entry.id == "learning-behaviours-advice"
+
+
+# --- a part naming whom it is about; a yes/no ask after the story in one clause ------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Are your surgeries open to SEND team staff, and will the virtual school take on a SEND pupil who doesn't have a "
+    "social worker?",
+    "Are the surgeries open to SEND teams, and is the virtual school responsible for SEND kids with no social worker?",
+])
+def test_a_part_naming_whom_it_is_about_is_not_about_whom_the_other_part_names(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts][0] == ("yes", "surgery-who-can-attend")
+
+
+@pytest.mark.parametrize("question", [
+    "lac yp placed out of borough, can vs advise carer on schools nr placement",
+    "our DT left at easter, can the VS cover the DT statutory stuff till we recruit",
+])
+def test_a_yes_no_ask_after_the_story_in_the_same_clause_is_a_closed_question(question):
+    assert is_closed_question(question)
+
+
+@pytest.mark.parametrize("question", [
+    "lac yp placed out of borough, can vs advise carer on schools nr placement + sort a taxi to current school",
+    "cla boy in y10 placed 30 miles away, can vs give carer advice on schools nr placement and book a taxi to the old "
+    "school",
+])
+def test_two_asks_after_the_story_in_one_clause_are_each_answered_yes_or_no(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["yes", "no"]

@@ -524,5 +524,9 @@ def is_closed_question(text: str) -> bool:
         clause = clause[_LEAD_IN.match(clause).end():]
         if _CLOSED_START.match(clause) or _TAG.search(clause.rstrip("?!. ")):
             return True
+        # "lac yp placed out of borough, can vs advise carer...": the ask starts inside the clause, after the story
+        start = _ask_start(clause)
+        if start and _CLOSED_START.match(clause[start:]):
+            return True
     return False
 

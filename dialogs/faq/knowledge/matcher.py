@@ -707,6 +707,10 @@ class Matcher:
                 # CiN kids at all, and would they see him one to one": whether some children are the VS's is asked in
                 # full; the other part's one-to-one work is not what it asks about
                 others = tuple(t for t in others if t in COHORT_TOKENS)
+            if COHORT_TOKENS.intersection(tokens) - {NEGATION}:
+                # "are your surgeries open to SEND staff, and will you take on SEND pupils with no social worker?": a
+                # part that names whom it is about is not about whom the other part names
+                others = tuple(t for t in others if t not in COHORT_TOKENS)
             context = outer_context
             actor = _ACTOR_FIRST.match(ask)
             if actor and _ACTORS.intersection(self._tokens(actor.group(1))):
