@@ -79,3 +79,17 @@ def test_two_asks_after_the_story_in_one_clause_are_each_answered_yes_or_no(matc
     answer = matcher.answer(question)
     assert answer.verdict == "partly"
     assert [p.verdict for p in answer.parts] == ["yes", "no"]
+
+
+# --- the plan where the thing asked about was written down ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Does the virtual school monitor AND deliver the interventions agreed in the PEP?",
+    "Would VS staff run the reading interventions written in his PEP, and also monitor them?",
+])
+def test_the_plan_an_intervention_was_agreed_in_is_context_not_what_is_asked(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert {(p.verdict, p.entry.id) for p in answer.parts} == {("yes", "monitor-interventions"),
+                                                                ("no", "carry-out-interventions")}

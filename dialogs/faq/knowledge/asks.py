@@ -326,9 +326,12 @@ def _without_reason(ask: str) -> tuple[str, str]:
     return ask[: match.start()], ask[match.start():].strip(" ,")
 
 
-# "keep an eye on his mental health through the PEP": the plan named is how, not what is asked; it is context
-# (so the ask is not held to entries that name the plan).
-_MEANS = re.compile(r"\s+(?:through|thru|thro|via|by\s+way\s+of|as\s+part\s+of)\s+(?:the\s+|his\s+|her\s+|their\s+|a\s+)?"
+# "keep an eye on his mental health through the PEP", "deliver the interventions agreed in the PEP": the plan named is
+# how, or where the thing asked about was written down, not what is asked; it is context (so the ask is not held to
+# entries that name the plan).
+_MEANS = re.compile(r"\s+(?:through|thru|thro|via|by\s+way\s+of|as\s+part\s+of|(?:agreed|set(?:\s+out)?|written|listed|"
+                    r"identified|recorded|named|planned|put|recommended)\s+(?:in|at|through))\s+"
+                    r"(?:the\s+|his\s+|her\s+|their\s+|a\s+)?(?:(?:last|latest|next)\s+)?"
                     r"(?:peps?|personal\s+education\s+plans?|pen)\b", re.IGNORECASE)
 
 
