@@ -93,3 +93,21 @@ def test_the_plan_an_intervention_was_agreed_in_is_context_not_what_is_asked(mat
     assert answer.verdict == "partly"
     assert {(p.verdict, p.entry.id) for p in answer.parts} == {("yes", "monitor-interventions"),
                                                                 ("no", "carry-out-interventions")}
+
+
+# --- a second thing paid for, said with the first one's preposition again ----------------------------------------
+
+
+@pytest.mark.parametrize("question, second", [
+    ("can her pp+ go on things to help her catch up on learning she missed, and on school trips",
+     "can her pp+ go on school trips"),
+    ("could his pupil premium plus be spent on catch up tuition, and on his bus fares",
+     "could his pupil premium plus be spent on his bus fares"),
+    ("can pp+ go on a tutor for maths and also on a school trip", "can pp+ go on a school trip"),
+])
+def test_a_second_thing_paid_for_after_the_same_preposition_is_asked_on_its_own(matcher, question, second):
+    assert parse(question).asks[1] == second
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "pp-plus-tutoring"),
+                                                               ("no", "pp-plus-non-learning-spend")]

@@ -376,17 +376,37 @@ def _without_condition(ask: str) -> tuple[str, str]:
 # "can PP+ cover his tutoring and his uniform": two things to pay for, each allowed or not on its own.
 _PAYING = re.compile(r"(?:\bpp\s*\+|\bppp?\b|\bpupil\s+premium\b|\b(?:pay|pays|paying|fund|funds|funding|cover|covers|spend|"
                      r"spent|buy|buys|buying)\b)", re.IGNORECASE)
-_SECOND_ITEM = re.compile(r",?\s+(?:and|&)\s+(?=(?:his|her|their|a|an|the|some|any)\s+\w+)", re.IGNORECASE)
+# ("can her pp+ go on catch-up, and on school trips": the second thing said with the first one's preposition again)
+_SECOND_ITEM = re.compile(r",?\s+(?:and|&)\s+(?:also\s+)?(?=(?:his|her|their|a|an|the|some|any)\s+\w+|"
+                          r"(?P<preposition>on|for|towards)\s+\w+)", re.IGNORECASE)
 
 
 def _split_items(ask: str) -> list[str]:
     match = _SECOND_ITEM.search(ask)
-    if not match or not _PAYING.search(ask[: match.start()]):
+    paying = match and _PAYING.search(ask, 0, match.start())
+    if not paying:
         return [ask]
     head, tail = ask[: match.start()].strip(" ,"), ask[match.end():].strip(" ,?")
     if len(head.split()) < _MIN_ASK_WORDS or len(tail.split()) < _MIN_ASK_WORDS or _PAYING.search(tail):
         return [ask]
+    if match.group("preposition"):
+        carried = _paid_with_preposition(head, tail)
+        return [head, carried + tail] if carried else [ask]
     return [head, _paid_with(head) + tail]
+
+
+_PREPOSITION = re.compile(r"^(on|for|towards)\s", re.IGNORECASE)
+
+
+def _paid_with_preposition(head: str, tail: str) -> str:
+    """ "can her pp+ go on catch-up" and "on school trips": the words of `head` before the preposition `tail` says again
+    ("can her pp+ go "), or "" when `tail` starts with no such preposition or `head` pays for nothing with it."""
+    preposition = _PREPOSITION.match(tail)
+    paying = _PAYING.search(head)
+    if not preposition or not paying:
+        return ""
+    said = re.search(rf"\s{preposition.group(1)}\s", head[paying.end():], re.IGNORECASE)
+    return head[: paying.end() + said.start() + 1] if said else ""
 
 
 # "can PP+ pay for extra maths help and also his football club": the second thing paid for is asked with the same words
@@ -428,6 +448,8 @@ def _split_ask_marked(ask: str) -> list[tuple[str, bool]]:
     for index in range(1, len(pieces)):
         if _NOUN_PHRASE.match(pieces[index]) and not _PAYING.search(pieces[index]):
             pieces[index] = _paid_with(pieces[index - 1]) + pieces[index]  # "... and also his football club"
+        elif not _PAYING.search(pieces[index]):
+            pieces[index] = _paid_with_preposition(pieces[index - 1], pieces[index]) + pieces[index]  # "and also on..."
     return [(item, alternative and number == 0) for p, alternative in zip(pieces, after_or, strict=True) if p
             for number, item in enumerate(_split_items(p))]
 
