@@ -111,3 +111,20 @@ def test_a_second_thing_paid_for_after_the_same_preposition_is_asked_on_its_own(
     assert answer.verdict == "partly"
     assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "pp-plus-tutoring"),
                                                                ("no", "pp-plus-non-learning-spend")]
+
+
+# --- "both" after a clause adding one thing to another --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "School business manager, planning PP+ for a Y9 CiC: a 1:1 deeper-learning programme in maths, plus taxis so he "
+    "arrives on time. Will the VS support both uses?",
+    "DT here, planning pupil premium plus for a year 7 in care: one-to-one reading tuition, as well as a new uniform. "
+    "Is the VS ok with both?",
+])
+def test_both_after_a_clause_adding_one_thing_to_another_asks_each_thing(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "pp-plus-tutoring"),
+                                                               ("no", "pp-plus-non-learning-spend")]
+

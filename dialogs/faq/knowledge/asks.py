@@ -486,6 +486,33 @@ def listed_asks(ask: str, story: str) -> tuple[tuple[str, ...], str]:
     return items, pieces[0].strip(" ,;.:")
 
 
+# "School business manager, planning PP+ for a Y9 CiC: a maths programme, plus taxis so he arrives on time. Will the VS
+# support both uses?": "both" after a clause that adds one thing to another ("plus", "as well as", "and also") asks about
+# each thing; what pays for them, named earlier in the story, pays for each.
+_ADDED_ITEM = re.compile(r",?\s+(?:plus|as\s+well\s+as|and\s+also)\s+", re.IGNORECASE)
+_BOTH = re.compile(r"\bboth\b", re.IGNORECASE)
+
+
+def added_items(ask: str, text: str) -> tuple[tuple[str, ...], str]:
+    """The two things the clause before `ask` in `text` adds together, when `ask` points at both of them, and the story
+    before that clause; ((), "") otherwise."""
+    at = text.rfind(ask)
+    if not _BOTH.search(ask) or at < 0:
+        return (), ""
+    *before, last = [c for c in _CLAUSE_BREAK.split(text[:at]) if c and c.strip(" ,")] or [""]
+    joins = list(_ADDED_ITEM.finditer(last))
+    if len(joins) != 1:
+        return (), ""
+    items = [last[: joins[0].start()].strip(" ,;.:"), last[joins[0].end():].strip(" ,;.:")]
+    if any(len(item.split()) < _MIN_ASK_WORDS for item in items):
+        return (), ""
+    story = " ".join(before)
+    payer = _PAYING.search(story)
+    if payer and not any(_PAYING.search(item) for item in items):
+        items = [f"{payer.group(0)} {item}" for item in items]
+    return tuple(items), story
+
+
 # "Does the VS cover both of them?" after a story about two children: each child is a question of its own.
 # ("which of them": "lots of our pupils have EHCPs, some have a social worker and some don't. Which of them...")
 _ABOUT_BOTH = re.compile(r"\b(?:both|each\s+of\s+them|either\s+of\s+them|the\s+two\s+of\s+them|which\s+of\s+them|"

@@ -51,8 +51,8 @@ from typing import Iterable, NamedTuple
 import numpy
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge.asks import (about_two_children, is_closed_question, listed_asks, names_them_together, parse,
-                                        story_asks, without_courtesies)
+from dialogs.faq.knowledge.asks import (about_two_children, added_items, is_closed_question, listed_asks,
+                                        names_them_together, parse, story_asks, without_courtesies)
 from dialogs.faq.knowledge.audience import (PARENT, approaches_the_vs_themselves, detect_asker, is_request,
                                            professional_referral)
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
@@ -372,6 +372,8 @@ class Matcher:
         if len(parsed.asks) == 1 and len(asks) < 2 and not (asks and self._stands_alone(asks[0][1])):
             # "Recommendations: (1) ...; (2) .... Can the VS do both?": the ask is each item of the list
             listed, rest = listed_asks(parsed.asks[0], parsed.context)
+            if not listed:  # "...a maths programme, plus taxis so he arrives on time. Will the VS support both uses?"
+                listed, rest = added_items(parsed.asks[0], text)
             if listed:
                 # each item says in full what the VS is asked to do; of the story before them only who it is about
                 asks = [(ask, tokens) for ask, tokens in ((a, self._tokens(a)) for a in listed) if tokens]
