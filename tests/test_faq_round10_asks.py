@@ -128,3 +128,23 @@ def test_both_after_a_clause_adding_one_thing_to_another_asks_each_thing(matcher
     assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "pp-plus-tutoring"),
                                                                ("no", "pp-plus-non-learning-spend")]
 
+
+
+# --- a child previously in care: advice and information only -------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "My girl is adopted (she was in care till she was 2). Can the virtual school give me advice about her school AND "
+    "send someone to her school meetings to fight her corner? I feel like they just dont listen to me",
+    "our son is adopted so PLAC. can the VS give us some advice and also come to his school meetings and sort it out "
+    "for us?",
+    "We adopted our son from care. Can the VS give us advice about his school AND send someone to his school meetings "
+    "to stand up for him?",
+    "my grandson is on an SGO, he was in care before. could the VS advise me about his school and also come to his "
+    "meetings and fight his corner?",
+])
+def test_a_part_asking_the_vs_to_act_for_a_child_previously_in_care_gets_advice_only(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert answer.parts[0].entry.id == "plac-parent-advice"
+    assert "plac-advice" in {p.entry.id for p in answer.parts[1:]}

@@ -164,6 +164,8 @@ _NOT_DONE_ACTIONS = frozenset({"direct", "takeon", "schoolrun", "homevisit", "te
 _ACTORS = frozenset({"parent", "carer", "family", "school", "socialworker", "dsl", "dt", "headteacher", "iro"})
 _ACTOR_FIRST = re.compile(r"^\W*(?:can|could|would|will|should|may|might|do|does|did|is|are)\s+"
                           r"(?:(?:the|a|an|our|my|his|her|their)\s+)?([\w-]+)", re.IGNORECASE)
+# Asking the Virtual School to act for a child itself: its actions, and going to meetings to speak up for the child.
+_ACTING_FOR_CHILD = _ACTIONS | frozenset({"attend", "meeting", "advocate", "come"})
 # An entry whose own question is about one of these answers only a question that mentions it.
 _KEY_ACTIONS = frozenset({"refer"})
 # Named programmes: an ask naming one is only answered by an entry that mentions it.
@@ -760,7 +762,8 @@ class Matcher:
             asks_yes_no = is_closed_question(ask) or (closed and not _is_open_question(ask))
             if not asks_yes_no or self._off_topic(text, set(tokens)):
                 return []
-            doing = self._not_done(tokens, outer_context)
+            doing = self._not_done(tokens, outer_context) or self._plac_request(tokens, outer_context,
+                                                                                 results[index][1].score)
             if doing is None:
                 if ask in alternatives and len(results) == 2 and results[1 - index][1].entry is not None:
                     # "X, or do they just Y?": the other side of one yes/no question; X answered answers it
@@ -813,6 +816,16 @@ class Matcher:
                     and self._agrees(tokens, candidate.entry_index, frozenset(multipliers))):
                 return _Resolved("matched", entry, round(candidate.score, 4), ())
         return None
+
+    def _plac_request(self, tokens: tuple[str, ...], context: tuple[str, ...], score: float) -> _Resolved | None:
+        """ "my girl is adopted... can you give me advice AND send someone to her school meetings?": for a child previously
+        in care the Virtual School gives advice and information only (seed 004), so a part asking it to do anything else
+        is answered by the entry saying so."""
+        asked = set(tokens)
+        if not PLAC_TOKENS.intersection(tokens + context) or asked & (ADVISE | FUND) or not asked & _ACTING_FOR_CHILD:
+            return None
+        entry = self.kb.get(PLAC_ENTRY_ID)
+        return None if entry is None else _Resolved("matched", entry, score, ())
 
     def _per_child(self, asks, context: str) -> list[tuple[str, _Resolved]]:
         """ "my eldest has ADHD and no social worker, my youngest is in foster care: are both covered?": the ask
