@@ -82,7 +82,7 @@ returned rid ring rough run rushed
 stage starting stay stayed step stop stopped story struggle struggled struggles struggling stuck
 suggest 
 talk talked talking tell terrible text texted thank thinks  tough treat treated treats tricky true
- turns
+ turns spell spells
 understand understood unhappy unsure  upset
 various
 walk wanted weird whatsoever woke words worked working works  

@@ -349,6 +349,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "look at options": ("alternative",), "look at other options": ("alternative",), "other options": ("alternative",),
     "look at alternatives": ("alternative",),
     "final warning": ("risk",), "on the edge of": ("risk",),
+    # round 10: "heading for a permanent exclusion", "headed for exclusion": at risk of it (not a head teacher)
+    "heading for": ("risk",), "heading towards": ("risk",), "headed for": ("risk",), "headed towards": ("risk",),
+    "heading toward": ("risk",),
     "out of school": ("noteducation",), "not been in school": ("noteducation",), "no school": ("noteducation",),
     "no place": ("noteducation",), "without a school": ("noteducation",), "not attending school": ("noteducation",),
     "off school": ("noteducation",), "not on roll": ("noteducation",),
@@ -595,6 +598,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "in vs scope": ("include",), "count for": ("include",), "counts for": ("include",),
     "one of the virtual school children": ("include",), "one of the vs s children": ("include",),
     "and a social worker": ("cwsw",), "and a sw": ("cwsw",), "and social worker": ("cwsw",),
+    "have got a social worker": ("cwsw",), "has got a social worker": ("cwsw",), "have got a sw": ("cwsw",),
+    "has got a sw": ("cwsw",), "have got social workers": ("cwsw",), "got a social worker": ("cwsw",),
     "also has a social worker": ("cwsw",), "also have a social worker": ("cwsw",), "plus a social worker": ("cwsw",),
     "taken out of": ("change",), "take out of": ("change",), "take that out": ("change",), "take it out": ("change",),
     "removed from": ("change",), "remove from": ("change",), "drop from": ("change",),
@@ -641,6 +646,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "emotional literacy": ("intervention", "mentalhealth"), "social skills group": ("intervention",), "lego therapy": ("intervention",),
     "mentoring": ("intervention",), "mentor": ("intervention",), "coaching": ("intervention",),
     "catch up programme": ("intervention", "gap"),
+    # round 10: more programmes schools run and EPs recommend, each an intervention
+    "precision teaching": ("intervention",), "reading recovery": ("intervention",), "lexia": ("intervention",),
+    "numicon": ("intervention",),
     # who is covered
     # "is the VS for CiN kids too?": who the Virtual School is for (an open "who is it for?" reads the same)
     # an open "who / what is it for?" is about the Virtual School itself, as before
@@ -868,6 +876,38 @@ for _verb in ("sends", "sent", "sending"):  # ("send him" is read before phrases
         _PHRASES_SOURCE[f"{_verb} {_who} home for good"] = ("permanent", "exclusion")
 for _verb in ("excluded", "exclude", "excluding", "kicked out", "kick him out", "kick her out"):
     _PHRASES_SOURCE.setdefault(f"{_verb} for good", ("permanent", "exclusion"))
+# round 10: "fill the application in", "fill his forms out": completing a form, with the form between "fill" and
+# "in / out" (the table above has "fill in the ..." and "fill it in")
+for _verb in ("fill", "fills", "filling", "filled"):
+    for _det in ("the", "a", "an", "his", "her", "their", "our", "my", "this", "that", "any", "these", "those"):
+        for _form, _concepts in (("application", ("complete", "apply")), ("applications", ("complete", "apply")),
+                                 ("application form", ("complete", "apply")), ("application forms", ("complete", "apply")),
+                                 ("admission form", ("complete", "admission")), ("admissions form", ("complete", "admission")),
+                                 ("form", ("complete",)), ("forms", ("complete",)), ("paperwork", ("complete",))):
+            _PHRASES_SOURCE.setdefault(f"{_verb} {_det} {_form}", _concepts)
+# "when do we get paid?", "is my pay late?": a person's own pay (wages), which is not Pupil Premium Plus money ("can PP+
+# pay for...", "is PP+ paid for...") — read as a word no entry has, so such a question is out of scope
+for _who in ("i", "we", "you", "staff", "carers", "foster carers"):
+    for _verb in ("get", "gets", "getting", "got", "be", "are", "am", "is", "was", "were", "been"):
+        _PHRASES_SOURCE.setdefault(f"{_who} {_verb} paid", ("wages",))
+    for _verb in ("are", "am", "is", "were", "was", "will"):  # "when are we paid?", "when will staff be paid?"
+        _PHRASES_SOURCE.setdefault(f"{_verb} {_who} paid", ("wages",))
+        _PHRASES_SOURCE.setdefault(f"{_verb} {_who} be paid", ("wages",))
+for _whose in ("my", "our", "your"):
+    for _what in ("pay", "wages", "wage", "salary", "pay slip", "payslip"):
+        _PHRASES_SOURCE.setdefault(f"{_whose} {_what}", ("wages",))
+_PHRASES_SOURCE.update({"pay day": ("wages",), "payday": ("wages",), "pay date": ("wages",)})
+# "till we recruit", "while the school appoints": a post left empty until someone is appointed, as "until we recruit"
+# in the table above (the professional is absent); left as words, "recruit" read as a subject no entry has
+for _until in ("till", "until", "til", "while", "whilst"):
+    for _who in ("we", "they", "the school", "school"):
+        for _verb in ("recruit", "recruits", "appoint", "appoints", "hire", "replace them", "replace him",
+                      "replace her", "find a replacement", "get a replacement"):
+            _PHRASES_SOURCE.setdefault(f"{_until} {_who} {_verb}", ("absentstaff",))
+# "the PEP review is die next week": "die" typed for "due" (u and i are neighbours on a keyboard), only after a verb
+# where "die" cannot be meant ("is die", "are die"); "due" stays an everyday word (GENERIC below), as when typed
+for _lead in ("is", "are", "was", "were", "be", "being", "its", "it s"):
+    _PHRASES_SOURCE.setdefault(f"{_lead} die", ("due",))
 # "pick up the designated teacher's responsibilities", "take over the DT role": doing another professional's job
 for _role, _concept in (("dt", "dt"), ("designated teacher", "dt"), ("social worker", "socialworker"),
                         ("sw", "socialworker"), ("dsl", "dsl"), ("iro", "iro"), ("senco", "send")):
@@ -1218,7 +1258,7 @@ normal normally general generally different same certain main real really simple
 early late last lately recent recently soon current currently possible probably maybe often always sometimes
 suggest suggests suggested idea ideas use uses used using tell entitled entitlement basically exactly
 ok okay fine bit kind type types sort part parts whether moment moments handle handles deal deals
-""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS | {"week", "term", "year", "month"}
+""".split() + sorted(COMMON_WORDS)) - set(LEMMAS.values()) - CONCEPTS | {"week", "term", "year", "month", "due"}
 
 
 # Words we modelled on purpose (concepts and the canonical word of each synonym group): a match must
