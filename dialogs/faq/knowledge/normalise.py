@@ -1059,7 +1059,7 @@ for _group in (
     ("not", "no", "without", "never", "non", "nor", "none"),
     ("child", "children", "kid", "kids", "pupil", "pupils", "student", "students", "learner", "learners",
      "lad", "lads", "lass", "lasses", "bairn", "bairns", "kiddo", "kiddos", "yps", "kiddies", "stepson", "stepdaughter",
-     "young", "yp", "cyp", "person", "people", "son", "daughter", "boy", "girl", "baby", "babies",
+     "young", "yp", "cyp", "person", "people", "cld", "chld", "chn", "son", "daughter", "boy", "girl", "baby", "babies",
      "toddler", "toddlers", "teen", "teenager", "teenagers", "youngster", "youngsters", "nephew", "niece",
      "grandson", "granddaughter", "grandchild", "grandchildren", "sibling", "siblings"),
     ("parent", "parents", "mum", "mums", "dad", "dads", "mother", "mothers", "father", "fathers",

@@ -38,7 +38,7 @@ _BORN = re.compile(rf"\bborn\s+(?:on\s+|in\s+)?(?:the\s+)?(?:\d|{_MONTHS}\b)", r
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?(?!\d(?:st|nd|rd|th)\b)\d[ABD-HJLNP-UW-Z]{2}\b",
                        re.IGNORECASE)
 
-_RELATIVE = (r"(?:grand|step|foster\s+)?(?:son|daughter|child|kid|boy|girl|nephew|niece|brother|sister"
+_RELATIVE = (r"(?:grand|step|foster\s+)?(?:son|daughter|child|cld|chld|kid|boy|girl|nephew|niece|brother|sister"
              r"|grandchild|pupil|student|young\s+person)")
 # "my daughter's attendance", "our son's latest PEP": the possessive owns one child's record (the record word
 # follows it), so the question asks for that record, not for a policy. "my son's CIN plan ended..." is context,
@@ -48,6 +48,9 @@ _MY_RECORD = re.compile(
     r"(?:attendance|pep|peps|referral|record|records|file|grades|results|status|report|progress|update)\b",
     re.IGNORECASE,
 )
+# "will I get an alert if my child's attendance drops?", "what happens when our son's PEP is late?": the record is a
+# condition in a question about what happens, not one child's record asked for
+_IF_BEFORE = re.compile(r"\b(?:if|when|whenever|once|should|unless|in\s+case)\s+$", re.IGNORECASE)
 # "what did the PEP say", "how did Noah's PEP go", "what was agreed at the meeting on Tuesday": what happened
 # at one child's meeting or in one child's case. The FAQ answers what the Virtual School does, never what
 # happened; such a question is about a case however it names the child.
@@ -164,7 +167,7 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     if any(m.group(1).lower().split("-")[0] in FIRST_NAMES for m in _NAME_AND_INITIAL.finditer(text)):
         return True  # "New CLA pupil (Jayden O, Y7)": a child named by first name and initial
     my_or_our = _may(low, "my", "our")
-    if my_or_our and _MY_RECORD.search(text):
+    if my_or_our and any(not _IF_BEFORE.search(text, 0, m.start()) for m in _MY_RECORD.finditer(text)):
         return True  # "my daughter's attendance", "my son's PEP": one child's record
     if (my_or_our and _may(low, "what", "any") and _NEWS_OF_A_CASE.search(text)
             and (_MY_POSSESSIVE.search(text) or _MY_ONE_CHILD.search(text))):
