@@ -114,3 +114,17 @@ def test_vs_staff_delivering_recommended_interventions_is_no(matcher):
 def test_have_got_a_social_worker_is_cwsw(matcher, text):
     assert "cwsw" in tokens(matcher, text)
 
+
+def test_works_with_kids_who_have_got_a_social_worker_is_the_cwsw_role(matcher):
+    assert _answer(matcher, "is the virtual school who works with children who have got social workers?") == (
+        "partly", "cwsw-strategic-lead")
+
+
+# --- entries: a phrasing from a seed sentence -------------------------------------------------------------------------
+
+
+def test_other_professionals_can_get_advice_from_the_inclusion_team(matcher):
+    # seed 002: the inclusion team gives "advice/guidance, support and challenge to schools, social care staff and other
+    # professionals"
+    assert _answer(matcher, "As a YOT worker can I ask the inclusion team for guidance on the education of a CiN "
+                            "teenager?") == ("yes", "inclusion-team-remit")
