@@ -148,3 +148,29 @@ def test_a_part_asking_the_vs_to_act_for_a_child_previously_in_care_gets_advice_
     assert answer.verdict == "partly"
     assert answer.parts[0].entry.id == "plac-parent-advice"
     assert "plac-advice" in {p.entry.id for p in answer.parts[1:]}
+
+
+# --- what someone wants, said after the question -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "does vs check how school spends pp+ for my lac yp? carer wants it spent on his football club outside school",
+    "Does the VS hold schools to account for PP+ spending? The head wants it spent on uniform for him.",
+])
+def test_money_someone_wants_spent_after_the_question_is_asked_too(matcher, question):
+    assert len(parse(question).asks) == 2
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "pupil-premium-plus-accountability"),
+                                                               ("no", "pp-plus-non-learning-spend")]
+
+
+def test_what_someone_wants_the_vs_to_do_after_the_question_is_asked_too(matcher):
+    answer = matcher.answer("will the VS chair his PEP? his carer would like you to take him on a visit to the new school")
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["yes", "no"]
+
+
+def test_what_someone_wants_before_the_question_stays_the_story():
+    assert parse("school wants to use pupil premium plus for the year 6 residential trip, is that ok?").asks == (
+        "is that ok",)

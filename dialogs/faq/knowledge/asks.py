@@ -17,6 +17,8 @@ so a long story does not drown the match. The rules are plain text rules, explai
   * also asked: a statement assumed before the ask ("X is fine I assume, but can ...?"), the Virtual School and a
     bare verb typed without "does" ("vs monitor interventions for cic can they..."), and the claim before "is that
     right?" (instead of "is that right" itself);
+  * also asked: what someone wants, said after the question ("does vs check how pp+ is spent? carer wants it spent on
+    his football club"; "... his carer would like you to take him on a visit");
   * not asked: the alternative ruled out ("... and not / rather than where the school is").
 When nothing looks like an ask, the whole text is the ask; an ask that says nothing itself ("do you do that?")
 points back at the last sentence of the story, which may join two asks (story_asks).
@@ -245,6 +247,10 @@ def parse(text: str) -> Parsed:
     asks: list[str] = []
     context: list[str] = []
     for clause in clauses:
+        wish = _WISH_AFTER.match(clause) if asks else None
+        if wish:
+            asks.append(_wished(wish, asks[-1]))  # "does vs check how pp+ is spent? carer wants it spent on football"
+            continue
         start = _ask_start(clause)
         if start is not None:
             if start > 0:
@@ -284,6 +290,24 @@ def parse(text: str) -> Parsed:
                 alternatives.add(part)
             context.extend((means, condition))
     return Parsed(tuple(parts), " ".join(c for c in context if c), frozenset(alternatives))
+
+
+# "does vs check how school spends pp+ for my lac yp? carer wants it spent on his football club": what someone wants,
+# said after the question, is asked too (whether the money may go on it, whether the VS will do it).
+_WISH_AFTER = re.compile(
+    r"^(?:(?:the|his|her|my|our|their)\s+)?(?:foster\s+)?(?:carers?|mum|mam|dad|parents?|school|head(?:teacher)?|sw|"
+    r"social\s+worker|dt|senco|he|she|they)\s+(?:wants?|would\s+like|is\s+asking\s+for|are\s+asking\s+for)\s+"
+    r"(?:(?P<money>it|pp\+|ppp?|pupil\s+premium\s+plus|the\s+money)\s+(?P<use>(?:spent|used|put|to\s+go)\s+"
+    r"(?:on|for|towards)\b.*)|(?:you|u|vs|the\s+vs|the\s+virtual\s+school)\s+to\s+(?P<act>\w.*))$", re.IGNORECASE)
+
+
+def _wished(wish: re.Match, ask: str) -> str:
+    """The wish as an ask: the money's use said with what pays in the ask before ("pp+ spent on his football club"),
+    or the action wanted of the Virtual School."""
+    if wish.group("act"):
+        return wish.group("act")
+    payer = _PAYING.search(ask) if wish.group("money").lower() in {"it", "the money"} else None
+    return f"{payer.group(0) if payer else wish.group('money')} {wish.group('use')}"
 
 
 # "PP+ for catch-up is fine I assume, but can some of it go on the trip?": a statement the asker wants confirmed.
