@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.faq.knowledge.asks import is_closed_question, parse
+from dialogs.faq.knowledge.audience import is_request
 
 
 # --- two asks joined by "or" before a verb; "and" with a word of manner before the verb ---------------------------
@@ -174,3 +175,18 @@ def test_what_someone_wants_the_vs_to_do_after_the_question_is_asked_too(matcher
 def test_what_someone_wants_before_the_question_stays_the_story():
     assert parse("school wants to use pupil premium plus for the year 6 residential trip, is that ok?").asks == (
         "is that ok",)
+
+
+# --- a parent asking to make a referral themselves -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Can I make a referral to the inclusion team myself? My daughter is on a CP plan and she hasnt been in school since "
+    "october half term",
+    "could we make a referral to the virtual school ourselves? our son is on a CIN plan and keeps getting sent home",
+    "Can I just make a referral for my son, he's on a child protection plan",
+])
+def test_a_parent_asking_to_make_a_referral_is_a_request_of_their_own(matcher, question):
+    assert is_request(question)
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("no", "parent-referral")

@@ -75,7 +75,7 @@ _REQUEST = re.compile(
     r"(?:the\s+)?(?:virtual\s+school|vs|vsh)(?:\s+(?:people|team|staff|worker|officer))?|(?:a|the)\s+virtual\s+"
     r"school\s+(?:worker|officer|person))\b"
     r"|\b(?:can|could|may|cud)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|book|ask|get|have|apply|come|join|request|go|"
-    r"phone|ring|call|email|e-mail|contact|speak|talk|message|text)\b"
+    r"phone|ring|call|email|e-mail|contact|speak|talk|message|text|make\s+(?:a|the)\s+referral)\b"
     r"|\b(?:please|pls|plz)\s+(?:help|can|could|advise|support)\b|\bhelp\s+(?:me|us)\b|\bi\s+need\s+(?:help|advice|support)\b"
     r"|\b(?:i|we)\s+(?:want|would\s+like|need)\s+(?:you|the\s+(?:virtual\s+school|vs))\s+to\b"
     # written without the inversion (English as an additional language): "Virtual school can help him?"
