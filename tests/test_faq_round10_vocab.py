@@ -128,3 +128,20 @@ def test_other_professionals_can_get_advice_from_the_inclusion_team(matcher):
     # professionals"
     assert _answer(matcher, "As a YOT worker can I ask the inclusion team for guidance on the education of a CiN "
                             "teenager?") == ("yes", "inclusion-team-remit")
+
+
+# --- a typo in another service's subject is read as that subject --------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed, meant", [("loging", "logging"), ("payslp", "payslip"), ("procedings", "proceedings"),
+                                          ("milage", "mileage")])
+def test_a_typo_in_another_subject_is_repaired_to_it(matcher, typed, meant):
+    assert (typed, meant) in matcher.normaliser.normalise(f"the {typed} again").corrections
+
+
+@pytest.mark.parametrize("question", ["who pays for legal aid in care procedings for my kids",
+                                      "can i get legal aid for the care proceedins for my kids",  # faq_robustness
+                                      "outlook keeps loging me out, who do i ring"])
+def test_an_out_of_scope_question_with_a_typo_stays_out_of_scope(matcher, question):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.reason) == ("unknown", "out_of_scope")

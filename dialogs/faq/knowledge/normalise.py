@@ -21,7 +21,7 @@ from typing import Iterable
 from rapidfuzz import process
 
 from dialogs.faq.knowledge import english
-from dialogs.faq.knowledge.common_words import COMMON_WORDS, PLACE_NAMES
+from dialogs.faq.knowledge.common_words import COMMON_WORDS, OTHER_SUBJECTS, PLACE_NAMES
 from dialogs.faq.knowledge.personal import FIRST_NAMES
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -1285,7 +1285,7 @@ class Normaliser:
         for text in corpus:
             counts.update(british(t) for t in surface_tokens(text))
         known = (set(counts) | set(STOPWORDS) | set(LEMMAS) | PHRASE_WORDS | set(SPELLING.values()) | COMMON_WORDS
-                 | PLACE_NAMES)
+                 | PLACE_NAMES | OTHER_SUBJECTS)
         self.known_words: frozenset[str] = frozenset(known)
         # Words with a meaning of their own here (not only as part of a phrase such as "emotionally based
         # school avoidance"): another form of a word is read as one of these.
