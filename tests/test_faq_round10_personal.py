@@ -36,3 +36,15 @@ def test_an_alert_question_about_a_cld_is_answered(matcher):
     assert (answer.verdict, answer.entry.id if answer.entry else None) == ("yes", "attendance-alerts")
     answer = matcher.answer("will i get an alert if my cld's attendance drops under 90%")
     assert (answer.verdict, answer.entry.id if answer.entry else None) == ("yes", "attendance-alerts")
+
+
+@pytest.mark.parametrize("text", ["my son Tomasz is in care, how is he doing at school?",
+                                  "our foster daughter Evi has a PEP next week, what will they discuss"])
+def test_a_child_named_after_my_son_or_daughter_is_a_case(known, text):
+    assert looks_personal(text, known)
+
+
+@pytest.mark.parametrize("text", ["my daughter has ADHD, is she covered by the virtual school?",
+                                  "my son Year 9 has a social worker, does the VS help schools?"])
+def test_my_son_or_daughter_without_a_name_is_not_a_case_for_that(known, text):
+    assert not looks_personal(text, known)

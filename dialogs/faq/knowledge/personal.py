@@ -48,6 +48,9 @@ _MY_RECORD = re.compile(
     r"(?:attendance|pep|peps|referral|record|records|file|grades|results|status|report|progress|update)\b",
     re.IGNORECASE,
 )
+# "my daughter Amira is in foster care", "our foster son Kacper": a child named after who they are to the asker
+_MY_NAMED_CHILD = re.compile(r"\b(?i:my|our)\s+(?i:(?:adopted|foster)\s+)?(?i:(?:grand|step)?(?:son|daughter|child|boy|girl"
+                             r"|grandchild|nephew|niece))\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w'’])")
 # "will I get an alert if my child's attendance drops?", "what happens when our son's PEP is late?": the record is a
 # condition in a question about what happens, not one child's record asked for
 _IF_BEFORE = re.compile(r"\b(?:if|when|whenever|once|should|unless|in\s+case)\s+$", re.IGNORECASE)
@@ -209,6 +212,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
             return True
     if any(is_name(m.group(1)) and is_name(m.group(2)) for m in _FULL_NAME.finditer(text)):
         return True
+    if my_or_our and any(is_name(m.group(1)) for m in _MY_NAMED_CHILD.finditer(text)):
+        return True  # "my daughter Amira is in foster care, how is she getting on?"
     return _lower_case_name(text, known_words)
 
 
