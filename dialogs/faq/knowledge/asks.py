@@ -19,7 +19,9 @@ so a long story does not drown the match. The rules are plain text rules, explai
     right?" (instead of "is that right" itself);
   * also asked: what someone wants, said after the question ("does vs check how pp+ is spent? carer wants it spent on
     his football club"; "... his carer would like you to take him on a visit");
-  * not asked: the alternative ruled out ("... and not / rather than where the school is").
+  * not asked: the alternative ruled out ("... and not / rather than where the school is"), and a "when / where ..."
+    clause with its own subject ahead of the question ("When a child in care moves here, does the VS ...?"): the
+    condition it is asked under, context.
 When nothing looks like an ask, the whole text is the ask; an ask that says nothing itself ("do you do that?")
 points back at the last sentence of the story, which may join two asks (story_asks).
 """
@@ -66,10 +68,24 @@ _LEAD_IN = re.compile(r"^(?:(?:so|and|but|also|ok|okay|right|hi|hiya|hello|hey|q
                       r"just|then|please|pls|sorry|or|or\s+else|failing\s+that|if\s+not)\W+)*", re.IGNORECASE)
 
 
+# "When a looked after child moves into the area, does the VS complete the application?": "when" / "where" followed by
+# its own subject (not by "do", "can"... as in "when do PEPs happen?") starts a subordinate clause, the condition the
+# question is asked under; the ask is the main clause after it (after its comma, when it has one).
+_SUBORDINATE = re.compile(rf"(?:when|whenever|where|wherever)\s+(?!(?:{_OPENERS}|{_WH}|ll|ya|u|you|we|i)\b)\w",
+                          re.IGNORECASE)
+
+
 def _ask_start(clause: str) -> int | None:
     """Where the ask starts in a clause, or None if the clause is context."""
     lead = _LEAD_IN.match(clause).end()
+    subordinate = None
+    if _SUBORDINATE.match(clause, lead):
+        comma = clause.find(",", lead)
+        subordinate = (lead, comma if comma > 0 else lead)
     for match in _ASK_START.finditer(clause):
+        if subordinate is not None:
+            if match.start() <= subordinate[1]:
+                continue  # the subordinate clause, and what is inside it
         at_start = match.start() <= lead
         if at_start:
             return match.start()
@@ -91,7 +107,7 @@ def _ask_start(clause: str) -> int | None:
             if wh != "when" and previous not in _NOT_BEFORE_WH and not (
                     _EMBEDDED.match(clause, match.end()) and not clause.rstrip().endswith("?")):
                 return match.start()
-    return None
+    return subordinate[0] if subordinate is not None else None
 
 
 # Where a second action starts inside an ask.

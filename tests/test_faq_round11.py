@@ -1,0 +1,34 @@
+"""Issue 12, round 11 ("reading"): how a question is read, found from sets 10, 15 and 22 (new wordings here beside each
+set's question).
+
+Each test pins one cause in the reading of a question (asks.py, matcher.py, audience.py, the vocabulary) and fails
+without its fix.
+"""
+from __future__ import annotations
+
+import pytest
+
+from dialogs.faq.knowledge.asks import parse
+
+# --- a subordinate "when / where ..." clause ahead of the question is its condition, not an ask -------------------
+
+
+@pytest.mark.parametrize("question, ask", [
+    ("School admissions officer here. When a looked after child moves into the area, does the Virtual School complete "
+     "and submit the in-year application for them?",
+     "does the Virtual School complete and submit the in-year application for them"),
+    ("When one of our children in care gets a new placement in another county, will the VS fill in the school "
+     "application forms?", "will the VS fill in the school application forms"),
+    ("where a cla pupil changes placement mid year, does the virtual school do the in year admission form for the "
+     "carer", "does the virtual school do the in year admission form for the carer"),
+])
+def test_a_when_clause_before_the_question_is_its_condition_not_an_ask(matcher, question, ask):
+    assert parse(question).asks == (ask,)
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("no", "school-admission-applications")
+
+
+@pytest.mark.parametrize("question", ["When do PEPs happen?", "when will the next surgery be",
+                                      "where can I find the referral form"])
+def test_when_or_where_asking_a_question_is_still_the_ask(question):
+    assert parse(question).asks == (question.rstrip("?"),)
