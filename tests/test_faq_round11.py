@@ -32,3 +32,18 @@ def test_a_when_clause_before_the_question_is_its_condition_not_an_ask(matcher, 
                                       "where can I find the referral form"])
 def test_when_or_where_asking_a_question_is_still_the_ask(question):
     assert parse(question).asks == (question.rstrip("?"),)
+
+
+# --- a choice the school "has to go with" is the VS telling it what to do ------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Does VS support schools with alternatives to exclusion, and then tell us which option we have to go with?",
+    "Could the virtual school suggest some options other than excluding her, and then tell me which of them we have "
+    "to go with?",
+])
+def test_being_told_which_option_the_school_has_to_go_with_is_not_advice(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "alternatives-to-exclusion"),
+                                                               ("no", "tell-schools-what-to-do")]

@@ -626,6 +626,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "do what they say": ("tell",), "do what it says": ("tell",), "do as you say": ("tell",), "do as they say": ("tell",),
     "do what we are told": ("tell",), "have to listen to": ("tell",), "have to follow": ("tell",),
     "got to follow": ("tell",), "have to do what": ("tell",), "answer to": ("accountable",),
+    # "which option we have to go with", "the plan we must go with": a choice imposed on the school, not advice to it
+    "have to go with": ("tell",), "has to go with": ("tell",), "got to go with": ("tell",), "must go with": ("tell",),
     # exclusion
     "expel": ("exclusion",), "expelled": ("exclusion",), "expels": ("exclusion",), "expulsion": ("exclusion",),
     "kicked out": ("exclusion",), "kick out": ("exclusion",), "kick him out": ("exclusion",), "kick her out": ("exclusion",),
