@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.faq.knowledge.asks import parse
+from dialogs.faq.knowledge.audience import PARENT, PROFESSIONAL, detect_asker
 
 # --- a subordinate "when / where ..." clause ahead of the question is its condition, not an ask -------------------
 
@@ -47,3 +48,22 @@ def test_being_told_which_option_the_school_has_to_go_with_is_not_advice(matcher
     assert answer.verdict == "partly"
     assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "alternatives-to-exclusion"),
                                                                ("no", "tell-schools-what-to-do")]
+
+
+# --- "mum here", "nan here": a family member saying who is writing -------------------------------------------------
+
+
+@pytest.mark.parametrize("question, asker", [
+    ("mum here, can the vs give me advice", PARENT),
+    ("nan here, grandson lives with me. can the virtual school come into his school and sort things?", PARENT),
+    ("SENCo here, mum wants advice from the VS", PROFESSIONAL),
+])
+def test_a_family_member_saying_who_is_writing_is_the_asker(question, asker):
+    assert detect_asker(question) == asker
+
+
+@pytest.mark.parametrize("question", ["mum here, can the vs give me advice",
+                                      "dad here, could the virtual school give me some advice"])
+def test_a_parent_saying_who_is_writing_gets_the_parents_entry(matcher, question):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("no", "parent-requests-cwsw")

@@ -34,7 +34,10 @@ _PARENT_MARKERS = re.compile(
     r"grandfather|nan|gran|grandma|grandad|aunt|auntie|uncle)\b"
     # special guardians and relatives saying what they hold or do: "I have an SGO for both grandkids"
     r"|\b(?:i|we)\s+(?:have|hold|got|have\s+got)\s+(?:an?\s+)?(?:sgo|special\s+guardianship|child\s+arrangements?\s+order|"
-    r"cao|residence\s+order)\b|\b(?:i|we)\s*(?:am|'m|m|’m|are|'re)?\s*(?:looking\s+after|bringing\s+up|raising)\s+my\b",
+    r"cao|residence\s+order)\b|\b(?:i|we)\s*(?:am|'m|m|’m|are|'re)?\s*(?:looking\s+after|bringing\s+up|raising)\s+my\b"
+    # "mum here, can the vs advise me?": who is writing, said as a professional says "SENCo here"
+    r"|\b(?:mum|mom|mam|mother|dad|father|parent|step\s*(?:mum|dad|parent)|adoptive\s+(?:mum|dad|parent)|adopter|"
+    r"special\s+guardian|kinship\s+carer|grandparent|nan|gran|grandma|grandad)\s+here\b",
     re.IGNORECASE,
 )
 _CARER_MARKERS = re.compile(
