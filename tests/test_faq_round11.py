@@ -67,3 +67,37 @@ def test_a_family_member_saying_who_is_writing_is_the_asker(question, asker):
 def test_a_parent_saying_who_is_writing_gets_the_parents_entry(matcher, question):
     answer = matcher.answer(question)
     assert (answer.verdict, answer.entry.id) == ("no", "parent-requests-cwsw")
+
+
+# --- what parents and carers can ask of the VS answers them, not a professional asking for themselves -------------
+
+
+@pytest.mark.parametrize("question", [
+    "cp yp refusing school since xmas. can u give me advice on next steps and also go out to see him at home to get "
+    "him back in pls",
+    "cin girl not attending since october half term. could u give me some advice on what to do next and also visit "
+    "her at home",
+])
+def test_a_professional_asking_for_advice_is_not_answered_by_the_parents_entry(matcher, question):
+    answer = matcher.answer(question)
+    assert answer.verdict == "partly"
+    assert [p.verdict for p in answer.parts] == ["yes", "no"]
+    assert answer.parts[1].entry.id == "home-visits"
+
+
+def test_a_parent_asking_for_advice_still_gets_the_parents_entry(matcher):
+    answer = matcher.answer("my son is on a cp plan and refusing school, can u give me advice on next steps")
+    assert (answer.verdict, answer.entry.id) == ("no", "parent-requests-cwsw")
+
+
+# --- what a child thinks or feels is their views ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", [
+    "Does the virtual school care about what the young person thinks about their own education?",
+    "is the VS interested in what the children feel about their schooling",
+    "does the virtual school take a child's opinions into account",
+])
+def test_what_a_child_thinks_is_their_voice(matcher, question):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("yes", "listen-to-child-voice")

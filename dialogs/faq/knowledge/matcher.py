@@ -53,8 +53,8 @@ from rapidfuzz import fuzz, process
 
 from dialogs.faq.knowledge.asks import (about_two_children, added_items, is_closed_question, listed_asks,
                                         names_them_together, parse, story_asks, without_courtesies)
-from dialogs.faq.knowledge.audience import (PARENT, approaches_the_vs_themselves, detect_asker, is_request,
-                                           professional_referral)
+from dialogs.faq.knowledge.audience import (PARENT, PROFESSIONAL, approaches_the_vs_themselves, detect_asker,
+                                           is_request, professional_referral)
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, repaired_text, surface_tokens
 from dialogs.faq.knowledge.personal import looks_personal
@@ -168,6 +168,10 @@ _ACTOR_FIRST = re.compile(r"^\W*(?:can|could|would|will|should|may|might|do|does
 _ACTING_FOR_CHILD = _ACTIONS | frozenset({"attend", "meeting", "advocate", "come"})
 # An entry whose own question is about one of these answers only a question that mentions it.
 _KEY_ACTIONS = frozenset({"refer"})
+# An entry about what parents and carers can do ("does the VS respond to requests from parents or carers?") answers only
+# a question that names them, or is asked by one.
+_FOR_FAMILIES = frozenset({"parent", "carer"})
+_FAMILY = frozenset({"parent", "carer", "family", "foster", "kinship", "sgo", "adopt"})
 # Named programmes: an ask naming one is only answered by an entry that mentions it.
 PROGRAMMES = frozenset({"ppplus", "ehcp", "pep"})
 # Who the question is about: weighed fully even in the context.
@@ -331,9 +335,11 @@ class Matcher:
 
     def answer(self, question: str) -> Answer:
         readings = _READINGS.set({})  # one question's readings, each made once (see _rank)
+        family = _ASKED_BY_FAMILY.set(True)
         try:
             return self._answer(question)
         finally:
+            _ASKED_BY_FAMILY.reset(family)
             _READINGS.reset(readings)
 
     def _answer(self, question: str) -> Answer:
@@ -362,6 +368,8 @@ class Matcher:
                 # child's record was the typo (measured: such questions were answered yes with a typo put in)
                 return self._personal(normalised.tokens, corrections)
 
+        asker = detect_asker(text)
+        _ASKED_BY_FAMILY.set(asker != PROFESSIONAL)
         parsed = parse(text)
         asks = [(ask, normalised.tokens if ask == text else self._tokens(ask)) for ask in parsed.asks]
         asks = [(ask, tokens) for ask, tokens in asks if tokens]
@@ -408,7 +416,7 @@ class Matcher:
         if result.entry is not None and not result.parts and self._procedure_elsewhere(result.entry, asks, text):
             result = Answer("unknown", None, result.score, (result.entry, *result.suggestions)[:MAX_SUGGESTIONS],
                             "out_of_scope", corrections)
-        if detect_asker(text) == PARENT:
+        if asker == PARENT:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
         return result
 
@@ -666,6 +674,10 @@ class Matcher:
             return False
         if self._title_tokens[entry_index] & _KEY_ACTIONS - asked - about:
             return False  # an entry about referring answers only a question about referring
+        if _FOR_FAMILIES <= self._title_tokens[entry_index] and not (about & _FAMILY or _ASKED_BY_FAMILY.get()):
+            # "cp yp refusing school. can u give me advice on next steps": what parents and carers can ask of the VS
+            # answers a question from them or about them, not a professional asking for themselves
+            return False
         if any(p in asked and p not in vocab for p in PROGRAMMES):
             return False
         question_classes = _classes(frozenset(asked))
@@ -1108,6 +1120,9 @@ class Matcher:
 # The readings (_rank) made for the question being answered: set by answer(), per thread or task, so a shared Matcher stays
 # safe and nothing is kept from one question to the next.
 _READINGS: ContextVar[dict | None] = ContextVar("faq_readings", default=None)
+# Whether the question being answered is asked by a parent or carer (set by _answer; when nothing is being answered, as
+# in score_candidates, an entry for parents and carers is not held back).
+_ASKED_BY_FAMILY: ContextVar[bool] = ContextVar("faq_asked_by_family", default=True)
 
 
 @lru_cache(maxsize=1024)  # the same question is checked once per ask it is resolved for

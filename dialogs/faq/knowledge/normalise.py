@@ -945,6 +945,15 @@ for _role, _concept in (("dt", "dt"), ("designated teacher", "dt"), ("social wor
     for _lead in ("cover the", "cover for the", "do the", "be the", "act as the", "replace the", "stand in for the"):
         _PHRASES_SOURCE[f"{_lead} {_role}"] = ("takeon", _concept)
 
+# "does the VS care about what the young person thinks?": what a child thinks or feels is their views (the child's voice)
+for _verb in ("thinks", "think", "feels", "feel"):
+    for _who in ("the child", "the young person", "the yp", "the pupil", "the student", "the kid", "the children",
+                 "the young people", "the pupils", "the students", "the kids", "children", "young people", "kids",
+                 "pupils", "students"):
+        _PHRASES_SOURCE.setdefault(f"what {_who} {_verb}", ("child", "listen"))
+    for _who in ("he", "she", "they"):
+        _PHRASES_SOURCE.setdefault(f"what {_who} {_verb}", ("listen",))
+
 # "never had ANY social care involvement", "not had any social worker": having no social worker, however it is put
 # (the table above lists the common forms; these are the same with "any" or "ever" in them).
 for _lead in ("never had any", "not had any", "not got any", "not have any", "never had any kind of", "never any",
@@ -1122,7 +1131,7 @@ for _group in (
     ("advocate", "advocates", "advocating", "advocacy", "champion", "champions", "championing",
      "represent", "represented", "representing"),
     ("listen", "listens", "listening", "hear", "hears", "heard", "voice", "voices", "views", "wishes",
-     "feelings"),
+     "feelings", "opinion", "opinions"),
     ("aspiration", "aspirations", "aspirational", "ambition", "ambitions", "ambitious", "expectations"),
     ("ensure", "ensures", "ensuring", "ensured"),
     ("quality", "standard", "standards", "good"),
