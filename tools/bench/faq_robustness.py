@@ -1,5 +1,5 @@
-"""FAQ answers to the questions of the held-out sets used for tuning, written the ways people write (set 24,
-never tuned on, is left out), scored as `vsbot bench` scores the sets:
+"""FAQ answers to the questions of the held-out sets used for tuning, written the ways people write (sets 24
+and 25, never tuned on, are left out), scored as `vsbot bench` scores the sets:
 - one typo (a swapped, dropped, doubled or changed letter, never the first) in one word of five letters or more,
   with fixed seeds;
 - a greeting, an apology or an introduction before the question, or a thank-you after it;
@@ -19,7 +19,7 @@ from dialogs.faq.knowledge.bench import evaluate, holdout_paths, load_eval_items
 from dialogs.faq.knowledge.loader import load_knowledge_base
 from dialogs.faq.knowledge.matcher import Matcher
 
-NEVER_TUNED = {"faq_holdout_24.yaml"}  # the last blind set (10, 15 and 21 were until round 10)
+NEVER_TUNED = {"faq_holdout_24.yaml", "faq_holdout_25.yaml"}  # the last blind sets (10, 15 and 21 were until round 10)
 _WORD = re.compile(r"[A-Za-z]{5,}")
 BEFORE = ("Hi, I'm a DSL at a primary school. ", "Morning all, quick one from a social worker. ",
           "Hiya, foster carer here and a bit confused. ", "Sorry if this is a daft question but ",

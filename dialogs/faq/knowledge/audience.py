@@ -8,7 +8,7 @@ social worker", "my caseload", "our pupil") always wins over a possessive.
 """
 from __future__ import annotations
 
-import re
+from dialogs.faq.knowledge.folded import Folded
 
 PARENT = "parent"
 CARER = "carer"
@@ -21,7 +21,7 @@ _CHILD = (r"(?:son|sons|daughter|daughters|stepson|stepdaughter|step\s+son|step\
 # our children" are as often a foster home's, a school's or a team's; alone they do not say a parent is asking.
 _FAMILY_CHILD = (r"(?:son|sons|daughter|daughters|stepson|stepdaughter|step\s+son|step\s+daughter|child|little\s+one|"
                  r"youngest|eldest|oldest|twins|baby|grandson|granddaughter|grandchild|grandchildren|grandkids|nephew|niece)")
-_PARENT_MARKERS = re.compile(
+_PARENT_MARKERS = Folded(
     rf"\b(?:my|me)\s+(?:(?:adopted|adoptive|own|eldest|youngest|oldest|middle)\s+)?{_CHILD}\b"  # me: "me grandson"
     rf"|\bour\s+(?:(?:adopted|adoptive|own)\s+{_CHILD}|(?:(?:eldest|youngest|oldest|middle)\s+)?{_FAMILY_CHILD})\b"
     r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:mum|mom|mother|dad|father|parent|step\s*parent|"
@@ -38,24 +38,21 @@ _PARENT_MARKERS = re.compile(
     # "mum here, can the vs advise me?": who is writing, said as a professional says "SENCo here"
     r"|\b(?:mum|mom|mam|mother|dad|father|parent|step\s*(?:mum|dad|parent)|adoptive\s+(?:mum|dad|parent)|adopter|"
     r"special\s+guardian|kinship\s+carer|grandparent|nan|gran|grandma|grandad)\s+here\b",
-    re.IGNORECASE,
 )
-_CARER_MARKERS = re.compile(
+_CARER_MARKERS = Folded(
     r"\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:foster\s+(?:carer|parent|mum|dad)|carer)\b"
     r"|\bmy\s+foster\s+(?:son|daughter|child|children|kid|kids|placement)\b|\b(?:we|i)\s+foster\b"
     r"|\bthe\s+(?:child|children|young\s+person|kids?)\s+(?:i|we)\s+(?:look\s+after|care\s+for|foster)\b",
-    re.IGNORECASE,
 )
 _ROLES = (r"(?:social\s+worker|sw|dsl|deputy\s+dsl|dt|designated\s+(?:teacher|safeguarding\s+lead)|senco|teacher|"
           r"head(?:teacher)?|head\s+of\s+year|iro|ep|ed\s+psych|educational\s+psychologist|send\s+(?:caseworker|officer)|"
           r"caseworker|practitioner|school\s+nurse|family\s+support\s+worker|key\s+worker|inclusion\s+lead|"
           r"pastoral\s+lead|learning\s+mentor|ta|nurture\s+lead|early\s+help\s+worker)")
-_PROFESSIONAL_MARKERS = re.compile(
+_PROFESSIONAL_MARKERS = Folded(
     rf"\b{_ROLES}\s+here\b|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|an|the|their|his|her)\s+(?:allocated\s+)?{_ROLES}\b"
     r"|\bmy\s+(?:caseload|case\s*load|class|tutor\s+group|pupils?|students?|yp|yps|cla|lac|cic|cin|cp)\b"
     r"|\bour\s+(?:school|pupils?|students?|setting|cohort|mat|trust|academy|college|nursery|dsl|dt|senco|head)\b"
     r"|\bon\s+my\s+case\b|\bmy\s+(?:school|setting)\b",
-    re.IGNORECASE,
 )
 
 
@@ -73,7 +70,7 @@ def detect_asker(text: str) -> str:
 # A request to the Virtual School to act ("can you help him", "will someone come", "can the VS give me advice", "can I
 # ring you about him"),
 # as opposed to a question about what it does ("is he covered?", "is that something they take on?").
-_REQUEST = re.compile(
+_REQUEST = Folded(
     r"\b(?:can|could|would|will|cud|wud)\s+(?:you|u|ya|someone|somebody|anyone|any\s*one|one\s+of\s+you|"
     r"(?:the\s+)?(?:virtual\s+school|vs|vsh)(?:\s+(?:people|team|staff|worker|officer))?|(?:a|the)\s+virtual\s+"
     r"school\s+(?:worker|officer|person))\b"
@@ -83,23 +80,21 @@ _REQUEST = re.compile(
     r"|\b(?:i|we)\s+(?:want|would\s+like|need)\s+(?:you|the\s+(?:virtual\s+school|vs))\s+to\b"
     # written without the inversion (English as an additional language): "Virtual school can help him?"
     r"|\b(?:virtual\s+school|vs|you|u)\s+(?:can|could|will|would)\s+(?:help|support|advise|come|see|talk|meet|do|visit)\b",
-    re.IGNORECASE,
 )
 # "his social worker said she'd refer him", "school have referred her": a professional is making the request,
 # so a parent's question about it is a question about what the Virtual School takes on, not a parent's request.
-_PROFESSIONAL_REFERRAL = re.compile(
+_PROFESSIONAL_REFERRAL = Folded(
     r"\b(?:social\s+worker|sw|school|teacher|dt|dsl|senco|head(?:teacher)?|gp|camhs|iro|ep|keyworker|key\s+worker)"
     r"\W+(?:\w+\W+){0,4}?(?:refer|refers|referred|referring|(?:make|made|making|send|sent)\s+(?:a|the)\s+referral)\b",
-    re.IGNORECASE,
 )
 
 
 # "can I refer him to them myself?", "could we contact the VS directly?": the parent or relative asking to go to the
 # Virtual School themselves (which it does not take from families of children with a social worker).
-_OWN_APPROACH = re.compile(
+_OWN_APPROACH = Folded(
     r"\b(?:can|could|may|cud|am|are)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|make\s+(?:a|the)\s+referral|request|apply|contact|"
     r"phone|ring|call|email|"
-    r"e-mail|message|get\s+in\s+touch)\b", re.IGNORECASE)
+    r"e-mail|message|get\s+in\s+touch)\b")
 
 
 def approaches_the_vs_themselves(ask: str) -> bool:

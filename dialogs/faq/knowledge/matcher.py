@@ -44,17 +44,19 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
-from itertools import zip_longest
+from itertools import accumulate, chain, islice, zip_longest
+from operator import itemgetter
 from typing import Iterable, NamedTuple
 
 import numpy
 from rapidfuzz import fuzz, process
 
+from dialogs.faq.knowledge import memo
 from dialogs.faq.knowledge.asks import (about_two_children, added_items, is_closed_question, listed_asks,
                                         names_them_together, parse, story_asks, without_courtesies)
 from dialogs.faq.knowledge.audience import (PARENT, PROFESSIONAL, approaches_the_vs_themselves, detect_asker,
                                            is_request, professional_referral)
+from dialogs.faq.knowledge.folded import Folded
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, repaired_text, surface_tokens
 from dialogs.faq.knowledge.personal import looks_personal
@@ -213,6 +215,9 @@ _OFF_TOPIC_PHRASES = (
 )
 # Bank holidays are a calendar question, unless the question is about when this assistant's alerts are sent.
 _DAYS_OFF = (("bank", "holiday"), ("bank", "holidays"))
+# The phrases as one pattern over the words joined by spaces (" annual leave "): one pass, not one per phrase.
+_OFF_TOPIC_TEXT = re.compile("|".join(re.escape(f" {' '.join(p)} ") for p in _OFF_TOPIC_PHRASES))
+_DAYS_OFF_TEXT = re.compile("|".join(re.escape(f" {' '.join(p)} ") for p in _DAYS_OFF))
 # A deadline or closing date for school applications or admissions (the council's admissions service, not ours).
 _DEADLINE_WORDS = frozenset({"deadline", "deadlines", "cutoff"})
 _ADMISSION_WORDS = frozenset({"application", "applications", "admission", "admissions", "apply", "reception"})
@@ -264,6 +269,9 @@ class _Candidate(NamedTuple):  # a tuple: one is made per entry per ask, and a f
     cosine: float
     coverage: float
     fuzz: float
+
+
+_SCORE = itemgetter(1)  # a _Candidate's score
 
 
 @dataclass(frozen=True)
@@ -327,6 +335,23 @@ class Matcher:
         self._posting_of: dict[str, dict[int, float]] = {t: dict(p) for t, p in self._postings.items()}
         self._common_tokens = frozenset(t for t, entries in self._entries_with.items()
                                         if len(entries) > COMMON_ENTRY_SHARE * len(kb.entries))
+        # The same facts as arrays, one row a word (_rank_once adds whole rows: a Python step per phrasing and per
+        # entry had been most of a long question's time). Phrasings are numbered entry by entry, so an entry's are one
+        # run of columns, starting at _entry_starts.
+        self._row_of = {t: row for row, t in enumerate(sorted(self._entries_with))}
+        self._doc_weight = numpy.zeros((len(self._row_of), len(self._docs)))
+        self._doc_has = numpy.zeros((len(self._row_of), len(self._docs)), dtype=bool)
+        for token, posting in self._postings.items():
+            for doc_index, weight in posting:
+                self._doc_weight[self._row_of[token], doc_index] = weight
+                self._doc_has[self._row_of[token], doc_index] = True
+        self._entry_has = numpy.zeros((len(self._row_of), len(kb.entries)))
+        for token, entries in self._entries_with.items():
+            self._entry_has[self._row_of[token], entries] = 1.0
+        self._penalty_array = {negated: numpy.array(factors) for negated, factors in self._penalty.items()}
+        self._texts_by_entry = [[self._doc_texts[d] for d in docs] for docs in self._docs_by_entry]
+        self._scored_entries = numpy.array([i for i, docs in enumerate(self._docs_by_entry) if docs], dtype=numpy.intp)
+        self._entry_starts = numpy.array([self._docs_by_entry[i][0] for i in self._scored_entries], dtype=numpy.intp)
         self._classes = [_classes(t) for t in self._title_tokens]
         self._conditions = [parse_condition(e.condition) if e.condition else None for e in kb.entries]
         self._index_of = {e.id: i for i, e in enumerate(kb.entries)}
@@ -334,13 +359,13 @@ class Matcher:
     # --- public ---------------------------------------------------------------------------------
 
     def answer(self, question: str) -> Answer:
-        readings = _READINGS.set({})  # one question's readings, each made once (see _rank)
+        scope = memo.begin()  # one question's readings and measures, each made once (see _rank)
         family = _ASKED_BY_FAMILY.set(True)
         try:
             return self._answer(question)
         finally:
             _ASKED_BY_FAMILY.reset(family)
-            _READINGS.reset(readings)
+            memo.end(scope)
 
     def _answer(self, question: str) -> Answer:
         typed = (question or "")[:MAX_QUESTION_CHARS]
@@ -516,7 +541,8 @@ class Matcher:
             agreed = self._consensus(candidates, multipliers, ask, about, closed)
             if agreed is not None:
                 entry = self.kb.entries[agreed.entry_index]
-                others = tuple(self.kb.entries[c.entry_index] for c in candidates if c is not agreed)[:MAX_SUGGESTIONS]
+                others = tuple(islice((self.kb.entries[c.entry_index] for c in candidates if c is not agreed),
+                                      MAX_SUGGESTIONS))
                 return _Resolved("matched", entry, round(agreed.score, 4), others)
             return _Resolved("low_confidence", None, score, top)
         chosen = None
@@ -556,7 +582,7 @@ class Matcher:
                 return _Resolved("mismatch", None, score, top, self.kb.entries[disagreeing.entry_index])
             return _Resolved("low_confidence", None, score, top)
         entry = self.kb.entries[chosen.entry_index]
-        others = tuple(self.kb.entries[c.entry_index] for c in candidates if c is not chosen)[:MAX_SUGGESTIONS]
+        others = tuple(islice((self.kb.entries[c.entry_index] for c in candidates if c is not chosen), MAX_SUGGESTIONS))
         if entry.verdict == "unknown":
             return _Resolved("not_covered", None, round(chosen.score, 4), (entry, *others), entry)
         return _Resolved("matched", entry, round(chosen.score, 4), others)
@@ -616,10 +642,14 @@ class Matcher:
         """Two entries with different verdicts scoring alike ("does it go by the school?" against "by where the
         child lives" and "by the school"): take the one whose own question the ask's words fill more of."""
         verdict = self.kb.entries[chosen.entry_index].verdict
-        rivals = [c for c in candidates
-                  if c is not chosen and abs(c.score - chosen.score) <= TIE_MARGIN
-                  and self.kb.entries[c.entry_index].verdict not in (verdict, "unknown")
-                  and self._trustworthy(multipliers, c, closed) and self._agrees(ask, c.entry_index, about)]
+        rivals = []
+        for c in candidates:
+            if chosen.score - c.score > TIE_MARGIN:
+                break  # (best first: none further on is close)
+            if (c is not chosen and abs(c.score - chosen.score) <= TIE_MARGIN
+                    and self.kb.entries[c.entry_index].verdict not in (verdict, "unknown")
+                    and self._trustworthy(multipliers, c, closed) and self._agrees(ask, c.entry_index, about)):
+                rivals.append(c)
         if not rivals:
             return chosen
         asked = {t: 1.0 for t in ask}  # the ask's own words decide; the story around it is the same for both
@@ -996,10 +1026,10 @@ class Matcher:
         """Every entry sharing a word with the weighed question, best first. A two-ask question may be read the same way
         twice (a part read by its own words, then all parts so; a part read alone when the other lends only who it is
         about): within one question each reading is made once and the list is shared (callers never change it)."""
-        readings = _READINGS.get()
+        readings = memo.current()
         if readings is None:
             return self._rank_once(multipliers, ask)
-        key = (tuple(multipliers.items()), ask)
+        key = ("rank", tuple(multipliers.items()), ask)
         found = readings.get(key)
         if found is None:
             found = readings[key] = self._rank_once(multipliers, ask)
@@ -1010,68 +1040,68 @@ class Matcher:
         total = max(sum(weights.values()), MIN_INFORMATION)
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
 
-        # Cosine: dot products through the inverted index, best phrasing per entry.
-        # Words in most phrasings ("child", "school") only add to phrasings a rarer word already found,
-        # which gives the same ranking for far less work.
+        # Cosine: dot products with every phrasing, best phrasing per entry. Only phrasings a word of the question
+        # that is not in most of them finds are scored ("child", "school" alone find nearly all); when every known
+        # word is that common, all are. Rows are added one word at a time, in the question's order, so each sum is
+        # the same float a loop over the words would make (a phrasing without the word adds 0.0).
+        row_of = self._row_of
         common = self._common_tokens
-        postings = self._postings
-        # (a word no phrasing has is not a rarer word: when every known word of the question is common, all are scored)
-        rare = [(t, w) for t, w in weights.items() if t not in common and t in postings]
-        doc_dot: dict[int, float] = {}
-        add = doc_dot.get
-        for token, weight in (rare or weights.items()):
-            for doc_index, doc_weight in postings.get(token, ()):
-                doc_dot[doc_index] = add(doc_index, 0.0) + weight * doc_weight
-        if rare:
-            posting_of = self._posting_of
-            for token, weight in weights.items():
-                if token in common:
-                    # only the phrasings found already, picked out by a set intersection (the same sums: a phrasing
-                    # without the word would add 0.0)
-                    token_weights = posting_of[token]
-                    for doc_index in doc_dot.keys() & token_weights.keys():
-                        doc_dot[doc_index] += weight * token_weights[doc_index]
-        penalty = self._penalty[NEGATION in multipliers]
-        doc_entry = self._doc_entry
-        cosine: dict[int, float] = {}
-        best = cosine.get
-        for doc_index, dot in doc_dot.items():
-            similarity = dot / norm * penalty[doc_index]
-            entry_index = doc_entry[doc_index]
-            if similarity > best(entry_index, -1.0):  # similarities are never negative
-                cosine[entry_index] = similarity
-        if not cosine:
-            return []
-
-        covered: dict[int, float] = {}
-        summed = covered.get
-        entries_with = self._entries_with
+        known: list[tuple[int, float]] = []  # (row, weight) of each word a phrasing has, in the question's order
+        rare: list[tuple[int, float]] = []
+        usual: list[tuple[int, float]] = []
         for token, weight in weights.items():
-            for entry_index in entries_with.get(token, ()):
-                covered[entry_index] = summed(entry_index, 0.0) + weight
-        partial = {i: (cos, summed(i, 0.0) / total) for i, cos in cosine.items()}
-        best_partial = max(W_COSINE * c + W_COVERAGE * v for c, v in partial.values())
+            row = row_of.get(token)
+            if row is not None:
+                known.append((row, weight))
+                (usual if token in common else rare).append((row, weight))
+        finding = rare or known
+        if not finding:
+            return []
+        doc_weight, doc_has = self._doc_weight, self._doc_has
+        dot = numpy.zeros(doc_weight.shape[1])
+        found = numpy.zeros(doc_weight.shape[1], dtype=bool)
+        product = numpy.empty(doc_weight.shape[1])
+        multiply, add, either = numpy.multiply, numpy.add, numpy.logical_or
+        for row, weight in finding:
+            add(dot, multiply(doc_weight[row], weight, out=product), out=dot)
+            either(found, doc_has[row], out=found)
+        if rare:
+            for row, weight in usual:
+                add(dot, multiply(doc_weight[row], weight, out=product), out=dot)
+        similarity = dot / norm * self._penalty_array[NEGATION in multipliers]
+        similarity[~found] = -1.0
+        starts = self._entry_starts
+        scored = numpy.logical_or.reduceat(found, starts)
+        if not scored.any():
+            return []
+        entries = self._scored_entries[scored]
+        cosine = numpy.maximum.reduceat(similarity, starts)[scored]
+        entry_has = self._entry_has
+        covered = numpy.zeros(entry_has.shape[1])
+        counted = numpy.empty(entry_has.shape[1])
+        for row, weight in known:
+            add(covered, multiply(entry_has[row], weight, out=counted), out=covered)
+        coverage = covered[entries] / total
+        partial = W_COSINE * cosine + W_COVERAGE * coverage
         # String similarity only where it can change the winner (it adds at most W_FUZZ): between the ask
         # (and what weighs like it) and the closest phrasing of each of those entries.
-        contenders = {i for i, (c, v) in partial.items() if W_COSINE * c + W_COVERAGE * v >= best_partial - W_FUZZ}
+        ordered = entries[partial >= partial.max() - W_FUZZ].tolist()
         focus = {t for t, m in multipliers.items() if m >= COHORT_CONTEXT_WEIGHT} | set(ask or ())
         query_text = " ".join(sorted(focus or multipliers))
-        # Each contender's phrasings are one run of texts; its similarity is the best of its run, taken with
-        # arrays (a Python step per phrasing had been a fifth of a long question's time).
-        ordered = sorted(contenders)
-        runs = [self._docs_by_entry[e] for e in ordered]
-        starts = numpy.cumsum([0] + [len(r) for r in runs[:-1]])
-        doc_texts = self._doc_texts
+        runs = [self._texts_by_entry[e] for e in ordered]
+        run_starts = list(accumulate((len(r) for r in runs[:-1]), initial=0))
         # both texts are already sorted tokens, so plain ratio is token_sort_ratio without sorting them again
-        ratios = process.cdist([query_text], [doc_texts[d] for r in runs for d in r], scorer=fuzz.ratio,
+        ratios = process.cdist([query_text], list(chain.from_iterable(runs)), scorer=fuzz.ratio,
                                dtype=numpy.float64)[0]
-        fuzzy = dict(zip(ordered, numpy.maximum.reduceat(ratios / 100.0, starts).tolist(), strict=True))
-        closest = fuzzy.get
-        candidates = [_Candidate(i, W_COSINE * cos + W_COVERAGE * coverage + W_FUZZ * closest(i, 0.0), cos, coverage,
-                                 closest(i, 0.0))
-                      for i, (cos, coverage) in partial.items()]
-        candidates.sort(key=lambda c: (-c.score, c.entry_index))  # ties: file order, so deterministic
-        return candidates
+        fuzzy = numpy.zeros(len(self.kb.entries))
+        fuzzy[ordered] = numpy.maximum.reduceat(ratios / 100.0, run_starts)
+        fuzzy = fuzzy[entries]
+        score = partial + W_FUZZ * fuzzy
+        order = numpy.argsort(-score, kind="stable")  # best first; ties in file order, so deterministic
+        make = tuple.__new__  # (a _Candidate made without the NamedTuple constructor's extra call)
+        return [make(_Candidate, fields) for fields in zip(entries[order].tolist(), score[order].tolist(),
+                                                           cosine[order].tolist(), coverage[order].tolist(),
+                                                           fuzzy[order].tolist(), strict=True)]
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -1112,34 +1142,30 @@ class Matcher:
         if _DEADLINE_WORDS.intersection(words) and _ADMISSION_WORDS.intersection(words):
             return True  # "when do reception applications close?": school admissions timetables are not ours
         joined = f" {' '.join(words)} "
-        if "alert" not in tokens and any(f" {' '.join(p)} " in joined for p in _DAYS_OFF):
+        if "alert" not in tokens and _DAYS_OFF_TEXT.search(joined):
             return True  # "when is the next bank holiday?"; but "are alerts sent on bank holidays?" is ours
-        return any(f" {' '.join(p)} " in joined for p in _OFF_TOPIC_PHRASES)
+        return bool(_OFF_TOPIC_TEXT.search(joined))
 
 
-# The readings (_rank) made for the question being answered: set by answer(), per thread or task, so a shared Matcher stays
-# safe and nothing is kept from one question to the next.
-_READINGS: ContextVar[dict | None] = ContextVar("faq_readings", default=None)
 # Whether the question being answered is asked by a parent or carer (set by _answer; when nothing is being answered, as
 # in score_candidates, an entry for parents and carers is not held back).
 _ASKED_BY_FAMILY: ContextVar[bool] = ContextVar("faq_asked_by_family", default=True)
 
 
-@lru_cache(maxsize=1024)  # the same question is checked once per ask it is resolved for
+@memo.per_question  # the same question is checked once per ask it is resolved for
 def _british_words(text: str) -> tuple[str, ...]:
     return tuple(british(w) for w in surface_tokens(text))
 
 
-_REFERS_BACK = re.compile(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|help\s+with|arrange|sort|attend|"
-                          r"get\s+involved\s+(?:in|with)|monitor|chair|deliver|run)\s+(?:it|that|this|them|those|these)\b",
-                          re.IGNORECASE)
+_REFERS_BACK = Folded(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|help\s+with|arrange|sort|attend|"
+                          r"get\s+involved\s+(?:in|with)|monitor|chair|deliver|run)\s+(?:it|that|this|them|those|these)\b")
 
 
-_POINTS_BACK = re.compile(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\b", re.IGNORECASE)
+_POINTS_BACK = Folded(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\b")
 # A pronoun that stands for the other part's subject ("...or only monitor them?"); "find one" points at the story.
-_PRONOUN_BACK = re.compile(r"\b(?:it|them|those|these|the\s+same)\b", re.IGNORECASE)
+_PRONOUN_BACK = Folded(r"\b(?:it|them|those|these|the\s+same)\b")
 # A pronoun that stands for a thing the story is about ("advise them on it"), not for people ("refer him to them").
-_THING_BACK = re.compile(r"\b(?:it|that|this)\b", re.IGNORECASE)
+_THING_BACK = Folded(r"\b(?:it|that|this)\b")
 
 
 _ORDERS = frozenset({"sgo", "cao"})  # special guardianship and child arrangements orders
@@ -1188,9 +1214,9 @@ _PROCEDURE_ASK = re.compile(r"^\W*(?:what(?:'|’)?s|what\s+is|what\s+are)\s+(?:
                             r"a\s+school|schools?)\b", re.IGNORECASE)
 # The Virtual School's own processes (referring, surgeries): a how-to about them is ours even when the answer is no.
 _OWN_PROCESSES = frozenset({"refer", "surgery", "book", "alert"})
-_OPEN_QUESTION = re.compile(r"^\W*(?:what|whats|how|who|where|why|which)\b|\b(?:what|how|who|where|which)\s+(?:can|do|should|"
+_OPEN_QUESTION = Folded(r"^\W*(?:what|whats|how|who|where|why|which)\b|\b(?:what|how|who|where|which)\s+(?:can|do|should|"
                             r"could|would|shall)\s+(?:i|we)\b|\bwhats\s+(?:happening|going\s+on|next)\b|"
-                            r"\bwhat\s+(?:happens\s+)?(?:now|next)\b", re.IGNORECASE)
+                            r"\bwhat\s+(?:happens\s+)?(?:now|next)\b")
 
 
 def _is_open_question(text: str) -> bool:

@@ -83,6 +83,7 @@ _POSSESSIVE = re.compile(r"(\w)'s\b|(\w)s'(?=\s|$)")
 _CONTRACTIONS = re.compile(r"\b(\w+)n't\b")
 _TOKEN = re.compile(r"[a-z]+|\d+")
 _CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+_DIGIT = re.compile(r"\d")
 
 
 def surface_tokens(text: str) -> list[str]:
@@ -90,9 +91,11 @@ def surface_tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text or "").lower()
     # (each pass only where the piece of text it needs is there: the same result, a fraction of a long message's time)
     for needs, pattern, replacement in _SYMBOLS:
-        if any(piece in text for piece in needs):
-            text = pattern.sub(replacement, text)
-    if any(c.isdigit() for c in text):
+        for piece in needs:
+            if piece in text:
+                text = pattern.sub(replacement, text)
+                break
+    if _DIGIT.search(text):
         text = _ORDINAL.sub(r"\1", text)
     if "writing" in text:
         text = _WRITING_SOMETHING.sub("write ", text)
@@ -150,6 +153,8 @@ _IZE_KEEP = frozenset({"size", "sizes", "prize", "prizes", "seize", "seized", "c
 def british(token: str) -> str:
     if token in SPELLING:
         return SPELLING[token]
+    if "z" not in token:  # (every -ize / -yze word has one: most words skip the pattern)
+        return token
     match = _IZE.match(token)
     if match and token not in _IZE_KEEP:
         return f"{match.group(1)}{'is' if match.group(2) == 'iz' else 'ys'}{match.group(3)}"
@@ -966,40 +971,52 @@ for _lead in ("never had any", "not had any", "not got any", "not have any", "ne
 PHRASES = _build_phrases(_PHRASES_SOURCE)
 CONCEPTS: frozenset[str] = frozenset(c for concepts in _PHRASES_SOURCE.values() for c in concepts)
 PHRASE_WORDS: frozenset[str] = frozenset(w for options in PHRASES.values() for words, _ in options for w in words)
-# The same phrases looked up by their first two words, and the one-word ones apart: a word that starts hundreds of
-# phrases ("the", "do") is compared only with those its next word can continue. Longest first still: every phrase
-# of two words or more is tried before a one-word one, in PHRASES' order.
-_PHRASES_BY_PAIR: dict[tuple[str, str], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+# The same phrases looked up by their first two words, then by their words, one table per length, and the one-word
+# ones apart: a word that starts hundreds of phrases ("the", "do") is compared only with those its next word can
+# continue, and a pair that starts hundreds ("one of ...") costs one lookup per length. Longest first still: every
+# phrase of two words or more is tried before a one-word one; of the same words, the first in PHRASES' order.
+_PHRASES_BY_PAIR: dict[tuple[str, str], list[tuple[int, dict[tuple[str, ...], tuple[str, ...]]]]] = {}
 _ONE_WORD_PHRASES: dict[str, tuple[str, ...]] = {}
-for _first, _options in PHRASES.items():
-    for _words, _concepts in _options:
-        if len(_words) == 1:
-            _ONE_WORD_PHRASES.setdefault(_first, _concepts)  # (the first, as the loop over PHRASES would take)
-        else:
-            _PHRASES_BY_PAIR.setdefault((_first, _words[1]), []).append((_words, _concepts))
+
+
+def _index_phrases() -> None:
+    by_pair: dict[tuple[str, str], dict[int, dict[tuple[str, ...], tuple[str, ...]]]] = {}
+    for first, options in PHRASES.items():
+        for words, concepts in options:
+            if len(words) == 1:
+                _ONE_WORD_PHRASES.setdefault(first, concepts)  # (the first, as the loop over PHRASES would take)
+            else:
+                by_pair.setdefault((first, words[1]), {}).setdefault(len(words), {}).setdefault(words, concepts)
+    for pair, tables in by_pair.items():
+        _PHRASES_BY_PAIR[pair] = sorted(tables.items(), key=lambda item: -item[0])
+
+
+_index_phrases()
 
 
 def apply_phrases(tokens: list[str]) -> list[tuple[str, bool]]:
     """(token, is_concept) pairs: phrases replaced by concept tokens, the other words kept."""
     out: list[tuple[str, bool]] = []
     i = 0
-    while i < len(tokens):
+    count = len(tokens)
+    while i < count:
         token = tokens[i]
-        if token == "send" and i + 1 < len(tokens) and tokens[i + 1] in _SEND_VERB_NEXT:
+        if token == "send" and i + 1 < count and tokens[i + 1] in _SEND_VERB_NEXT:
             # "send a tutor round", "send someone out": providing a person, not sending a referral
             sends_person = bool(_SENT_PEOPLE.intersection(tokens[i + 1:i + 3]))
             out.append(("provide" if sends_person else "send_verb", False))
             i += 1
             continue
-        longer = _PHRASES_BY_PAIR.get((token, tokens[i + 1]), ()) if i + 1 < len(tokens) else ()
-        for words, concepts in longer:
-            if tuple(tokens[i:i + len(words)]) == words:
+        longer = _PHRASES_BY_PAIR.get((token, tokens[i + 1]), ()) if i + 1 < count else ()
+        for length, table in longer:
+            concepts = table.get(tuple(tokens[i:i + length]))
+            if concepts is not None:
                 out.extend((c, True) for c in concepts)
-                i += len(words)
+                i += length
                 break
         else:
-            concepts = _ONE_WORD_PHRASES.get(token)
-            out.extend(((c, True) for c in concepts) if concepts is not None else ((token, False),))
+            one = _ONE_WORD_PHRASES.get(token)
+            out.extend(((c, True) for c in one) if one is not None else ((token, False),))
             i += 1
     return out
 

@@ -18,18 +18,19 @@ from __future__ import annotations
 import re
 from typing import AbstractSet
 
+from dialogs.faq.knowledge.folded import Folded
+
 _REFERENCE = re.compile(r"\bvs-?\d{4}-?\d{3,}\b", re.IGNORECASE)  # referral reference, e.g. VS-2026-00042
 _LONG_NUMBER = re.compile(r"\b\d{5,}\b")  # a child's local id, NHS or UPN-like number
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
            r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_DATE = re.compile(
+_DATE = Folded(
     r"\b(?:dob|d\.o\.b|date of birth|born on)\b"                      # said outright
     r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"                   # 01/02/2015, 1.2.15, 01-02-2015
     r"|\b(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}\b"                    # ISO 2014-07-19
     rf"|\b{_DAY}\s+(?:of\s+)?{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}\b"      # 19 July 2014, 3rd of March 2015
     rf"|\b{_MONTHS}\.?\s+{_DAY},?\s+(?:19|20)\d{{2}}\b",               # July 19th, 2014
-    re.IGNORECASE,
 )
 # "born 2014", "born in March 2015", "born on the 3rd", "born 19/7/14": a birth date, even partial.
 _BORN = re.compile(rf"\bborn\s+(?:on\s+|in\s+)?(?:the\s+)?(?:\d|{_MONTHS}\b)", re.IGNORECASE)
@@ -79,9 +80,9 @@ _FIGURE_NOW = re.compile(r"\bstill\s+(?:at|on)\s+\d+|\b(?:has|have)\s+(?:it|that
                          r"(?:\w+\s+)?(?:gone|come|went)\s+(?:up|down)\b", re.IGNORECASE)
 # "has he got a new school yet?", "is she back in yet?": how one child's case stands now; "the one whose mum...":
 # a child picked out by their own story. Both ask about a case, never a policy.
-_STATUS_YET = re.compile(r"\b(?:has|have|is|did|does|was)\s+(?:he|she)\b[^?.!]{0,50}?\byet\b"
+_STATUS_YET = Folded(r"\b(?:has|have|is|did|does|was)\s+(?:he|she)\b[^?.!]{0,50}?\byet\b"
                          r"|\b(?:has|have|is|did)\s+(?:he|she)\s+(?:still\s+)?(?:not|n[o']t)\b[^?.!]{0,40}?\byet\b"
-                         r"|\bthe\s+one\s+(?:whose|who(?:'s|’s)?)\b", re.IGNORECASE)
+                         r"|\bthe\s+one\s+(?:whose|who(?:'s|’s)?)\b")
 # "has anyone from the VS rung the school about her yet?": whether something has been done for one child by now
 _DONE_FOR_ONE_YET = re.compile(r"\b(?:has|have|did)\s+(?:any\s?one|any\s?body|some\s?one|some\s?body|the\s+vs|the\s+"
                                r"virtual\s+school|you|they)\b[^?.!]{0,60}?\b(?:him|her)\b[^?.!]{0,25}?\byet\b",
@@ -91,14 +92,13 @@ _EVENT_WORDS = re.compile(r"\b(?:pep|peps|meeting|review|conference|referral|exc
                           re.IGNORECASE)
 
 # Words that show the question is about a case rather than a policy.
-_CASE_WORDS = re.compile(
+_CASE_WORDS = Folded(
     r"\b(?:attendance|attend(?:s|ed|ing)?|pep|peps|referral|referred|case|excluded|exclusion|suspended|"
     r"suspension|progress|plan|report|status|school|placement|grades|results|doing|getting|happening|"
     r"going|update|latest|news|social\s+worker|file|record|records|address|dob|birthday|behaviour|"
     r"behavior|absent|missing|today|yesterday|this\s+week|this\s+term|meeting|meetings|booked|review|"
     r"ehcp|pp\+|pupil\s+premium|excluding|exclude|timetable|worker|moved|move|born|officer|allocated|"
     r"year|yr|spent|left)\b",
-    re.IGNORECASE,
 )
 _MY_ONE_CHILD = re.compile(rf"(?:my|our)\s+{_RELATIVE}\b(?!s\b)", re.IGNORECASE)
 # "<something> on/with/about <who>": the <who> is checked below.
@@ -160,7 +160,7 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     # A regex pass over a long message costs far more than a substring test: each pattern below is tried only when
     # a piece of text it cannot match without is there (`_may`; the same answers, checked by a property test).
     low = _folded(text)
-    digits = any(c.isdigit() for c in text)
+    digits = any(map(str.isdigit, text))
     if _may(low, digits) and (_REFERENCE.search(text) or _LONG_NUMBER.search(text) or _POSTCODE.search(text)):
         return True
     if _may(low, "dob", "d.o.b", "birth", "born", digits) and _DATE.search(text):

@@ -19,7 +19,9 @@ import operator
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+
+from dialogs.faq.knowledge import memo
+from dialogs.faq.knowledge.folded import Folded
 
 QUANTITIES = ("attendance", "years_ago", "interval_months", "hours_per_week")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
@@ -39,7 +41,7 @@ _MISSED_BEFORE = re.compile(r"\b(?:miss\w*|absent|absence|off)\s+(?:of\s+|for\s+
                             re.IGNORECASE)
 _MISSED_HALF = re.compile(r"\bmiss\w*\s+(?:about\s+|around\s+|over\s+)?(half|a\s+third|a\s+quarter)\b",
                           re.IGNORECASE)
-_YEARS_AGO = re.compile(rf"\b{_NUMBER}\s*(?:years?|yrs?)\s+ago\b", re.IGNORECASE)
+_YEARS_AGO = Folded(rf"\b{_NUMBER}\s*(?:years?|yrs?)\s+ago\b")
 _SCHOOL_YEARS = re.compile(
     r"\b(?:in\s+)?(?:year|yr|y)\s*(\d{1,2})\b.{0,40}?\b(?:(?:now|is|she's|shes|he's|hes|they're|theyre)\s+"
     r"(?:in\s+)?(?:year|yr|y)\s*(\d{1,2})|(?:year|yr|y)\s*(\d{1,2})\s+now)\b",
@@ -53,9 +55,9 @@ _AGES_THEN_NOW = re.compile(
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # "in 2016", "back in March 2019", "closed 2022": a year (with its month, if said) when something happened.
-_PAST_YEAR = re.compile(r"\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?((?:19|20)\d\d)\b"
-                        r"(?!\s*(?:-|/)\s*\d)", re.IGNORECASE)
-_POLICY_DATE = re.compile(r"\b(?:since|from|after|before|until|till|by|of)\s+(?:[a-z]+\s+)?$", re.IGNORECASE)
+_PAST_YEAR = Folded(r"\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+)?((?:19|20)\d\d)\b"
+                        r"(?!\s*(?:-|/)\s*\d)")
+_POLICY_DATE = Folded(r"\b(?:since|from|after|before|until|till|by|of)\s+(?:[a-z]+\s+)?$")
 _RECEPTION = re.compile(r"\b(?:in\s+)?reception\b", re.IGNORECASE)
 _INTERVALS = (
     (re.compile(r"\b(?:every|each)\s+(?:2|two)\s+(?:years|yrs)\b|\bbiennial", re.IGNORECASE), 24),
@@ -100,7 +102,7 @@ def measure(text: str, today: date | None = None) -> dict[str, float]:
     return dict(_measure(text or "", today or date.today()))
 
 
-@lru_cache(maxsize=1024)  # one question is measured several times (its asks, its conditions)
+@memo.per_question  # one question is measured several times (its asks, its conditions)
 def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
     found: dict[str, float] = {}
     text = text or ""
