@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from dialogs.faq.knowledge import asks, audience, folded, matcher as matcher_module, memo, personal, quantities
+from dialogs.faq.knowledge import asks, audience, folded, matcher as matcher_module, memo, normalise, personal, quantities
 from dialogs.faq.knowledge.matcher import (COHORT_CONTEXT_WEIGHT, MIN_INFORMATION, NEGATION, W_COSINE, W_COVERAGE,
                                            W_FUZZ, _Candidate)
 
@@ -121,9 +121,12 @@ def test_no_question_at_all_is_scored_as_nothing(matcher):
 
 # --- case-insensitive patterns ------------------------------------------------------------------------------------
 
-FOLDED = [(module.__name__.rsplit(".", 1)[-1], name, value) for module in (asks, audience, matcher_module, personal,
-                                                                           quantities)
-          for name, value in vars(module).items() if isinstance(value, folded.Folded)]
+FOLDED = [(module.__name__.rsplit(".", 1)[-1], name, pattern) for module in (asks, audience, matcher_module, personal,
+                                                                             quantities)
+          for name, value in vars(module).items()
+          for pattern in ([value] if isinstance(value, folded.Folded) else
+                          [p for item in value if isinstance(item, tuple) for p in item] if isinstance(value, tuple) else [])
+          if isinstance(pattern, folded.Folded)]
 
 
 def test_the_characters_that_fold_apart_are_all_of_them():
@@ -149,7 +152,7 @@ def _same_matches(pattern: folded.Folded, text: str) -> None:
 
 
 def test_folded_patterns_match_where_ignorecase_does_on_every_set_question():
-    assert len(FOLDED) >= 20
+    assert len(FOLDED) >= 38
     for question in _set_questions():
         for _module, _name, pattern in FOLDED:
             _same_matches(pattern, question)
@@ -205,3 +208,28 @@ def test_what_a_question_needs_twice_is_worked_out_once_for_that_question_only()
 def test_an_answer_closes_its_memo(matcher):
     matcher.answer("Can the VS support a CIN plan that ended in 2016, 2 hours a day?")
     assert memo.current() is None
+
+
+# --- patterns tried only where a match can start ----------------------------------------------------------------
+
+STARTING = [(name, value) for name, value in vars(normalise).items()
+            if isinstance(value, re.Pattern) and value.pattern.startswith("(?=")]
+PLAIN = re.compile(r"^\(\?=(\[[^\]]*\]|\\d|\w)\)\(\?:(.*)\)$", re.DOTALL)
+
+
+def _plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(PLAIN.match(pattern.pattern).group(2), pattern.flags)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(["take him to school", "took", "on", "them", "like a", "the way an",
+                                           "social worker would", "hasnt", "cant", "wont", "3rd", "21st", "To",
+                                           "in", "Wembley", "at the", "Harrow", "LADO", "NEET", "work with",
+                                           "the child", "talk to", "chat with kids", "speak", " ", ",", "?", "'"]),
+                          st.text(max_size=4)), max_size=12).map(" ".join))
+def test_patterns_tried_where_a_match_can_start_find_what_the_plain_ones_find(text):
+    assert len(STARTING) >= 9
+    for name, pattern in STARTING:
+        for sample in (text, text.lower()):
+            assert ([m.span() for m in pattern.finditer(sample)]
+                    == [m.span() for m in _plain(pattern).finditer(sample)]), (name, sample)

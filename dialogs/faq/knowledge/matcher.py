@@ -315,6 +315,8 @@ class Matcher:
             for (index, _), tokens in distinct.items()
         ]
         self._doc_texts = [d.text for d in self._docs]
+        # each phrasing's information (its words are the knowledge base's, so their weights never change)
+        self._doc_information = [sum(self._weight(t) for t in d.weights) for d in self._docs]
         # the same facts as plain lists, for the scoring loop (attribute look-ups there cost a share of each question)
         self._doc_entry = [d.entry_index for d in self._docs]
         # the factor a phrasing's similarity is multiplied by, for a question that is / is not negated
@@ -668,7 +670,7 @@ class Matcher:
             shared = [t for t in tokens if t in asked]
             if not shared:
                 continue
-            filled = sum(asked[t] for t in shared) / (sum(self._weight(t) for t in tokens) or 1.0)
+            filled = sum(asked[t] for t in shared) / (self._doc_information[doc_index] or 1.0)
             answered = sum(asked[t] for t in shared) / asked_total
             best = max(best, 2 * filled * answered / (filled + answered))
         return best

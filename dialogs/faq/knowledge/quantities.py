@@ -30,28 +30,23 @@ _CONDITION = re.compile(rf"^\s*({'|'.join(QUANTITIES)})\s*(<=|>=|==|<|>)\s*(\d+(
 _WORD_NUMBERS = {"one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "half": 0.5}
 _NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b|pc\b)", re.IGNORECASE)
-_ATTENDANCE_NUMBER = re.compile(
+_PERCENT = Folded(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b|pc\b)")
+_ATTENDANCE_NUMBER = Folded(
     r"\battend\w*\s+(?:is\s+|was\s+|of\s+|at\s+|on\s+|around\s+|about\s+|just\s+|now\s+|only\s+|currently\s+|"
     r"dips?\s+|dipped\s+|drops?\s+|dropped\s+|falls?\s+|fell\s+|goes\s+|gone\s+|to\s+|under\s+|below\s+|"
     r"below\s+|or\s+)*(\d{2}(?:\.\d+)?)\b(?!\s*(?:hours|hrs|days|sessions|weeks|wks|years|yrs))",
-    re.IGNORECASE,
 )
-_MISSED_BEFORE = re.compile(r"\b(?:miss\w*|absent|absence|off)\s+(?:of\s+|for\s+|about\s+|around\s+|over\s+)*$",
-                            re.IGNORECASE)
-_MISSED_HALF = re.compile(r"\bmiss\w*\s+(?:about\s+|around\s+|over\s+)?(half|a\s+third|a\s+quarter)\b",
-                          re.IGNORECASE)
+_MISSED_BEFORE = Folded(r"\b(?:miss\w*|absent|absence|off)\s+(?:of\s+|for\s+|about\s+|around\s+|over\s+)*$")
+_MISSED_HALF = Folded(r"\bmiss\w*\s+(?:about\s+|around\s+|over\s+)?(half|a\s+third|a\s+quarter)\b")
 _YEARS_AGO = Folded(rf"\b{_NUMBER}\s*(?:years?|yrs?)\s+ago\b")
-_SCHOOL_YEARS = re.compile(
+_SCHOOL_YEARS = Folded(
     r"\b(?:in\s+)?(?:year|yr|y)\s*(\d{1,2})\b.{0,40}?\b(?:(?:now|is|she's|shes|he's|hes|they're|theyre)\s+"
     r"(?:in\s+)?(?:year|yr|y)\s*(\d{1,2})|(?:year|yr|y)\s*(\d{1,2})\s+now)\b",
-    re.IGNORECASE,
 )
 # "the plan closed when he was 5 and he's 14 now": the years between the two ages.
-_AGES_THEN_NOW = re.compile(
+_AGES_THEN_NOW = Folded(
     r"\bwhen\s+(?:he|she|they|my\s+\w+|our\s+\w+)\s+(?:was|were)\s+(\d{1,2})\b.{0,40}?"
     r"\b(?:(?:he|she|they)(?:'s|’s|s|\s+is|\s+are|'re)|is|now)\s+(?:aged\s+)?(\d{1,2})\b",
-    re.IGNORECASE,
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # "in 2016", "back in March 2019", "closed 2022": a year (with its month, if said) when something happened.
@@ -59,18 +54,18 @@ _PAST_YEAR = Folded(r"\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z
                         r"(?!\s*(?:-|/)\s*\d)")
 _POLICY_DATE = Folded(r"\b(?:since|from|after|before|until|till|by|of)\s+(?:[a-z]+\s+)?$")
 _RECEPTION = re.compile(r"\b(?:in\s+)?reception\b", re.IGNORECASE)
+_IN_RECEPTION = Folded(r"\breception\b")  # (found exactly when _RECEPTION is: most questions skip its pass)
 _INTERVALS = (
-    (re.compile(r"\b(?:every|each)\s+(?:2|two)\s+(?:years|yrs)\b|\bbiennial", re.IGNORECASE), 24),
-    (re.compile(r"\bonce\s+(?:a|per|every|each)\s+(?:year|yr)\b|\b(?:annually|annual|yearly)\b|"
-                r"\b(?:every|each)\s+(?:year|yr)\b", re.IGNORECASE), 12),
-    (re.compile(r"\b(?:every|each)\s+(?:6|six)\s+months\b|\btwice\s+(?:a|per)\s+(?:year|yr)\b|\b6\s*monthly\b",
-                re.IGNORECASE), 6),
-    (re.compile(r"\btermly\b|\b(?:every|each|once\s+a|once\s+per)\s+(?:school\s+)?term\b|"
-                r"\bthree\s+times\s+(?:a|per)\s+(?:year|yr)\b", re.IGNORECASE), 4),
-    (re.compile(r"\bmonthly\b|\b(?:every|each|once\s+a)\s+month\b", re.IGNORECASE), 1),
+    (Folded(r"\b(?:every|each)\s+(?:2|two)\s+(?:years|yrs)\b|\bbiennial"), 24),
+    (Folded(r"\bonce\s+(?:a|per|every|each)\s+(?:year|yr)\b|\b(?:annually|annual|yearly)\b|"
+                r"\b(?:every|each)\s+(?:year|yr)\b"), 12),
+    (Folded(r"\b(?:every|each)\s+(?:6|six)\s+months\b|\btwice\s+(?:a|per)\s+(?:year|yr)\b|\b6\s*monthly\b"), 6),
+    (Folded(r"\btermly\b|\b(?:every|each|once\s+a|once\s+per)\s+(?:school\s+)?term\b|"
+                r"\bthree\s+times\s+(?:a|per)\s+(?:year|yr)\b"), 4),
+    (Folded(r"\bmonthly\b|\b(?:every|each|once\s+a)\s+month\b"), 1),
 )
-_HOURS_A_DAY = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*day\b", re.IGNORECASE)
-_HOURS_A_WEEK = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*(?:week|wk)\b", re.IGNORECASE)
+_HOURS_A_DAY = Folded(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*day\b")
+_HOURS_A_WEEK = Folded(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*(?:week|wk)\b")
 
 
 @dataclass(frozen=True)
@@ -125,7 +120,8 @@ def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
     if match:
         found["years_ago"] = _number(match.group(1))
     else:
-        match = _SCHOOL_YEARS.search(_RECEPTION.sub(" year 0 ", text))  # reception is the year before year 1
+        school_years = _RECEPTION.sub(" year 0 ", text) if _IN_RECEPTION.search(text) else text
+        match = _SCHOOL_YEARS.search(school_years)  # reception is the year before year 1
         ages = _AGES_THEN_NOW.search(text)
         if ages and 0 <= int(ages.group(1)) < int(ages.group(2)) <= 25:
             found["years_ago"] = float(int(ages.group(2)) - int(ages.group(1)))
