@@ -214,6 +214,7 @@ def test_an_answer_closes_its_memo(matcher):
 
 STARTING = [(name, value) for name, value in vars(normalise).items()
             if isinstance(value, re.Pattern) and value.pattern.startswith("(?=")]
+STARTING_FOLDED = [("_SECOND_ASK", asks._SECOND_ASK)]  # noqa: SLF001
 PLAIN = re.compile(r"^\(\?=(\[[^\]]*\]|\\d|\w)\)\(\?:(.*)\)$", re.DOTALL)
 
 
@@ -225,7 +226,9 @@ def _plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
 @given(st.lists(st.one_of(st.sampled_from(["take him to school", "took", "on", "them", "like a", "the way an",
                                            "social worker would", "hasnt", "cant", "wont", "3rd", "21st", "To",
                                            "in", "Wembley", "at the", "Harrow", "LADO", "NEET", "work with",
-                                           "the child", "talk to", "chat with kids", "speak", " ", ",", "?", "'"]),
+                                           "the child", "talk to", "chat with kids", "speak", " ", ",", "?", "'", "and",
+                                           "and also", "or", "+", "or do they just", "as well as", "can you",
+                                           "whether", "n", "plus"]),
                           st.text(max_size=4)), max_size=12).map(" ".join))
 def test_patterns_tried_where_a_match_can_start_find_what_the_plain_ones_find(text):
     assert len(STARTING) >= 9
@@ -233,3 +236,78 @@ def test_patterns_tried_where_a_match_can_start_find_what_the_plain_ones_find(te
         for sample in (text, text.lower()):
             assert ([m.span() for m in pattern.finditer(sample)]
                     == [m.span() for m in _plain(pattern).finditer(sample)]), (name, sample)
+    for name, pattern in STARTING_FOLDED:
+        plain = re.compile(PLAIN.match(pattern.pattern).group(2), re.IGNORECASE)
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)], (name, text)
+
+
+def _measure_every_pattern(text: str, today):
+    """quantities._measure trying every pattern, as before the ones needing a digit (or "ago") were skipped."""
+    q = quantities
+    found: dict[str, float] = {}
+    for match in q._PERCENT.finditer(text):  # noqa: SLF001
+        value = float(match.group(1))
+        if value <= 100:
+            missed = q._MISSED_BEFORE.search(text[: match.start()])  # noqa: SLF001
+            found.setdefault("attendance", 100 - value if missed else value)
+            break
+    if "attendance" not in found:
+        half = q._MISSED_HALF.search(text)  # noqa: SLF001
+        if half:
+            found["attendance"] = 100 - {"half": 50.0, "a third": 33.3, "a quarter": 25.0}[
+                " ".join(half.group(1).lower().split())]
+        else:
+            match = q._ATTENDANCE_NUMBER.search(text)  # noqa: SLF001
+            if match and float(match.group(1)) <= 100:
+                found["attendance"] = float(match.group(1))
+    match = q._YEARS_AGO.search(text)  # noqa: SLF001
+    if match:
+        found["years_ago"] = q._number(match.group(1))  # noqa: SLF001
+    else:
+        match = q._SCHOOL_YEARS.search(q._RECEPTION.sub(" year 0 ", text))  # noqa: SLF001
+        ages = q._AGES_THEN_NOW.search(text)  # noqa: SLF001
+        if ages and 0 <= int(ages.group(1)) < int(ages.group(2)) <= 25:
+            found["years_ago"] = float(int(ages.group(2)) - int(ages.group(1)))
+        elif match:
+            then, now = int(match.group(1)), int(match.group(2) or match.group(3))
+            if 0 <= then < now <= 14:
+                found["years_ago"] = float(now - then)
+        else:
+            ago = q._years_since(text, today)  # noqa: SLF001
+            if ago is not None:
+                found["years_ago"] = ago
+    for pattern, months in q._INTERVALS:  # noqa: SLF001
+        if pattern.search(text):
+            found["interval_months"] = float(months)
+            break
+    match = q._HOURS_A_WEEK.search(text)  # noqa: SLF001
+    if match:
+        found["hours_per_week"] = float(match.group(1))
+    else:
+        match = q._HOURS_A_DAY.search(text)  # noqa: SLF001
+        if match and float(match.group(1)) <= 8:
+            found["hours_per_week"] = float(match.group(1)) * 5
+    return tuple(found.items())
+
+
+QUANTITY_PIECES = ["attendance", "is", "at", "85", "85%", "percent", "missed", "half", "a third", "2", "two", "years",
+                   "ago", "AGO", "in", "reception", "year", "3", "now", "when he was", "5", "he's", "14", "in 2016",
+                   "March 2019", "since", "every", "term", "termly", "once a year", "hours", "a day", "a week", "²",
+                   "٣", "ſ", "İ", "10"]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(QUANTITY_PIECES), st.text(max_size=3)), max_size=12).map(" ".join))
+def test_skipping_the_quantity_patterns_that_need_a_digit_never_changes_a_measure(text):
+    from datetime import date  # pylint: disable=import-outside-toplevel
+
+    today = date(2026, 12, 2)
+    assert quantities._measure.__wrapped__(text, today) == _measure_every_pattern(text, today)  # noqa: SLF001
+
+
+def test_the_quantities_of_every_set_question_are_the_same_with_patterns_skipped():
+    from datetime import date  # pylint: disable=import-outside-toplevel
+
+    for question in _set_questions():
+        assert quantities._measure.__wrapped__(question, date(2026, 12, 2)) == _measure_every_pattern(  # noqa: SLF001
+            question, date(2026, 12, 2))

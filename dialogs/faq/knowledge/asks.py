@@ -124,6 +124,7 @@ _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|mak
           # "help" only when helping someone do something ("... and help get him into education"): "advice and help"
           r"help(?=\s+(?:get|find|sort|make|keep|move|him|her|them|us|me)\b)")
 _SECOND_ASK = Folded(
+    r"(?=[,\s])(?:"  # (every joint starts with a comma or a space: the rest is tried only there)
     rf",?\s+(?:and|&|but|plus|n)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
     rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone; "...and to come to...")
     # "...advice about his learning and basically tell them what to do": a word of manner between "and" and the verb
@@ -141,7 +142,7 @@ _SECOND_ASK = Folded(
     rf"|,?\s+as\s+well\s+as\s+"
     # "...confirm whether the VS monitors attendance, and whether your officers would...": a second indirect question
     rf"|,?\s+(?:and|&|or)\s+(?:also\s+)?(?=(?:whether|if)\s+(?:{_SUBJECTS})\b)"
-    rf"|,\s+(?=(?:{_OPENERS})\s+(?:{_SUBJECTS})\b)",
+    rf"|,\s+(?=(?:{_OPENERS})\s+(?:{_SUBJECTS})\b))",
 )
 _MIN_ASK_WORDS = 2  # a fragment shorter than this is not a second ask ("... and also?")
 # "come and get advice", "go and see him", "try and find", "come in and see him", "pop over and talk to the DT": the

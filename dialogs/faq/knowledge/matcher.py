@@ -430,15 +430,17 @@ class Matcher:
             asks, context = _never_in_care(asks, context)
         all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
 
-        whole = self._resolve(all_ask_tokens, context, text)
-        result = self._to_answer(whole, corrections)
         parts = self._parts(asks, context, text, parsed.alternatives) or self._per_child(asks, parsed.context)
         if len(parts) == 1:  # "will you talk to his CAMHS worker, or do they just work on their own?": the first side
             result = self._apply_condition(self._to_answer(parts[0][1], corrections), text)
         elif parts:
-            result = self._combine(parts, whole, corrections)
-        elif result.entry is not None:
-            result = self._apply_condition(result, text)
+            # each part answered: the question as a whole only ranks the entries suggested beside them (a whole
+            # reading's checks had been a fifth of a long two-ask message's time, for three buttons)
+            result = self._combine(parts, self._closest(all_ask_tokens, context, text), corrections)
+        else:
+            result = self._to_answer(self._resolve(all_ask_tokens, context, text), corrections)
+            if result.entry is not None:
+                result = self._apply_condition(result, text)
 
         if result.entry is not None and not result.parts and self._procedure_elsewhere(result.entry, asks, text):
             result = Answer("unknown", None, result.score, (result.entry, *result.suggestions)[:MAX_SUGGESTIONS],
@@ -896,7 +898,12 @@ class Matcher:
         own = {t for t in tokens if t in DOMAIN and t not in COHORT_TOKENS and t not in GENERIC and t not in _WEAK}
         return sum(self._weight(t) for t in own) >= MIN_PART_INFORMATION
 
-    def _combine(self, parts, whole: _Resolved, corrections) -> Answer:
+    def _closest(self, ask: tuple[str, ...], context: tuple[str, ...], text: str) -> tuple[Entry, ...]:
+        """The entries closest to the whole question, best first, as _resolve weighs it (for suggestions)."""
+        multipliers = self._query_weights(ask, context, cap=not _REFERS_BACK.search(text))
+        return tuple(self.kb.entries[c.entry_index] for c in self._rank(multipliers, ask)[: MAX_SUGGESTIONS + 1])
+
+    def _combine(self, parts, closest: tuple[Entry, ...], corrections) -> Answer:
         answered = []
         for ask, resolved in parts:
             verdict, note = self._verdict_with_condition(resolved.entry, ask)
@@ -905,7 +912,7 @@ class Matcher:
         verdict = verdicts.pop() if len(verdicts) == 1 else "partly"
         first = answered[0].entry
         seen = {p.entry.id for p in answered}
-        suggestions = tuple(e for e in whole.candidates if e.id not in seen)[:MAX_SUGGESTIONS]
+        suggestions = tuple(e for e in closest if e.id not in seen)[:MAX_SUGGESTIONS]
         score = min(r.score for _, r in parts)
         return Answer(verdict, first, score, suggestions, "matched", corrections, parts=tuple(answered))
 

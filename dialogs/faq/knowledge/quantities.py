@@ -101,7 +101,9 @@ def measure(text: str, today: date | None = None) -> dict[str, float]:
 def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
     found: dict[str, float] = {}
     text = text or ""
-    for match in _PERCENT.finditer(text):
+    # (most questions state no number: every pattern that needs a digit is skipped then, and "years ago" needs "ago")
+    digits = any(map(str.isdigit, text))
+    for match in _PERCENT.finditer(text) if digits else ():
         value = float(match.group(1))
         if value <= 100:
             missed = _MISSED_BEFORE.search(text[: match.start()])
@@ -112,14 +114,14 @@ def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
         if half:
             share = {"half": 50.0, "a third": 33.3, "a quarter": 25.0}[" ".join(half.group(1).lower().split())]
             found["attendance"] = 100 - share
-        else:
+        elif digits:
             match = _ATTENDANCE_NUMBER.search(text)
             if match and float(match.group(1)) <= 100:
                 found["attendance"] = float(match.group(1))
-    match = _YEARS_AGO.search(text)
+    match = _YEARS_AGO.search(text) if "ago" in text.lower() else None
     if match:
         found["years_ago"] = _number(match.group(1))
-    else:
+    elif digits:
         school_years = _RECEPTION.sub(" year 0 ", text) if _IN_RECEPTION.search(text) else text
         match = _SCHOOL_YEARS.search(school_years)  # reception is the year before year 1
         ages = _AGES_THEN_NOW.search(text)
@@ -137,10 +139,10 @@ def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
         if pattern.search(text):
             found["interval_months"] = float(months)
             break
-    match = _HOURS_A_WEEK.search(text)
+    match = _HOURS_A_WEEK.search(text) if digits else None
     if match:
         found["hours_per_week"] = float(match.group(1))
-    else:
+    elif digits:
         match = _HOURS_A_DAY.search(text)
         if match and float(match.group(1)) <= 8:
             found["hours_per_week"] = float(match.group(1)) * 5
