@@ -293,7 +293,8 @@ def _measure_every_pattern(text: str, today):
 QUANTITY_PIECES = ["attendance", "is", "at", "85", "85%", "percent", "missed", "half", "a third", "2", "two", "years",
                    "ago", "AGO", "in", "reception", "year", "3", "now", "when he was", "5", "he's", "14", "in 2016",
                    "March 2019", "since", "every", "term", "termly", "once a year", "hours", "a day", "a week", "²",
-                   "٣", "ſ", "İ", "10"]
+                   "٣", "ſ", "İ", "10", "EVERY", "each", "biennial", "annually", "yearly", "twice a year", "6 monthly",
+                   "monthly", "once a month", "three times a year", "ı", "twıce a year", "ſix months"]
 
 
 @settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dialogs.faq.knowledge import memo
-from dialogs.faq.knowledge.folded import Folded
+from dialogs.faq.knowledge.folded import FOLDS_APART, Folded
 
 QUANTITIES = ("attendance", "years_ago", "interval_months", "hours_per_week")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
@@ -64,6 +64,8 @@ _INTERVALS = (
                 r"\bthree\s+times\s+(?:a|per)\s+(?:year|yr)\b"), 4),
     (Folded(r"\bmonthly\b|\b(?:every|each|once\s+a)\s+month\b"), 1),
 )
+# every interval pattern needs one of these words (text holding a letter that folds apart is searched anyway)
+_INTERVAL_WORDS = ("every", "each", "biennial", "once", "annual", "yearly", "twice", "monthly", "termly", "three")
 _HOURS_A_DAY = Folded(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*day\b")
 _HOURS_A_WEEK = Folded(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*(?:week|wk)\b")
 
@@ -135,10 +137,11 @@ def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
             ago = _years_since(text, today)
             if ago is not None:
                 found["years_ago"] = ago
-    for pattern, months in _INTERVALS:
-        if pattern.search(text):
-            found["interval_months"] = float(months)
-            break
+    if not FOLDS_APART.isdisjoint(text) or any(word in text.lower() for word in _INTERVAL_WORDS):
+        for pattern, months in _INTERVALS:
+            if pattern.search(text):
+                found["interval_months"] = float(months)
+                break
     match = _HOURS_A_WEEK.search(text) if digits else None
     if match:
         found["hours_per_week"] = float(match.group(1))
