@@ -44,13 +44,14 @@ def _rank_plainly(m, multipliers: dict[str, float], ask: tuple[str, ...] | None 
     if rare:
         for token, weight in weights.items():
             if token in common:
-                for doc_index in doc_dot.keys() & m._posting_of[token].keys():
-                    doc_dot[doc_index] += weight * m._posting_of[token][doc_index]
+                posting = dict(m._postings[token])
+                for doc_index in doc_dot.keys() & posting.keys():
+                    doc_dot[doc_index] += weight * posting[doc_index]
     penalty = m._penalty[NEGATION in multipliers]
     cosine: dict[int, float] = {}
     for doc_index, dot in doc_dot.items():
         similarity = dot / norm * penalty[doc_index]
-        entry_index = m._doc_entry[doc_index]
+        entry_index = m._docs[doc_index].entry_index
         if similarity > cosine.get(entry_index, -1.0):
             cosine[entry_index] = similarity
     if not cosine:

@@ -317,8 +317,6 @@ class Matcher:
         self._doc_texts = [d.text for d in self._docs]
         # each phrasing's information (its words are the knowledge base's, so their weights never change)
         self._doc_information = [sum(self._weight(t) for t in d.weights) for d in self._docs]
-        # the same facts as plain lists, for the scoring loop (attribute look-ups there cost a share of each question)
-        self._doc_entry = [d.entry_index for d in self._docs]
         # the factor a phrasing's similarity is multiplied by, for a question that is / is not negated
         self._penalty = {negated: [NEGATION_PENALTY if d.negated != negated else 1.0 for d in self._docs]
                          for negated in (False, True)}
@@ -333,8 +331,6 @@ class Matcher:
         for doc_index, doc in enumerate(self._docs):
             for token, weight in doc.weights.items():
                 self._postings.setdefault(token, []).append((doc_index, weight))
-        # each word's phrasings again as a dict, for set intersections in the scoring loop
-        self._posting_of: dict[str, dict[int, float]] = {t: dict(p) for t, p in self._postings.items()}
         self._common_tokens = frozenset(t for t, entries in self._entries_with.items()
                                         if len(entries) > COMMON_ENTRY_SHARE * len(kb.entries))
         # The same facts as arrays, one row a word (_rank_once adds whole rows: a Python step per phrasing and per
