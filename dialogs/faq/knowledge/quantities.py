@@ -64,8 +64,12 @@ _INTERVALS = (
                 r"\bthree\s+times\s+(?:a|per)\s+(?:year|yr)\b"), 4),
     (Folded(r"\bmonthly\b|\b(?:every|each|once\s+a)\s+month\b"), 1),
 )
-# every interval pattern needs one of these words (text holding a letter that folds apart is searched anyway)
-_INTERVAL_WORDS = ("every", "each", "biennial", "once", "annual", "yearly", "twice", "monthly", "termly", "three")
+# The words each interval pattern cannot match without (its pattern is tried only when one is typed), and the
+# percentage's; see _says.
+_INTERVAL_WORDS = (("every", "each", "biennial"), ("once", "annual", "yearly", "every", "each"),
+                   ("every", "each", "twice", "monthly"), ("termly", "every", "each", "once", "three"),
+                   ("monthly", "every", "each", "once"))
+_PERCENT_WORDS = ("%", "per", "pc")
 _HOURS_A_DAY = Folded(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*day\b")
 _HOURS_A_WEEK = Folded(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*(?:week|wk)\b")
 
@@ -105,28 +109,30 @@ def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
     text = text or ""
     # (most questions state no number: every pattern that needs a digit is skipped then, and "years ago" needs "ago")
     digits = any(map(str.isdigit, text))
-    for match in _PERCENT.finditer(text) if digits else ():
+    low = text.lower()
+    for match in _PERCENT.finditer(text) if digits and _says(text, low, _PERCENT_WORDS) else ():
         value = float(match.group(1))
         if value <= 100:
             missed = _MISSED_BEFORE.search(text[: match.start()])
             found.setdefault("attendance", 100 - value if missed else value)
             break
     if "attendance" not in found:
-        half = _MISSED_HALF.search(text)
+        half = _MISSED_HALF.search(text) if _says(text, low, ("miss",)) else None
         if half:
             share = {"half": 50.0, "a third": 33.3, "a quarter": 25.0}[" ".join(half.group(1).lower().split())]
             found["attendance"] = 100 - share
-        elif digits:
+        elif digits and "attend" in low:
             match = _ATTENDANCE_NUMBER.search(text)
             if match and float(match.group(1)) <= 100:
                 found["attendance"] = float(match.group(1))
-    match = _YEARS_AGO.search(text) if "ago" in text.lower() else None
+    match = _YEARS_AGO.search(text) if "ago" in low else None
     if match:
         found["years_ago"] = _number(match.group(1))
     elif digits:
-        school_years = _RECEPTION.sub(" year 0 ", text) if _IN_RECEPTION.search(text) else text
+        in_reception = _says(text, low, ("reception",)) and _IN_RECEPTION.search(text)
+        school_years = _RECEPTION.sub(" year 0 ", text) if in_reception else text
         match = _SCHOOL_YEARS.search(school_years)  # reception is the year before year 1
-        ages = _AGES_THEN_NOW.search(text)
+        ages = _AGES_THEN_NOW.search(text) if "when" in low else None
         if ages and 0 <= int(ages.group(1)) < int(ages.group(2)) <= 25:
             found["years_ago"] = float(int(ages.group(2)) - int(ages.group(1)))
         elif match:
@@ -137,19 +143,26 @@ def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
             ago = _years_since(text, today)
             if ago is not None:
                 found["years_ago"] = ago
-    if not FOLDS_APART.isdisjoint(text) or any(word in text.lower() for word in _INTERVAL_WORDS):
-        for pattern, months in _INTERVALS:
-            if pattern.search(text):
-                found["interval_months"] = float(months)
-                break
-    match = _HOURS_A_WEEK.search(text) if digits else None
+    for (pattern, months), words in zip(_INTERVALS, _INTERVAL_WORDS, strict=True):
+        if _says(text, low, words) and pattern.search(text):
+            found["interval_months"] = float(months)
+            break
+    match = _HOURS_A_WEEK.search(text) if digits and ("week" in low or "wk" in low) else None
     if match:
         found["hours_per_week"] = float(match.group(1))
-    elif digits:
+    elif digits and "day" in low:
         match = _HOURS_A_DAY.search(text)
         if match and float(match.group(1)) <= 8:
             found["hours_per_week"] = float(match.group(1)) * 5
     return tuple(found.items())
+
+
+def _says(text: str, low: str, words: tuple[str, ...]) -> bool:
+    """Whether a case-insensitive pattern needing one of `words` can match `text` (`low` is its lower case). A pattern
+    is skipped when none is typed: most questions state few quantities, and each pattern is a pass over the whole
+    message. Text holding a letter that re.IGNORECASE folds onto a word's letter without lowering to it (İ ı ſ) is
+    always searched."""
+    return any(word in low for word in words) or not FOLDS_APART.isdisjoint(text)
 
 
 def _years_since(text: str, today: date) -> float | None:
