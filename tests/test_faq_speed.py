@@ -277,7 +277,7 @@ def _measure_every_pattern(text: str, today):
             ago = q._years_since(text, today)  # noqa: SLF001
             if ago is not None:
                 found["years_ago"] = ago
-    for pattern, months in q._INTERVALS:  # noqa: SLF001
+    for pattern, months, _words in q._INTERVALS:  # noqa: SLF001
         if pattern.search(text):
             found["interval_months"] = float(months)
             break

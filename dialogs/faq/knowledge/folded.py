@@ -51,3 +51,17 @@ class Folded:
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         pattern, text = self._pick(text)
         return pattern.finditer(text)
+
+
+def lowered(text: str) -> str | None:
+    """`text` lower-cased, for the substring tests that decide whether a case-insensitive pattern is worth trying
+    (may_match); None when it holds a letter that folds apart, so that every pattern is tried."""
+    return None if not FOLDS_APART.isdisjoint(text) else text.lower()
+
+
+def may_match(low: str | None, *pieces: str | bool) -> bool:
+    """Whether a case-insensitive pattern that cannot match without one of `pieces` (lower-case text, or a condition
+    already known) may match the text `low` was made from (lowered). A regex pass over a long message costs far more
+    than a substring test, and most messages hold none of the pieces: the pattern is skipped then, with the same
+    result."""
+    return low is None or any(piece if isinstance(piece, bool) else piece in low for piece in pieces)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import AbstractSet
 
-from dialogs.faq.knowledge.folded import Folded
+from dialogs.faq.knowledge.folded import Folded, lowered, may_match
 
 _REFERENCE = re.compile(r"\bvs-?\d{4}-?\d{3,}\b", re.IGNORECASE)  # referral reference, e.g. VS-2026-00042
 _LONG_NUMBER = re.compile(r"\b\d{5,}\b")  # a child's local id, NHS or UPN-like number
@@ -158,29 +158,29 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     if not text:
         return False
     # A regex pass over a long message costs far more than a substring test: each pattern below is tried only when
-    # a piece of text it cannot match without is there (`_may`; the same answers, checked by a property test).
-    low = _folded(text)
+    # a piece of text it cannot match without is there (may_match; the same answers, checked by a property test).
+    low = lowered(text)
     digits = any(map(str.isdigit, text))
-    if _may(low, digits) and (_REFERENCE.search(text) or _LONG_NUMBER.search(text) or _POSTCODE.search(text)):
+    if may_match(low, digits) and (_REFERENCE.search(text) or _LONG_NUMBER.search(text) or _POSTCODE.search(text)):
         return True
-    if _may(low, "dob", "d.o.b", "birth", "born", digits) and _DATE.search(text):
+    if may_match(low, "dob", "d.o.b", "birth", "born", digits) and _DATE.search(text):
         return True
-    if _may(low, "born") and _BORN.search(text):
+    if may_match(low, "born") and _BORN.search(text):
         return True
     if any(m.group(1).lower().split("-")[0] in FIRST_NAMES for m in _NAME_AND_INITIAL.finditer(text)):
         return True  # "New CLA pupil (Jayden O, Y7)": a child named by first name and initial
-    my_or_our = _may(low, "my", "our")
+    my_or_our = may_match(low, "my", "our")
     if my_or_our and any(not _IF_BEFORE.search(text, 0, m.start()) for m in _MY_RECORD.finditer(text)):
         return True  # "my daughter's attendance", "my son's PEP": one child's record
-    if (my_or_our and _may(low, "what", "any") and _NEWS_OF_A_CASE.search(text)
+    if (my_or_our and may_match(low, "what", "any") and _NEWS_OF_A_CASE.search(text)
             and (_MY_POSSESSIVE.search(text) or _MY_ONE_CHILD.search(text))):
         return True  # "my son's social worker hasn't called, what's happening?"
-    if _may(low, "did", "was", "were") and _PAST_EVENT.search(text) and _EVENT_WORDS.search(text):
+    if may_match(low, "did", "was", "were") and _PAST_EVENT.search(text) and _EVENT_WORDS.search(text):
         return True  # "what did the PEP say last week?": what happened in one child's case
-    if ((_may(low, "where", "which") and _WHEREABOUTS.search(text))
-            or (_may(low, "still", "has", "have") and _FIGURE_NOW.search(text))
-            or (_may(low, "yet", "one") and _STATUS_YET.search(text))
-            or (_may(low, "yet") and _DONE_FOR_ONE_YET.search(text))):
+    if ((may_match(low, "where", "which") and _WHEREABOUTS.search(text))
+            or (may_match(low, "still", "has", "have") and _FIGURE_NOW.search(text))
+            or (may_match(low, "yet", "one") and _STATUS_YET.search(text))
+            or (may_match(low, "yet") and _DONE_FOR_ONE_YET.search(text))):
         return True  # where one child is, or one child's figure today: a lookup in a case, not a policy
     if not _CASE_WORDS.search(text):
         return False
@@ -190,7 +190,7 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         parts = [p for p in re.split(r"[-']", word) if p]
         return bool(parts) and all(p not in known_words and p not in _COMMON and p.isalpha() for p in parts)
 
-    news = _may(low, "update", "news", "latest", "progress", "info", "happening", "going")
+    news = may_match(low, "update", "news", "latest", "progress", "info", "happening", "going")
     for match in (_NEWS_ABOUT.finditer(text) if news else ()):
         who = match.group(1)
         if who.lower() in {"my", "our"}:
@@ -198,7 +198,7 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
                 return True  # "update on my son", not "progress for our children in care"
         elif is_name(who):
             return True
-    for pattern in ((_POSSESSIVE_NAME, _SUBJECT_NAME) if _may(low, "'s", "’s") else (_SUBJECT_NAME,)):
+    for pattern in ((_POSSESSIVE_NAME, _SUBJECT_NAME) if may_match(low, "'s", "’s") else (_SUBJECT_NAME,)):
         if any(is_name(m.group(1)) for m in pattern.finditer(text)):
             return True
     for match in _AFTER_PREPOSITION.finditer(text):
@@ -215,17 +215,6 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     if my_or_our and any(is_name(m.group(1)) for m in _MY_NAMED_CHILD.finditer(text)):
         return True  # "my daughter Amira is in foster care, how is she getting on?"
     return _lower_case_name(text, known_words)
-
-
-def _folded(text: str) -> str:
-    """`text` for substring tests standing in for case-insensitive patterns: casefold, and the one letter that
-    matches an ASCII letter ignoring case but does not fold to it (dotless i)."""
-    return text.casefold().replace("ı", "i")
-
-
-def _may(folded: str, *pieces: str | bool) -> bool:
-    """Whether a pattern needing one of `pieces` (a string in the text, or a condition already known) can match."""
-    return any(piece if isinstance(piece, bool) else piece in folded for piece in pieces)
 
 
 # Words that may follow a child's name without making it a place or programme ("for Jayden in year 6").

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dialogs.faq.knowledge import memo
-from dialogs.faq.knowledge.folded import FOLDS_APART, Folded
+from dialogs.faq.knowledge.folded import Folded, lowered, may_match
 
 QUANTITIES = ("attendance", "years_ago", "interval_months", "hours_per_week")
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
@@ -55,21 +55,17 @@ _PAST_YEAR = Folded(r"\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z
 _POLICY_DATE = Folded(r"\b(?:since|from|after|before|until|till|by|of)\s+(?:[a-z]+\s+)?$")
 _RECEPTION = re.compile(r"\b(?:in\s+)?reception\b", re.IGNORECASE)
 _IN_RECEPTION = Folded(r"\breception\b")  # (found exactly when _RECEPTION is: most questions skip its pass)
+# Each with the words it cannot match without (the pattern is tried only when one is typed; see may_match).
 _INTERVALS = (
-    (Folded(r"\b(?:every|each)\s+(?:2|two)\s+(?:years|yrs)\b|\bbiennial"), 24),
+    (Folded(r"\b(?:every|each)\s+(?:2|two)\s+(?:years|yrs)\b|\bbiennial"), 24, ("every", "each", "biennial")),
     (Folded(r"\bonce\s+(?:a|per|every|each)\s+(?:year|yr)\b|\b(?:annually|annual|yearly)\b|"
-                r"\b(?:every|each)\s+(?:year|yr)\b"), 12),
-    (Folded(r"\b(?:every|each)\s+(?:6|six)\s+months\b|\btwice\s+(?:a|per)\s+(?:year|yr)\b|\b6\s*monthly\b"), 6),
+            r"\b(?:every|each)\s+(?:year|yr)\b"), 12, ("once", "annual", "yearly", "every", "each")),
+    (Folded(r"\b(?:every|each)\s+(?:6|six)\s+months\b|\btwice\s+(?:a|per)\s+(?:year|yr)\b|\b6\s*monthly\b"), 6,
+     ("every", "each", "twice", "monthly")),
     (Folded(r"\btermly\b|\b(?:every|each|once\s+a|once\s+per)\s+(?:school\s+)?term\b|"
-                r"\bthree\s+times\s+(?:a|per)\s+(?:year|yr)\b"), 4),
-    (Folded(r"\bmonthly\b|\b(?:every|each|once\s+a)\s+month\b"), 1),
+            r"\bthree\s+times\s+(?:a|per)\s+(?:year|yr)\b"), 4, ("termly", "every", "each", "once", "three")),
+    (Folded(r"\bmonthly\b|\b(?:every|each|once\s+a)\s+month\b"), 1, ("monthly", "every", "each", "once")),
 )
-# The words each interval pattern cannot match without (its pattern is tried only when one is typed), and the
-# percentage's; see _says.
-_INTERVAL_WORDS = (("every", "each", "biennial"), ("once", "annual", "yearly", "every", "each"),
-                   ("every", "each", "twice", "monthly"), ("termly", "every", "each", "once", "three"),
-                   ("monthly", "every", "each", "once"))
-_PERCENT_WORDS = ("%", "per", "pc")
 _HOURS_A_DAY = Folded(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*day\b")
 _HOURS_A_WEEK = Folded(r"\b(\d+(?:\.\d+)?)\s*(?:hours?|hrs?|h)\s*(?:a|per|each)?\s*(?:week|wk)\b")
 
@@ -109,30 +105,30 @@ def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
     text = text or ""
     # (most questions state no number: every pattern that needs a digit is skipped then, and "years ago" needs "ago")
     digits = any(map(str.isdigit, text))
-    low = text.lower()
-    for match in _PERCENT.finditer(text) if digits and _says(text, low, _PERCENT_WORDS) else ():
+    low = lowered(text)
+    for match in _PERCENT.finditer(text) if digits and may_match(low, "%", "per", "pc") else ():
         value = float(match.group(1))
         if value <= 100:
             missed = _MISSED_BEFORE.search(text[: match.start()])
             found.setdefault("attendance", 100 - value if missed else value)
             break
     if "attendance" not in found:
-        half = _MISSED_HALF.search(text) if _says(text, low, ("miss",)) else None
+        half = _MISSED_HALF.search(text) if may_match(low, "miss") else None
         if half:
             share = {"half": 50.0, "a third": 33.3, "a quarter": 25.0}[" ".join(half.group(1).lower().split())]
             found["attendance"] = 100 - share
-        elif digits and "attend" in low:
+        elif digits and may_match(low, "attend"):
             match = _ATTENDANCE_NUMBER.search(text)
             if match and float(match.group(1)) <= 100:
                 found["attendance"] = float(match.group(1))
-    match = _YEARS_AGO.search(text) if "ago" in low else None
+    match = _YEARS_AGO.search(text) if may_match(low, "ago") else None
     if match:
         found["years_ago"] = _number(match.group(1))
     elif digits:
-        in_reception = _says(text, low, ("reception",)) and _IN_RECEPTION.search(text)
+        in_reception = may_match(low, "reception") and _IN_RECEPTION.search(text)
         school_years = _RECEPTION.sub(" year 0 ", text) if in_reception else text
         match = _SCHOOL_YEARS.search(school_years)  # reception is the year before year 1
-        ages = _AGES_THEN_NOW.search(text) if "when" in low else None
+        ages = _AGES_THEN_NOW.search(text) if may_match(low, "when") else None
         if ages and 0 <= int(ages.group(1)) < int(ages.group(2)) <= 25:
             found["years_ago"] = float(int(ages.group(2)) - int(ages.group(1)))
         elif match:
@@ -143,26 +139,18 @@ def _measure(text: str, today: date) -> tuple[tuple[str, float], ...]:
             ago = _years_since(text, today)
             if ago is not None:
                 found["years_ago"] = ago
-    for (pattern, months), words in zip(_INTERVALS, _INTERVAL_WORDS, strict=True):
-        if _says(text, low, words) and pattern.search(text):
+    for pattern, months, words in _INTERVALS:
+        if may_match(low, *words) and pattern.search(text):
             found["interval_months"] = float(months)
             break
-    match = _HOURS_A_WEEK.search(text) if digits and ("week" in low or "wk" in low) else None
+    match = _HOURS_A_WEEK.search(text) if digits and may_match(low, "week", "wk") else None
     if match:
         found["hours_per_week"] = float(match.group(1))
-    elif digits and "day" in low:
+    elif digits and may_match(low, "day"):
         match = _HOURS_A_DAY.search(text)
         if match and float(match.group(1)) <= 8:
             found["hours_per_week"] = float(match.group(1)) * 5
     return tuple(found.items())
-
-
-def _says(text: str, low: str, words: tuple[str, ...]) -> bool:
-    """Whether a case-insensitive pattern needing one of `words` can match `text` (`low` is its lower case). A pattern
-    is skipped when none is typed: most questions state few quantities, and each pattern is a pass over the whole
-    message. Text holding a letter that re.IGNORECASE folds onto a word's letter without lowering to it (İ ı ſ) is
-    always searched."""
-    return any(word in low for word in words) or not FOLDS_APART.isdisjoint(text)
 
 
 def _years_since(text: str, today: date) -> float | None:
