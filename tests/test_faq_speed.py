@@ -35,7 +35,11 @@ def _rank_plainly(m, multipliers: dict[str, float], ask: tuple[str, ...] | None 
     weights = {t: m._weight(t) * w for t, w in multipliers.items()}
     total = max(sum(weights.values()), MIN_INFORMATION)
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    common, postings = m._common_tokens, m._postings
+    common = m._common_tokens
+    postings: dict[str, list[tuple[int, float]]] = {}  # the inverted index: each word's phrasings
+    for doc_index, doc in enumerate(m._docs):
+        for token, doc_weight in doc.weights.items():
+            postings.setdefault(token, []).append((doc_index, doc_weight))
     rare = [(t, w) for t, w in weights.items() if t not in common and t in postings]
     doc_dot: dict[int, float] = {}
     for token, weight in (rare or weights.items()):
@@ -44,10 +48,10 @@ def _rank_plainly(m, multipliers: dict[str, float], ask: tuple[str, ...] | None 
     if rare:
         for token, weight in weights.items():
             if token in common:
-                posting = dict(m._postings[token])
+                posting = dict(postings[token])
                 for doc_index in doc_dot.keys() & posting.keys():
                     doc_dot[doc_index] += weight * posting[doc_index]
-    penalty = m._penalty[NEGATION in multipliers]
+    penalty = m._penalty[NEGATION in multipliers].tolist()
     cosine: dict[int, float] = {}
     for doc_index, dot in doc_dot.items():
         similarity = dot / norm * penalty[doc_index]
@@ -67,7 +71,7 @@ def _rank_plainly(m, multipliers: dict[str, float], ask: tuple[str, ...] | None 
     query_text = " ".join(sorted(focus or multipliers))
     runs = [m._docs_by_entry[e] for e in contenders]
     starts = list(accumulate((len(r) for r in runs[:-1]), initial=0))
-    ratios = process.cdist([query_text], [m._doc_texts[d] for r in runs for d in r], scorer=fuzz.ratio,
+    ratios = process.cdist([query_text], [m._docs[d].text for r in runs for d in r], scorer=fuzz.ratio,
                            dtype=numpy.float64)[0]
     fuzzy = dict(zip(contenders, numpy.maximum.reduceat(ratios / 100.0, starts).tolist(), strict=True))
     candidates = [_Candidate(i, W_COSINE * cos + W_COVERAGE * coverage + W_FUZZ * fuzzy.get(i, 0.0), cos, coverage,

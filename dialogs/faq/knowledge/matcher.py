@@ -314,12 +314,8 @@ class Matcher:
             _Doc(index, self._unit_vector(tokens), " ".join(sorted(set(tokens))), NEGATION in tokens)
             for (index, _), tokens in distinct.items()
         ]
-        self._doc_texts = [d.text for d in self._docs]
         # each phrasing's information (its words are the knowledge base's, so their weights never change)
         self._doc_information = [sum(self._weight(t) for t in d.weights) for d in self._docs]
-        # the factor a phrasing's similarity is multiplied by, for a question that is / is not negated
-        self._penalty = {negated: [NEGATION_PENALTY if d.negated != negated else 1.0 for d in self._docs]
-                         for negated in (False, True)}
         self._entries_with: dict[str, list[int]] = {}
         for entry_index, vocab in enumerate(self._entry_vocab):
             for token in vocab:
@@ -327,10 +323,6 @@ class Matcher:
         self._docs_by_entry: list[list[int]] = [[] for _ in kb.entries]
         for doc_index, doc in enumerate(self._docs):
             self._docs_by_entry[doc.entry_index].append(doc_index)
-        self._postings: dict[str, list[tuple[int, float]]] = {}
-        for doc_index, doc in enumerate(self._docs):
-            for token, weight in doc.weights.items():
-                self._postings.setdefault(token, []).append((doc_index, weight))
         self._common_tokens = frozenset(t for t, entries in self._entries_with.items()
                                         if len(entries) > COMMON_ENTRY_SHARE * len(kb.entries))
         # The same facts as arrays, one row a word (_rank_once adds whole rows: a Python step per phrasing and per
@@ -339,15 +331,17 @@ class Matcher:
         self._row_of = {t: row for row, t in enumerate(sorted(self._entries_with))}
         self._doc_weight = numpy.zeros((len(self._row_of), len(self._docs)))
         self._doc_has = numpy.zeros((len(self._row_of), len(self._docs)), dtype=bool)
-        for token, posting in self._postings.items():
-            for doc_index, weight in posting:
+        for doc_index, doc in enumerate(self._docs):
+            for token, weight in doc.weights.items():
                 self._doc_weight[self._row_of[token], doc_index] = weight
                 self._doc_has[self._row_of[token], doc_index] = True
         self._entry_has = numpy.zeros((len(self._row_of), len(kb.entries)))
         for token, entries in self._entries_with.items():
             self._entry_has[self._row_of[token], entries] = 1.0
-        self._penalty_array = {negated: numpy.array(factors) for negated, factors in self._penalty.items()}
-        self._texts_by_entry = [[self._doc_texts[d] for d in docs] for docs in self._docs_by_entry]
+        # the factor a phrasing's similarity is multiplied by, for a question that is / is not negated
+        self._penalty = {negated: numpy.array([NEGATION_PENALTY if d.negated != negated else 1.0 for d in self._docs])
+                         for negated in (False, True)}
+        self._texts_by_entry = [[self._docs[d].text for d in docs] for docs in self._docs_by_entry]
         self._scored_entries = numpy.array([i for i, docs in enumerate(self._docs_by_entry) if docs], dtype=numpy.intp)
         self._entry_starts = numpy.array([self._docs_by_entry[i][0] for i in self._scored_entries], dtype=numpy.intp)
         self._classes = [_classes(t) for t in self._title_tokens]
@@ -487,6 +481,11 @@ class Matcher:
     def _tokens(self, text: str) -> tuple[str, ...]:
         return self.normaliser.normalise(text).tokens
 
+    def _weighed(self, ask: tuple[str, ...], context: tuple[str, ...], text: str) -> dict[str, float]:
+        """The ask and its context weighed as _resolve reads them; "...loves her gymnastics club, will you fund it?":
+        an ask pointing back at its story is about the story, so the story's weight is not capped."""
+        return self._query_weights(ask, context, cap=not _REFERS_BACK.search(text))
+
     def _query_weights(self, ask: tuple[str, ...], context: tuple[str, ...], *, cap: bool = True) -> dict[str, float]:
         """token -> multiplier: ask tokens 1, context tokens less (cohorts nearly fully)."""
         multipliers = {t: 1.0 for t in ask}
@@ -520,8 +519,7 @@ class Matcher:
 
     def _resolve(self, ask: tuple[str, ...], context: tuple[str, ...], text: str,
                  closed: bool | None = None) -> _Resolved:
-        # "...loves her gymnastics club, will you fund it?": the story is what the ask is about
-        multipliers = self._query_weights(ask, context, cap=not _REFERS_BACK.search(text))
+        multipliers = self._weighed(ask, context, text)
         about = frozenset(multipliers)
         candidates = self._rank(multipliers, ask)
         top = tuple(self.kb.entries[c.entry_index] for c in candidates[: MAX_SUGGESTIONS + 1])
@@ -896,8 +894,8 @@ class Matcher:
 
     def _closest(self, ask: tuple[str, ...], context: tuple[str, ...], text: str) -> tuple[Entry, ...]:
         """The entries closest to the whole question, best first, as _resolve weighs it (for suggestions)."""
-        multipliers = self._query_weights(ask, context, cap=not _REFERS_BACK.search(text))
-        return tuple(self.kb.entries[c.entry_index] for c in self._rank(multipliers, ask)[: MAX_SUGGESTIONS + 1])
+        return tuple(self.kb.entries[c.entry_index] for c in self._rank(self._weighed(ask, context, text), ask)
+                     [: MAX_SUGGESTIONS + 1])
 
     def _combine(self, parts, closest: tuple[Entry, ...], corrections) -> Answer:
         answered = []
@@ -1073,7 +1071,7 @@ class Matcher:
         if rare:
             for row, weight in usual:
                 add(dot, multiply(doc_weight[row], weight, out=product), out=dot)
-        similarity = dot / norm * self._penalty_array[NEGATION in multipliers]
+        similarity = dot / norm * self._penalty[NEGATION in multipliers]
         similarity[~found] = -1.0
         starts = self._entry_starts
         scored = numpy.logical_or.reduceat(found, starts)

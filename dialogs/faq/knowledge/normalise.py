@@ -870,7 +870,7 @@ for _one in ("one of the children", "one of the kids", "one of the pupils", "one
              "one of the cohort", "among the children", "one of those children", "one of the children that",
              "one of the children who", "one of the kids that"):
     for _who in ("the vs", "vs", "the virtual school", "virtual school", "you", "they", "you guys", "the team"):
-        for _are in ("is", "are", "are", "would be", "will be"):
+        for _are in ("is", "are", "would be", "will be"):
             _PHRASES_SOURCE.setdefault(f"{_one} {_who} {_are} responsible for", ("child", "include"))
     _PHRASES_SOURCE.setdefault(f"{_one} you cover", ("child", "include"))
     _PHRASES_SOURCE.setdefault(f"{_one} the vs covers", ("child", "include"))
