@@ -305,6 +305,8 @@ class Matcher:
         self._entry_vocab: list[frozenset[str]] = [frozenset(t for ts in per for t in ts) for per in entry_tokens]
         self._title_tokens: list[frozenset[str]] = [frozenset(per[0]) if per else frozenset() for per in entry_tokens]
         self._idf = _idf(self._entry_vocab)
+        # the weight of each word the knowledge base has (_weight: an unknown word's may change as words are learned)
+        self._kb_weights = {t: idf * (GENERIC_WEIGHT if t in GENERIC else 1.0) for t, idf in self._idf.items()}
         self._unknown_idf = math.log(1 + (len(kb.entries) + 0.5) / 0.5)  # as if no entry had the word
         # One scored phrasing per distinct set of words in an entry: phrasings that read the same after normalising
         # ("can pp+ pay for a tutor" / "can PP+ fund tutoring") score the same, so the copies only cost time.
@@ -325,19 +327,22 @@ class Matcher:
             self._docs_by_entry[doc.entry_index].append(doc_index)
         self._common_tokens = frozenset(t for t, entries in self._entries_with.items()
                                         if len(entries) > COMMON_ENTRY_SHARE * len(kb.entries))
-        # The same facts as arrays, one row a word (_rank_once adds whole rows: a Python step per phrasing and per
-        # entry had been most of a long question's time). Phrasings are numbered entry by entry, so an entry's are one
-        # run of columns, starting at _entry_starts.
+        # The same facts as arrays, one row a word: the phrasings that have the word and its weight in each, and the
+        # entries that have it (_rank_once adds them up in one call: a Python step per phrasing and per entry had been
+        # most of a long question's time). Phrasings are numbered entry by entry, so an entry's are one run of
+        # columns, starting at _entry_starts.
         self._row_of = {t: row for row, t in enumerate(sorted(self._entries_with))}
-        self._doc_weight = numpy.zeros((len(self._row_of), len(self._docs)))
-        self._doc_has = numpy.zeros((len(self._row_of), len(self._docs)), dtype=bool)
+        row_docs: list[list[int]] = [[] for _ in self._row_of]
+        row_weights: list[list[float]] = [[] for _ in self._row_of]
         for doc_index, doc in enumerate(self._docs):
             for token, weight in doc.weights.items():
-                self._doc_weight[self._row_of[token], doc_index] = weight
-                self._doc_has[self._row_of[token], doc_index] = True
-        self._entry_has = numpy.zeros((len(self._row_of), len(kb.entries)))
+                row_docs[self._row_of[token]].append(doc_index)
+                row_weights[self._row_of[token]].append(weight)
+        self._row_docs = [numpy.array(docs, dtype=numpy.intp) for docs in row_docs]
+        self._row_weights = [numpy.array(weights, dtype=numpy.float64) for weights in row_weights]
+        self._row_entries = [numpy.array([], dtype=numpy.intp)] * len(self._row_of)
         for token, entries in self._entries_with.items():
-            self._entry_has[self._row_of[token], entries] = 1.0
+            self._row_entries[self._row_of[token]] = numpy.array(entries, dtype=numpy.intp)
         # the factor a phrasing's similarity is multiplied by, for a question that is / is not negated
         self._penalty = {negated: numpy.array([NEGATION_PENALTY if d.negated != negated else 1.0 for d in self._docs])
                          for negated in (False, True)}
@@ -1045,8 +1050,7 @@ class Matcher:
 
         # Cosine: dot products with every phrasing, best phrasing per entry. Only phrasings a word of the question
         # that is not in most of them finds are scored ("child", "school" alone find nearly all); when every known
-        # word is that common, all are. Rows are added one word at a time, in the question's order, so each sum is
-        # the same float a loop over the words would make (a phrasing without the word adds 0.0).
+        # word is that common, all are.
         row_of = self._row_of
         common = self._common_tokens
         known: list[tuple[int, float]] = []  # (row, weight) of each word a phrasing has, in the question's order
@@ -1060,35 +1064,38 @@ class Matcher:
         finding = rare or known
         if not finding:
             return []
-        doc_weight, doc_has = self._doc_weight, self._doc_has
-        dot = numpy.zeros(doc_weight.shape[1])
-        found = numpy.zeros(doc_weight.shape[1], dtype=bool)
-        product = numpy.empty(doc_weight.shape[1])
-        multiply, add, either = numpy.multiply, numpy.add, numpy.logical_or
-        for row, weight in finding:
-            add(dot, multiply(doc_weight[row], weight, out=product), out=dot)
-            either(found, doc_has[row], out=found)
-        if rare:
-            for row, weight in usual:
-                add(dot, multiply(doc_weight[row], weight, out=product), out=dot)
+        # Each phrasing's dot product is its words' products added word by word (the finding words, then the common
+        # ones): bincount adds in the order it is given, so each sum is the same float a loop over the words makes.
+        adding = finding + usual if rare else finding
+        row_docs = self._row_docs
+        docs = numpy.concatenate([row_docs[row] for row, _ in adding])
+        row_weights = self._row_weights
+        # (array methods, not numpy.repeat / numpy.argsort: those wrap lists and arrays in Python first)
+        products = numpy.concatenate([row_weights[row] for row, _ in adding]) * numpy.array(
+            [weight for _, weight in adding]).repeat([len(row_docs[row]) for row, _ in adding])
+        phrasings = len(self._docs)
+        dot = numpy.bincount(docs, products, phrasings)
+        found = numpy.zeros(phrasings, dtype=bool)
+        found[docs[:sum(len(row_docs[row]) for row, _ in finding)] if rare else docs] = True
         similarity = dot / norm * self._penalty[NEGATION in multipliers]
         similarity[~found] = -1.0
         starts = self._entry_starts
         scored = numpy.logical_or.reduceat(found, starts)
-        if not scored.any():
-            return []
         entries = self._scored_entries[scored]
+        if not len(entries):
+            return []
         cosine = numpy.maximum.reduceat(similarity, starts)[scored]
-        entry_has = self._entry_has
-        covered = numpy.zeros(entry_has.shape[1])
-        counted = numpy.empty(entry_has.shape[1])
-        for row, weight in known:
-            add(covered, multiply(entry_has[row], weight, out=counted), out=covered)
+        row_entries = self._row_entries
+        covered = numpy.bincount(numpy.concatenate([row_entries[row] for row, _ in known]),
+                                 numpy.array([weight for _, weight in known]).repeat(
+                                     [len(row_entries[row]) for row, _ in known]),
+                                 len(self.kb.entries))
         coverage = covered[entries] / total
         partial = W_COSINE * cosine + W_COVERAGE * coverage
         # String similarity only where it can change the winner (it adds at most W_FUZZ): between the ask
         # (and what weighs like it) and the closest phrasing of each of those entries.
-        ordered = entries[partial >= partial.max() - W_FUZZ].tolist()
+        contending = partial >= numpy.maximum.reduce(partial) - W_FUZZ
+        ordered = entries[contending].tolist()
         focus = {t for t, m in multipliers.items() if m >= COHORT_CONTEXT_WEIGHT} | set(ask or ())
         query_text = " ".join(sorted(focus or multipliers))
         runs = [self._texts_by_entry[e] for e in ordered]
@@ -1096,11 +1103,10 @@ class Matcher:
         # both texts are already sorted tokens, so plain ratio is token_sort_ratio without sorting them again
         ratios = process.cdist([query_text], list(chain.from_iterable(runs)), scorer=fuzz.ratio,
                                dtype=numpy.float64)[0]
-        fuzzy = numpy.zeros(len(self.kb.entries))
-        fuzzy[ordered] = numpy.maximum.reduceat(ratios / 100.0, run_starts)
-        fuzzy = fuzzy[entries]
+        fuzzy = numpy.zeros(len(entries))
+        fuzzy[contending] = numpy.maximum.reduceat(ratios / 100.0, run_starts)
         score = partial + W_FUZZ * fuzzy
-        order = numpy.argsort(-score, kind="stable")  # best first; ties in file order, so deterministic
+        order = (-score).argsort(kind="stable")  # best first; ties in file order, so deterministic
         make = tuple.__new__  # (a _Candidate made without the NamedTuple constructor's extra call)
         return [make(_Candidate, fields) for fields in zip(entries[order].tolist(), score[order].tolist(),
                                                            cosine[order].tolist(), coverage[order].tolist(),
@@ -1113,8 +1119,9 @@ class Matcher:
         return [self.normaliser.normalise(t, repair=False).tokens for t in (entry.title, *entry.phrasings)]
 
     def _weight(self, token: str) -> float:
-        if token in self._idf:
-            return self._idf[token] * (GENERIC_WEIGHT if token in GENERIC else 1.0)
+        weight = self._kb_weights.get(token)
+        if weight is not None:
+            return weight
         # An unknown number ("3 suspensions") or everyday word says little; an unknown noun says "not our subject".
         return self._unknown_idf * (GENERIC_WEIGHT if self._everyday_word(token) or token.isdigit() else 1.0)
 
@@ -1135,19 +1142,28 @@ class Matcher:
         return known / total if total else 0.0
 
     def _off_topic(self, text: str, tokens: set[str]) -> bool:
-        words = _british_words(text)
+        words, off_topic_words, other_body, about_us, admissions, days_off, off_topic_text = _off_topic_signs(text)
         strong = bool(tokens & _STRONG_DOMAIN)
-        if not strong and any(w in _OFF_TOPIC_WORDS for w in words):
+        if not strong and off_topic_words:
             return True
-        if any(w in _OTHER_BODIES for w in words) and "inspect" not in tokens:
-            if not _ABOUT_US.intersection(words) or {"us", "our"}.intersection(words):
+        if other_body and "inspect" not in tokens:
+            if not about_us or {"us", "our"}.intersection(words):
                 return True
-        if _DEADLINE_WORDS.intersection(words) and _ADMISSION_WORDS.intersection(words):
+        if admissions:
             return True  # "when do reception applications close?": school admissions timetables are not ours
-        joined = f" {' '.join(words)} "
-        if "alert" not in tokens and _DAYS_OFF_TEXT.search(joined):
+        if "alert" not in tokens and days_off:
             return True  # "when is the next bank holiday?"; but "are alerts sent on bank holidays?" is ours
-        return bool(_OFF_TOPIC_TEXT.search(joined))
+        return off_topic_text
+
+
+@memo.per_question  # what _off_topic reads in the text, once however many asks it checks
+def _off_topic_signs(text: str) -> tuple[tuple[str, ...], bool, bool, bool, bool, bool, bool]:
+    words = _british_words(text)
+    joined = f" {' '.join(words)} "
+    return (words, any(w in _OFF_TOPIC_WORDS for w in words), any(w in _OTHER_BODIES for w in words),
+            bool(_ABOUT_US.intersection(words)),
+            bool(_DEADLINE_WORDS.intersection(words) and _ADMISSION_WORDS.intersection(words)),
+            bool(_DAYS_OFF_TEXT.search(joined)), bool(_OFF_TOPIC_TEXT.search(joined)))
 
 
 # Whether the question being answered is asked by a parent or carer (set by _answer; when nothing is being answered, as
