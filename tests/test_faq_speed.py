@@ -219,8 +219,11 @@ def test_an_answer_closes_its_memo(matcher):
 
 STARTING = [(name, value) for name, value in vars(normalise).items()
             if isinstance(value, re.Pattern) and value.pattern.startswith("(?=")]
-STARTING_FOLDED = [("_SECOND_ASK", asks._SECOND_ASK)]  # noqa: SLF001
-PLAIN = re.compile(r"^\(\?=(\[[^\]]*\]|\\d|\w)\)\(\?:(.*)\)$", re.DOTALL)
+STARTING_FOLDED = [("_SECOND_ASK", asks._SECOND_ASK), ("_ASK_START", asks._ASK_START),  # noqa: SLF001
+                   ("_INDIRECT_CLOSED", asks._INDIRECT_CLOSED), ("_REFERS_BACK", matcher_module._REFERS_BACK)]  # noqa: SLF001
+# case-sensitive patterns whose first word is matched ignoring case: the lookahead ignores case too
+STARTING_MIXED = [("_SUBJECT_NAME", personal._SUBJECT_NAME), ("_AFTER_PREPOSITION", personal._AFTER_PREPOSITION)]  # noqa: SLF001
+PLAIN = re.compile(r"^\(\?=(\[[^\]]*\]|\\d|\w|\(\?i:\[[^\]]*\]\))\)\(\?:(.*)\)$", re.DOTALL)
 
 
 def _plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -233,7 +236,9 @@ def _plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
                                            "in", "Wembley", "at the", "Harrow", "LADO", "NEET", "work with",
                                            "the child", "talk to", "chat with kids", "speak", " ", ",", "?", "'", "and",
                                            "and also", "or", "+", "or do they just", "as well as", "can you",
-                                           "whether", "n", "plus"]),
+                                           "whether", "n", "plus", "Is", "IS", "Jayden", "for", "About", "Amira",
+                                           "Smith", "how's", "confirm", "if", "fund it", "do them", "what", "any chance",
+                                           "wondering whether", "Why's"] + ODD),
                           st.text(max_size=4)), max_size=12).map(" ".join))
 def test_patterns_tried_where_a_match_can_start_find_what_the_plain_ones_find(text):
     assert len(STARTING) >= 9
@@ -243,7 +248,46 @@ def test_patterns_tried_where_a_match_can_start_find_what_the_plain_ones_find(te
                     == [m.span() for m in _plain(pattern).finditer(sample)]), (name, sample)
     for name, pattern in STARTING_FOLDED:
         plain = re.compile(PLAIN.match(pattern.pattern).group(2), re.IGNORECASE)
-        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)], (name, text)
+        for sample in (text, text.upper()):  # (a folded match's groups are of the lower-cased text)
+            assert ([(m.span(), _lower(m.groups())) for m in pattern.finditer(sample)]
+                    == [(m.span(), _lower(m.groups())) for m in plain.finditer(sample)]), (name, sample)
+    for name, pattern in STARTING_MIXED:
+        for sample in (text, text.upper(), text.title()):
+            assert ([(m.span(), m.groups()) for m in pattern.finditer(sample)]
+                    == [(m.span(), m.groups()) for m in _plain(pattern).finditer(sample)]), (name, sample)
+
+
+def _lower(groups: tuple[str | None, ...]) -> tuple[str | None, ...]:
+    return tuple(g and g.lower() for g in groups)
+
+
+def test_the_mixed_case_patterns_tried_where_a_match_can_start_find_the_same_on_every_set_question():
+    for question in _set_questions():
+        for name, pattern in STARTING_MIXED + [(n, p._ignorecase) for n, p in STARTING_FOLDED]:
+            plain = _plain(pattern)
+            assert ([(m.span(), m.groups()) for m in pattern.finditer(question)]
+                    == [(m.span(), m.groups()) for m in plain.finditer(question)]), (name, question)
+
+
+SIGN_OFF_PIECES = ["thanks", "Thanks", "THANK YOU", "thankyou", "thx", "ty", "cheers", "so much", "in advance", "all",
+                   "any help appreciated", "all advice welcome", "would appreciate any help", "kind regards",
+                   "best wishes", "x", "xx", "X", "Sarah", "Max", "sarah", "Mr", "?", "!", ".", ",", "-", " ", "\n",
+                   "can you help", "ſ", "İ", "K", "é", "\x1c", "2", "Ty"]
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(SIGN_OFF_PIECES), st.text(max_size=3)), max_size=10).map(" ".join))
+def test_a_sign_off_is_only_looked_for_where_one_can_end_the_text(text):
+    for sample in (text, text.replace(" ", ""), text + "x", text.upper()):
+        if not asks.may_end_with_sign_off(sample):
+            assert asks._SIGN_OFF.search(sample) is None, sample  # noqa: SLF001
+
+
+def test_no_set_question_hides_a_sign_off_from_the_check():
+    for question in _set_questions():
+        for text in (question, question.rstrip("?") + " thanks Sarah x", question + " cheers"):
+            if not asks.may_end_with_sign_off(text):
+                assert asks._SIGN_OFF.search(text) is None, text  # noqa: SLF001
 
 
 def _measure_every_pattern(text: str, today):

@@ -44,9 +44,9 @@ _SUBJECTS = (r"you|u|ya|yous|youse|yez|some|vs|vsh|the|your|ur|we|i|they|he|she|
              r"him|them|me|us|foster|adoptive|adopted|sgo|kinship|social|designated|educational|looked|send|sen|"
              r"ehcp|peps?|surgery|surgeries|referrals?|this|yp|yps|cyp|child")
 _WH = r"who|whom|whose|what|whats|what's|when|where|which|how|why"
-_ASK_START = Folded(
-    rf"\b(?:(?P<opener>{_OPENERS})\s+(?P<subject>{_SUBJECTS})\b|(?P<wh>{_WH})\b|any\s+chance\b|is\s+there\b|are\s+there\b|"
-    rf"(?P<indirect>(?:check|know|ask|asking|wondering|wonder|confirm|clarify|find\s+out|see)\s+(?:whether|if)\b))",
+_ASK_START = Folded(  # (tried only at a letter that starts one of its words: the same matches, faster)
+    rf"(?=[acdfhikmrsw])(?:\b(?:(?P<opener>{_OPENERS})\s+(?P<subject>{_SUBJECTS})\b|(?P<wh>{_WH})\b|any\s+chance\b|is\s+there\b|are\s+there\b|"
+    rf"(?P<indirect>(?:check|know|ask|asking|wondering|wonder|confirm|clarify|find\s+out|see)\s+(?:whether|if)\b)))",
 )
 # "a student who has...", "a child whose attendance...": a relative clause, not a question (unless "... or who?").
 _RELATIVE = frozenset({"who", "whose", "whom", "which"})
@@ -177,6 +177,29 @@ _SIGN_OFF = re.compile(
     r"|(?:i\s+)?(?:would\s+)?appreciate\s+(?:any|your)\s+(?:help|advice|thoughts|support)"
     r"|(?:kind(?:est)?\s+|best\s+|warm(?:est)?\s+)?(?:regards|wishes)|x+)"
     r"(?:[\s,.!-]+(?-i:[A-Z][a-z]+))?[\s.!,x]*$", re.IGNORECASE)
+# What _SIGN_OFF allows after its last word (the whitespace is what \s matches in ASCII), and the words it can end in before
+# a kiss or a name.
+_SIGN_OFF_TRAILING = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f.!,xX"
+_SIGN_OFF_LAST_WORDS = frozenset("""thanks you thankyou ty cheers much lot loads advance all everyone appreciated welcome
+received help advice thoughts support regards wishes""".split())
+
+
+def may_end_with_sign_off(text: str) -> bool:
+    """False when _SIGN_OFF cannot match `text`. A match runs to the end of the text, so once the dots, commas, spaces
+    and kisses it allows last are taken off, the text ends in one of its last words or a capitalised name; a search
+    that tries every position of a long message is skipped when it doesn't (most questions end in "?")."""
+    if not text.isascii():  # (letters outside ASCII that match ASCII ones with IGNORECASE: search)
+        return True
+    body = text.rstrip(_SIGN_OFF_TRAILING)
+    if "x" in text[len(body):].lower():  # a kiss, "thx", a name like "Max": what was taken off may be the words
+        return True
+    start = len(body)
+    while start and body[start - 1].isalpha():
+        start -= 1
+    word = body[start:]
+    return word.lower() in _SIGN_OFF_LAST_WORDS or (len(word) > 1 and word[0].isupper() and word[1:].islower())
+
+
 _GREETING = re.compile(
     r"^\s*(?:(?:hi|hiya|hey|hello|morning|afternoon|evening|good\s+(?:morning|afternoon|evening))"
     r"(?:\s+(?:all|everyone|team|there|folks|both))?\s*(?:[,.!:;-]+\s*|\s+(?=[a-z]))"
@@ -201,7 +224,7 @@ def without_courtesies(text: str) -> str:
     intro = _PROFESSIONAL_INTRO.match(inner)
     if intro and not _FAMILY_ROLE.search(intro.group("who")):
         inner = inner[intro.end():]
-    while True:
+    while may_end_with_sign_off(inner):
         shorter = _SIGN_OFF.sub("", inner, count=1)
         if shorter == inner:
             break
@@ -601,8 +624,8 @@ _OPEN_REQUEST = Folded(r"\b(?:tell\s+me|explain|process\s+for|how\s+(?:do|can|sh
 
 
 # "I would be grateful if you could clarify whether...", "can you tell me if...": a yes/no question asked indirectly.
-_INDIRECT_CLOSED = Folded(r"\b(?:clarify|confirm|check|know|tell\s+(?:me|us)|advise|ask|asking|wondering|wonder|"
-                              r"find\s+out)\s+(?:whether|if)\b")
+_INDIRECT_CLOSED = Folded(r"(?=[acfktw])(?:\b(?:clarify|confirm|check|know|tell\s+(?:me|us)|advise|ask|asking|wondering|"
+                              r"wonder|find\s+out)\s+(?:whether|if)\b)")
 
 
 def is_closed_question(text: str) -> bool:

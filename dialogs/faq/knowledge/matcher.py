@@ -1176,8 +1176,8 @@ def _british_words(text: str) -> tuple[str, ...]:
     return tuple(british(w) for w in surface_tokens(text))
 
 
-_REFERS_BACK = Folded(r"\b(?:fund|pay\s+for|paying\s+for|do|support|cover|help\s+with|arrange|sort|attend|"
-                          r"get\s+involved\s+(?:in|with)|monitor|chair|deliver|run)\s+(?:it|that|this|them|those|these)\b")
+_REFERS_BACK = Folded(r"(?=[acdfghmprs])(?:\b(?:fund|pay\s+for|paying\s+for|do|support|cover|help\s+with|arrange|sort|"
+                      r"attend|get\s+involved\s+(?:in|with)|monitor|chair|deliver|run)\s+(?:it|that|this|them|those|these)\b)")
 
 
 _POINTS_BACK = Folded(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\b")

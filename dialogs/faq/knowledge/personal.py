@@ -109,12 +109,12 @@ _NEWS_ABOUT = re.compile(
 )
 _NAME = r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
 # A capitalised unknown word as the subject of a verb: "is Kayden on", "did Olivia attend", "how is Leo".
-_SUBJECT_NAME = re.compile(
-    rf"\b(?i:is|was|did|does|has|have|will|can|should|could|isn't|hasn't|why's|how's)\s+{_NAME}\b"
+_SUBJECT_NAME = re.compile(  # (tried only at a letter that starts one of its words: the same matches, faster)
+    rf"(?=(?i:[cdhisw]))(?:\b(?i:is|was|did|does|has|have|will|can|should|could|isn't|hasn't|why's|how's)\s+{_NAME}\b)"
 )
 _POSSESSIVE_NAME = re.compile(r"\b([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?:'s|’s)\b")
 # "for/about/re Zebedee (Quintrell)": a capitalised name after a preposition, then what follows it.
-_AFTER_PREPOSITION = re.compile(rf"\b(?i:for|about|re|regarding|with)\s+{_NAME}(?![\w'’])(?:\s+(\S+))?")
+_AFTER_PREPOSITION = re.compile(rf"(?=(?i:[afrw]))(?:\b(?i:for|about|re|regarding|with)\s+{_NAME}(?![\w'’])(?:\s+(\S+))?)")
 # Two capitalised words in a row: a full name when neither is a word the knowledge base knows.
 _FULL_NAME = re.compile(rf"\b{_NAME}\s+{_NAME}(?![\w'’])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
