@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import AbstractSet
 
+from dialogs.faq.knowledge.english import is_english
 from dialogs.faq.knowledge.folded import Folded, lowered, may_match
 
 _REFERENCE = re.compile(r"\bvs-?\d{4}-?\d{3,}\b", re.IGNORECASE)  # referral reference, e.g. VS-2026-00042
@@ -83,6 +84,10 @@ _FIGURE_NOW = re.compile(r"\bstill\s+(?:at|on)\s+\d+|\b(?:has|have)\s+(?:it|that
 _STATUS_YET = Folded(r"\b(?:has|have|is|did|does|was)\s+(?:he|she)\b[^?.!]{0,50}?\byet\b"
                          r"|\b(?:has|have|is|did)\s+(?:he|she)\s+(?:still\s+)?(?:not|n[o']t)\b[^?.!]{0,40}?\byet\b"
                          r"|\bthe\s+one\s+(?:whose|who(?:'s|’s)?)\b")
+# "is my son's referral accepted yet?", "has my daughters PEP happened yet": how the asker's own child's case stands now
+# (with or without the apostrophe)
+_MY_CHILD_YET = Folded(rf"\b(?:has|have|is|are|did|was)\s+(?:my|our)\s+{_RELATIVE}(?:'s|s'|’s|s)?\b"
+                       r"[^?.!]{0,50}?\byet\b")
 # "has anyone from the VS rung the school about her yet?": whether something has been done for one child by now
 _DONE_FOR_ONE_YET = re.compile(r"\b(?:has|have|did)\s+(?:any\s?one|any\s?body|some\s?one|some\s?body|the\s+vs|the\s+"
                                r"virtual\s+school|you|they)\b[^?.!]{0,60}?\b(?:him|her)\b[^?.!]{0,25}?\byet\b",
@@ -151,6 +156,9 @@ zach zachary zain zara zoe zak amirah aleena maisie maisy rosie lexi lacey-mae k
 _LOWER_WORDS = re.compile(r"[a-z]+(?:['’]s)?")
 # A first name followed by an initial, the way professionals write a child's name ("Jayden O, Y7").
 _NAME_AND_INITIAL = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+[A-Z]\.?(?=[\s,;:)]|$)")
+# The same typed in lower case, with the year group that makes it a pupil ("is kacper w (y10) still open to you"):
+# a single letter after a word is not otherwise how anyone writes.
+_NAME_INITIAL_YEAR = re.compile(r"\b([a-z]+(?:-[a-z]+)?)\s+[a-z]\.?\s*[(,]?\s*(?:y|yr|year)\s*\d{1,2}\b")
 
 
 def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
@@ -169,6 +177,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True
     if any(m.group(1).lower().split("-")[0] in FIRST_NAMES for m in _NAME_AND_INITIAL.finditer(text)):
         return True  # "New CLA pupil (Jayden O, Y7)": a child named by first name and initial
+    if digits and any(_a_first_name(m.group(1), known_words) for m in _NAME_INITIAL_YEAR.finditer(text.lower())):
+        return True  # "kacper w (y10)": the same in lower case, with a year group
     my_or_our = may_match(low, "my", "our")
     if my_or_our and any(not _IF_BEFORE.search(text, 0, m.start()) for m in _MY_RECORD.finditer(text)):
         return True  # "my daughter's attendance", "my son's PEP": one child's record
@@ -180,7 +190,7 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     if ((may_match(low, "where", "which") and _WHEREABOUTS.search(text))
             or (may_match(low, "still", "has", "have") and _FIGURE_NOW.search(text))
             or (may_match(low, "yet", "one") and _STATUS_YET.search(text))
-            or (may_match(low, "yet") and _DONE_FOR_ONE_YET.search(text))):
+            or (may_match(low, "yet") and (_DONE_FOR_ONE_YET.search(text) or _MY_CHILD_YET.search(text)))):
         return True  # where one child is, or one child's figure today: a lookup in a case, not a policy
     if not _CASE_WORDS.search(text):
         return False
@@ -215,6 +225,12 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     if my_or_our and any(is_name(m.group(1)) for m in _MY_NAMED_CHILD.finditer(text)):
         return True  # "my daughter Amira is in foster care, how is she getting on?"
     return _lower_case_name(text, known_words)
+
+
+def _a_first_name(word: str, known_words: AbstractSet[str]) -> bool:
+    """A first name we know, or a word that is no English word and not the knowledge base's ("kacper")."""
+    first = word.split("-")[0]
+    return first in FIRST_NAMES or (word not in known_words and word not in _COMMON and not is_english(first))
 
 
 # Words that may follow a child's name without making it a place or programme ("for Jayden in year 6").
