@@ -187,6 +187,7 @@ _WHO = frozenset({"previous", "agerange", "plan", "new", "school", "nursery", "c
 # The parents' entry: a parent asking for help with their own child with a social worker gets it.
 PARENT_ENTRY_ID = "parent-requests-cwsw"
 PLAC_TOKENS = frozenset({"plac", "adopt", "sgo", "cao"})
+_WITH_A_SOCIAL_WORKER = frozenset({"cin", "cp", "cwsw"})  # children with a social worker who are not in care
 PLAC_ENTRY_ID = "plac-advice"  # previously looked-after children: advice and information only
 _OPEN_QUESTION_WORDS = frozenset({"what", "whats", "how", "who", "where", "why", "which"})
 
@@ -705,6 +706,8 @@ class Matcher:
         cohorts = self.kb.entries[entry_index].cohorts
         if about & PLAC_TOKENS and cohorts and "plac" not in cohorts:
             return False
+        if about & _WITH_A_SOCIAL_WORKER and "cic" not in about and cohorts == ("cic",) and not vocab & _WITH_A_SOCIAL_WORKER:
+            return False  # "has the VS started doing PEPs for CiN?" is not answered by when a child in care's PEP starts
         if self._title_tokens[entry_index] & _KEY_ACTIONS - asked - about:
             return False  # an entry about referring answers only a question about referring
         if _FOR_FAMILIES <= self._title_tokens[entry_index] and not (about & _FAMILY or _ASKED_BY_FAMILY.get()):
