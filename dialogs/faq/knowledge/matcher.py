@@ -189,6 +189,15 @@ PARENT_ENTRY_ID = "parent-requests-cwsw"
 PLAC_TOKENS = frozenset({"plac", "adopt", "sgo", "cao"})
 _WITH_A_SOCIAL_WORKER = frozenset({"cin", "cp", "cwsw"})  # children with a social worker who are not in care
 PLAC_ENTRY_ID = "plac-advice"  # previously looked-after children: advice and information only
+CWSW_ENTRY_ID = "cwsw-strategic-lead"  # children with a social worker: a strategic role, not what it does for CiC
+# "the same as children in care", "like when he was looked after", "what it does for CiC": other children compared
+# with children in care
+_AS_IN_CARE = Folded(r"\b(?:(?:the\s+)?same\s+(?:\w+\s+){0,2}?as|like\s+(?:when\s+(?:he|she|they)\s+(?:was|were)|they\s+do\s+for"
+                     r"|it\s+does\s+for|you\s+do\s+for|for)|what\s+(?:it|you|they|the\s+vs)\s+(?:does|do)\s+for)\s+"
+                     r"(?:(?:the\s+|other\s+|our\s+)?(?:children|kids|young\s+people|those|ones|pupils)\s+)?"
+                     r"(?:in\s+care|looked\s+after|cic|cla|lac)\b")
+# ... asking about all of it, not one thing: "PEPs and support", "PEPs and everything", "all of it", "the same"
+_WHOLE_OFFER = Folded(r"\b(?:same|everything|all\s+of\s+it|all\s+that|the\s+lot|support)\b")
 _OPEN_QUESTION_WORDS = frozenset({"what", "whats", "how", "who", "where", "why", "which"})
 
 # Subjects that are clearly not the Virtual School's (other council services, office life, small
@@ -426,6 +435,12 @@ class Matcher:
             asks, context = _never_in_care(asks, context)
         all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
 
+        as_in_care = self._as_for_children_in_care(text, all_ask_tokens, context, corrections)
+        if as_in_care is not None:
+            result = as_in_care
+            if asker == PARENT:
+                result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
+            return result
         parts = self._parts(asks, context, text, parsed.alternatives) or self._per_child(asks, parsed.context)
         if len(parts) == 1:  # "will you talk to his CAMHS worker, or do they just work on their own?": the first side
             result = self._apply_condition(self._to_answer(parts[0][1], corrections), text)
@@ -864,6 +879,31 @@ class Matcher:
                     and self._agrees(tokens, candidate.entry_index, frozenset(multipliers))):
                 return _Resolved("matched", entry, round(candidate.score, 4), ())
         return None
+
+    def _as_for_children_in_care(self, text: str, ask: tuple[str, ...], context: tuple[str, ...],
+                                 corrections) -> Answer | None:
+        """ "would the VS support them the same as children in care, with PEPs and everything?" about children adopted
+        or under an SGO, "does the VS do for CiN kids what it does for CiC?": whether other children get all that
+        children in care get. Partly, whatever the one thing named: for children previously in care, advice and
+        information (seed 004); for children with a social worker, a strategic role (seed 002). The entry saying so
+        answers, not the one about the thing named (PEPs alone: no)."""
+        if not (_AS_IN_CARE.search(text) and _WHOLE_OFFER.search(text)):
+            return None  # ("does he still get a PEP like when he was in care?" asks about PEPs: no)
+        about = set(ask) | set(context)
+        if about & PLAC_TOKENS:
+            entry_id = PLAC_ENTRY_ID
+        elif about & _WITH_A_SOCIAL_WORKER:
+            entry_id = CWSW_ENTRY_ID
+        else:
+            return None
+        entry = self.kb.get(entry_id)
+        if entry is None:
+            return None
+        ranked = self._rank(self._weighed(ask, context, text), ask)  # (the whole question, as _resolve reads it)
+        index = self._index_of[entry.id]
+        score = next((round(c.score, 4) for c in ranked if c.entry_index == index), 0.0)
+        others = tuple(islice((self.kb.entries[c.entry_index] for c in ranked if c.entry_index != index), MAX_SUGGESTIONS))
+        return Answer(entry.verdict, entry, score, others, "matched", corrections)
 
     def _plac_request(self, tokens: tuple[str, ...], context: tuple[str, ...], score: float) -> _Resolved | None:
         """ "my girl is adopted... can you give me advice AND send someone to her school meetings?": for a child previously

@@ -52,6 +52,10 @@ _TO_SCHOOL = _starting('[tbdfwec]', r"\b(?:take|takes|taking|took|bring|brings|b
                                     r"collect|collecting)\s+((?:[a-z']+\s+){0,4}?)(?:to|into|in\s+to)\s+(?:(?:her|his|their|the)\s+)?"
                                     r"(?:first\s+day\s+(?:at|of)\s+)?(?:(?:the|her|his|their|a)\s+)?(?:new\s+)?"
                                     r"(?:school|college|nursery)\b")
+# "monitor the interventions the school is running": what the school is doing, said of the thing asked about, is not
+# the action asked of the Virtual School ("run" reads as delivering).
+_SCHOOL_DOING = _starting('s', r"\b(schools?)\s+(?:is|are|'s|has\s+been|have\s+been|was|were)\s+(?:running|delivering|doing|"
+                                r"providing|offering|putting\s+in)\b")
 # "do 1:1 work with my foster son", "work directly with the pupil": direct work with one child, unlike working with
 # other professionals or carers, or "working with CP children" (being involved with a group).
 _WORK_WITH_CHILD = _starting('w', r"\bwork(?:s|ed|ing)?\s+(?:directly\s+|individually\s+|1\s*(?::|-|to)\s*1\s+)?with\s+"
@@ -108,6 +112,7 @@ def surface_tokens(text: str) -> list[str]:
         text = _WRITING_SOMETHING.sub("write ", text)
     if "school" in text or "college" in text or "nursery" in text:
         text = _TO_SCHOOL.sub(lambda m: f"{m.group(1)} schoolrun", text)
+        text = _SCHOOL_DOING.sub(r"\1", text)
     if "work" in text:
         text = _WORK_WITH_CHILD.sub(lambda m: f" direct {m.group(1)}", text)
     if "talk" in text or "speak" in text or "chat" in text:
