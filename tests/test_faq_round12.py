@@ -70,6 +70,8 @@ def test_other_children_compared_with_children_in_care_get_partly(matcher, quest
      "no", "pep-for-plac"),
     # no children other than those in care: nothing to compare
     ("does the vs support children in care the same way as before?", None, None),
+    # what pays, not what the VS does: not the entry on advice and information
+    ("do adopted kids get pp+ the same as children in care?", None, None),
 ])
 def test_one_thing_asked_about_keeps_its_own_answer(matcher, question, verdict, entry_id):
     answer = matcher.answer(question)

@@ -890,6 +890,8 @@ class Matcher:
         if not (_AS_IN_CARE.search(text) and _WHOLE_OFFER.search(text)):
             return None  # ("does he still get a PEP like when he was in care?" asks about PEPs: no)
         about = set(ask) | set(context)
+        if "fund" in _classes(about):
+            return None  # "do adopted kids get PP+ the same as children in care?": what pays, not what the VS does
         if about & PLAC_TOKENS:
             entry_id = PLAC_ENTRY_ID
         elif about & _WITH_A_SOCIAL_WORKER:
