@@ -58,6 +58,8 @@ def test_what_the_school_is_running_is_not_the_action_asked_of_the_vs(matcher, q
     ("our son was adopted from care. does the virtual school still do PEPs and support for him like when he was looked "
      "after?", "plac-advice"),
     ("Does the VS do for CiN kids what it does for CiC - PEPs, direct work, all of it?", "cwsw-strategic-lead"),
+    ("do adopted children get the same as children in care?", "plac-advice"),
+    ("do cin kids get the same support as cic", "cwsw-strategic-lead"),
 ])
 def test_other_children_compared_with_children_in_care_get_partly(matcher, question, entry_id):
     answer = matcher.answer(question)
@@ -68,6 +70,8 @@ def test_other_children_compared_with_children_in_care_get_partly(matcher, quest
     # one thing asked about, "like when he was in care": that thing's answer
     ("We adopted our son in 2019. Does he still get a PEP chaired by the virtual school like when he was in care?",
      "no", "pep-for-plac"),
+    ("do children on CP plans get the same PEP as children in care?", "no", "pep-for-cwsw"),
+    ("do adopted children get a PEP the same as children in care?", "no", "pep-for-plac"),
     # no children other than those in care: nothing to compare
     ("does the vs support children in care the same way as before?", None, None),
     # what pays, not what the VS does: not the entry on advice and information

@@ -196,8 +196,11 @@ _AS_IN_CARE = Folded(r"\b(?:(?:the\s+)?same\s+(?:\w+\s+){0,2}?as|like\s+(?:when\
                      r"|it\s+does\s+for|you\s+do\s+for|for)|what\s+(?:it|you|they|the\s+vs)\s+(?:does|do)\s+for)\s+"
                      r"(?:(?:the\s+|other\s+|our\s+)?(?:children|kids|young\s+people|those|ones|pupils)\s+)?"
                      r"(?:in\s+care|looked\s+after|cic|cla|lac)\b")
-# ... asking about all of it, not one thing: "PEPs and support", "PEPs and everything", "all of it", "the same"
-_WHOLE_OFFER = Folded(r"\b(?:same|everything|all\s+of\s+it|all\s+that|the\s+lot|support)\b")
+# ... asking about all of it, not one thing ("the same PEP as children in care" asks about PEPs): "PEPs and support",
+# "PEPs and everything", "all of it"; or "get the same as" with no one thing named
+_WHOLE_OFFER = Folded(r"\b(?:everything|all\s+of\s+it|all\s+that|the\s+lot|support|help)\b")
+_THE_SAME_AS = Folded(r"\bthe\s+same\s+as\b")
+_ONE_THING = frozenset({"pep", "ppplus", "ehcp", "tutor", "transport", "surgery", "refer"})
 _OPEN_QUESTION_WORDS = frozenset({"what", "whats", "how", "who", "where", "why", "which"})
 
 # Subjects that are clearly not the Virtual School's (other council services, office life, small
@@ -887,9 +890,11 @@ class Matcher:
         children in care get. Partly, whatever the one thing named: for children previously in care, advice and
         information (seed 004); for children with a social worker, a strategic role (seed 002). The entry saying so
         answers, not the one about the thing named (PEPs alone: no)."""
-        if not (_AS_IN_CARE.search(text) and _WHOLE_OFFER.search(text)):
-            return None  # ("does he still get a PEP like when he was in care?" asks about PEPs: no)
+        if not _AS_IN_CARE.search(text):
+            return None
         about = set(ask) | set(context)
+        if not (_WHOLE_OFFER.search(text) or (_THE_SAME_AS.search(text) and not about & _ONE_THING)):
+            return None  # ("does he still get a PEP like when he was in care?" asks about PEPs: no)
         if "fund" in _classes(about):
             return None  # "do adopted kids get PP+ the same as children in care?": what pays, not what the VS does
         if about & PLAC_TOKENS:
