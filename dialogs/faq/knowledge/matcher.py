@@ -887,9 +887,9 @@ class Matcher:
                                  corrections) -> Answer | None:
         """ "would the VS support them the same as children in care, with PEPs and everything?" about children adopted
         or under an SGO, "does the VS do for CiN kids what it does for CiC?": whether other children get all that
-        children in care get. Partly, whatever the one thing named: for children previously in care, advice and
-        information (seed 004); for children with a social worker, a strategic role (seed 002). The entry saying so
-        answers, not the one about the thing named (PEPs alone: no)."""
+        children in care get. Partly: for children previously in care, advice and information (seed 004); for children
+        with a social worker, a strategic role (seed 002). The entry saying so answers, not the one about a thing named
+        among the rest ("PEPs and everything"); a question about one thing ("the same PEP as...") is that thing's."""
         if not _AS_IN_CARE.search(text):
             return None
         about = set(ask) | set(context)
