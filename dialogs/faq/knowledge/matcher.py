@@ -200,7 +200,7 @@ _AS_IN_CARE = Folded(r"\b(?:(?:the\s+)?same\s+(?:\w+\s+){0,2}?as|like\s+(?:when\
 # "PEPs and everything", "all of it"; or "get the same as" with no one thing named
 _WHOLE_OFFER = Folded(r"\b(?:everything|all\s+of\s+it|all\s+that|the\s+lot|support|help)\b")
 _THE_SAME_AS = Folded(r"\bthe\s+same\s+as\b")
-_ONE_THING = frozenset({"pep", "ppplus", "ehcp", "tutor", "transport", "surgery", "refer"})
+_ONE_THING = PROGRAMMES | frozenset({"tutor", "transport", "surgery", "refer"})
 _OPEN_QUESTION_WORDS = frozenset({"what", "whats", "how", "who", "where", "why", "which"})
 
 # Subjects that are clearly not the Virtual School's (other council services, office life, small
@@ -439,13 +439,11 @@ class Matcher:
         all_ask_tokens = tuple(t for _, tokens in asks for t in tokens)
 
         as_in_care = self._as_for_children_in_care(text, all_ask_tokens, context, corrections)
+        parts = [] if as_in_care is not None else (
+            self._parts(asks, context, text, parsed.alternatives) or self._per_child(asks, parsed.context))
         if as_in_care is not None:
             result = as_in_care
-            if asker == PARENT:
-                result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
-            return result
-        parts = self._parts(asks, context, text, parsed.alternatives) or self._per_child(asks, parsed.context)
-        if len(parts) == 1:  # "will you talk to his CAMHS worker, or do they just work on their own?": the first side
+        elif len(parts) == 1:  # "will you talk to his CAMHS worker, or do they just work on their own?": the first side
             result = self._apply_condition(self._to_answer(parts[0][1], corrections), text)
         elif parts:
             # each part answered: the question as a whole only ranks the entries suggested beside them (a whole

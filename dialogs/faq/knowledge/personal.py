@@ -177,7 +177,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True
     if any(m.group(1).lower().split("-")[0] in FIRST_NAMES for m in _NAME_AND_INITIAL.finditer(text)):
         return True  # "New CLA pupil (Jayden O, Y7)": a child named by first name and initial
-    if digits and any(_a_first_name(m.group(1), known_words) for m in _NAME_INITIAL_YEAR.finditer(text.lower())):
+    if digits and any(_a_first_name(m.group(1), known_words)
+                      for m in _NAME_INITIAL_YEAR.finditer(low if low is not None else text.lower())):
         return True  # "kacper w (y10)": the same in lower case, with a year group
     my_or_our = may_match(low, "my", "our")
     if my_or_our and any(not _IF_BEFORE.search(text, 0, m.start()) for m in _MY_RECORD.finditer(text)):
