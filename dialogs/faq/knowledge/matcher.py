@@ -786,9 +786,10 @@ class Matcher:
                 # them, not about whoever the story or the other part names
                 others = tuple(t for t in others if t not in _ACTORS or t in tokens)
                 context = tuple(t for t in context if t not in _ACTORS or t in tokens)
-            points_back = _POINTS_BACK.search(ask)
+            own_clause = _before_relative_clause(ask)
+            points_back = _POINTS_BACK.search(own_clause)
             resolved = None
-            if others and _ACTIONS.intersection(tokens) and _PRONOUN_BACK.search(ask):
+            if others and _ACTIONS.intersection(tokens) and _PRONOUN_BACK.search(own_clause):
                 # "deliver the interventions, or only monitor them?": "them" is the other part's subject, asked as
                 # fully as the part's own action
                 borrowed = self._resolve(tokens + others, context, ask, closed)
@@ -1233,6 +1234,15 @@ _POINTS_BACK = Folded(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\
 _PRONOUN_BACK = Folded(r"\b(?:it|them|those|these|the\s+same)\b")
 # A pronoun that stands for a thing the story is about ("advise them on it"), not for people ("refer him to them").
 _THING_BACK = Folded(r"\b(?:it|that|this)\b")
+# "deliver the tutoring that gets agreed in it": a relative clause says which thing the part's own object is; a pronoun
+# in it ("it": the PEP) is not the object of the part's action, so it does not make the part borrow the other's subject
+_RELATIVE_CLAUSE = Folded(r"(?<=[a-z])\s+(?:that|which)\s+(?:gets?|got|is|are|was|were|has|have|had|will|would|we|they|"
+                          r"you|i|the|school|schools)\b")
+
+
+def _before_relative_clause(ask: str) -> str:
+    match = _RELATIVE_CLAUSE.search(ask)
+    return ask[:match.start()] if match else ask
 
 
 _ORDERS = frozenset({"sgo", "cao"})  # special guardianship and child arrangements orders

@@ -206,6 +206,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "not got capacity": ("busy",), "not got the capacity": ("busy",), "not have capacity": ("busy",),
     "not have the capacity": ("busy",), "short staffed": ("busy",), "understaffed": ("busy",), "write up": ("complete",), "writing up": ("complete",),
     "fill in": ("complete",), "fill out": ("complete",), "filling in": ("complete",),
+    # "is it just the adults talking about me?": the grown-ups around a child, not adult learners (over 18s)
+    "the adults": ("professional",), "other adults": ("professional",),
     "look after": ("care",), "looks after": ("care",), "looking after": ("care",),
     "take over": ("takeon",), "take on": ("takeon",), "takes on": ("takeon",), "stand in for": ("takeon",),
     "do the job of": ("takeon",), "act as": ("takeon",), "acts as": ("takeon",),
@@ -609,6 +611,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "early help worker": ("professional",), "support worker": ("professional",), "therapist": ("professional",),
     "talk to his": ("partnership",), "talk to her": ("partnership",), "talk to their": ("partnership",),
     "talk to the school": ("partnership", "school"), "speak to his": ("partnership",), "speak to her": ("partnership",),
+    # a young person asking the VS to talk to their own school or college for them (not how to get in touch)
+    "talk to my school": ("partnership", "school"), "speak to my school": ("partnership", "school"),
+    "talk to my college": ("partnership", "school", "college"), "speak to my college": ("partnership", "school", "college"),
     "liaise with": ("partnership",), "liaise": ("partnership",), "liaising": ("partnership",),
     "on their own": ("alone",), "on its own": ("alone",), "in isolation from": ("alone",),
     "anything to do with": ("include",), "in the virtual school group": ("include",),

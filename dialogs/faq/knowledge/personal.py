@@ -56,6 +56,10 @@ _MY_NAMED_CHILD = re.compile(r"\b(?i:my|our)\s+(?i:(?:adopted|foster)\s+)?(?i:(?
 # "will I get an alert if my child's attendance drops?", "what happens when our son's PEP is late?": the record is a
 # condition in a question about what happens, not one child's record asked for
 _IF_BEFORE = re.compile(r"\b(?:if|when|whenever|once|should|unless|in\s+case)\s+$", re.IGNORECASE)
+# "does the VS monitor our young person's attendance?": whether the Virtual School watches such a record at all, asked
+# by someone caring for one child (a key worker's "our young person"), not a request for the record
+_WATCHED_BEFORE = re.compile(r"\b(?:monitor|monitors|monitoring|track|tracks|tracking|oversee|oversees|keep(?:s|ing)?\s+(?:an\s+eye\s+"
+                             r"on|track\s+of|tabs\s+on))\s+$", re.IGNORECASE)
 # "what did the PEP say", "how did Noah's PEP go", "what was agreed at the meeting on Tuesday": what happened
 # at one child's meeting or in one child's case. The FAQ answers what the Virtual School does, never what
 # happened; such a question is about a case however it names the child.
@@ -103,7 +107,9 @@ _CASE_WORDS = Folded(
     r"going|update|latest|news|social\s+worker|file|record|records|address|dob|birthday|behaviour|"
     r"behavior|absent|missing|today|yesterday|this\s+week|this\s+term|meeting|meetings|booked|review|"
     r"ehcp|pp\+|pupil\s+premium|excluding|exclude|timetable|worker|moved|move|born|officer|allocated|"
-    r"year|yr|spent|left)\b",
+    r"year|yr|spent|left|request|requests|requested|application|applied|approve|approved|accepted|allocate|"
+    # "did the VS approve the PP+ request for Rhys": "pp+" ends in no word boundary, so it is matched on its own
+    r"assigned)\b|\bpp\+",
 )
 _MY_ONE_CHILD = re.compile(rf"(?:my|our)\s+{_RELATIVE}\b(?!s\b)", re.IGNORECASE)
 # "<something> on/with/about <who>": the <who> is checked below.
@@ -119,7 +125,9 @@ _SUBJECT_NAME = re.compile(  # (tried only at a letter that starts one of its wo
 )
 _POSSESSIVE_NAME = re.compile(r"\b([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?:'s|’s)\b")
 # "for/about/re Zebedee (Quintrell)": a capitalised name after a preposition, then what follows it.
-_AFTER_PREPOSITION = re.compile(rf"(?=(?i:[afrw]))(?:\b(?i:for|about|re|regarding|with)\s+{_NAME}(?![\w'’])(?:\s+(\S+))?)")
+# Also a name that a case is done to: "I referred Amara to the inclusion team", "which officer is allocated to Mohammed".
+_AFTER_PREPOSITION = re.compile(rf"(?=(?i:[aefrw]))(?:\b(?i:for|about|re|regarding|with|referred|(?:allocated|allocate|"
+                                rf"assigned)\s+to|excluded)\s+{_NAME}(?![\w'’])(?:\s+(\S+))?)")
 # Two capitalised words in a row: a full name when neither is a word the knowledge base knows.
 _FULL_NAME = re.compile(rf"\b{_NAME}\s+{_NAME}(?![\w'’])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -159,6 +167,11 @@ _NAME_AND_INITIAL = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+[A-Z]\.?(?=[
 # The same typed in lower case, with the year group that makes it a pupil ("is kacper w (y10) still open to you"):
 # a single letter after a word is not otherwise how anyone writes.
 _NAME_INITIAL_YEAR = re.compile(r"\b([a-z]+(?:-[a-z]+)?)\s+[a-z]\.?\s*[(,]?\s*(?:y|yr|year)\s*\d{1,2}\b")
+# The same in lower case ("i referred amara on monday", "who is allocated to mohammed"): after "referred" a word that is
+# no English word and not the knowledge base's is a name; after "allocated to" only a first name we know is (places are
+# allocated to as well).
+_REFERRED_LOWER = re.compile(r"\breferred\s+([a-z]+(?:-[a-z]+)?)\b")
+_ALLOCATED_TO_LOWER = re.compile(r"\b(?:allocated|allocate|assigned)\s+to\s+([a-z]+)\b")
 
 
 def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
@@ -180,8 +193,14 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     if digits and any(_a_first_name(m.group(1), known_words)
                       for m in _NAME_INITIAL_YEAR.finditer(low if low is not None else text.lower())):
         return True  # "kacper w (y10)": the same in lower case, with a year group
+    lower = low if low is not None else text.lower()
+    if may_match(low, "referred") and any(_a_first_name(m.group(1), known_words) for m in _REFERRED_LOWER.finditer(lower)):
+        return True
+    if may_match(low, "to") and any(m.group(1) in FIRST_NAMES for m in _ALLOCATED_TO_LOWER.finditer(lower)):
+        return True
     my_or_our = may_match(low, "my", "our")
-    if my_or_our and any(not _IF_BEFORE.search(text, 0, m.start()) for m in _MY_RECORD.finditer(text)):
+    if my_or_our and any(not _IF_BEFORE.search(text, 0, m.start()) and not _WATCHED_BEFORE.search(text, 0, m.start())
+                         for m in _MY_RECORD.finditer(text)):
         return True  # "my daughter's attendance", "my son's PEP": one child's record
     if (my_or_our and may_match(low, "what", "any") and _NEWS_OF_A_CASE.search(text)
             and (_MY_POSSESSIVE.search(text) or _MY_ONE_CHILD.search(text))):
@@ -235,7 +254,7 @@ def _a_first_name(word: str, known_words: AbstractSet[str]) -> bool:
 
 
 # Words that may follow a child's name without making it a place or programme ("for Jayden in year 6").
-_FOLLOWERS_OF_A_NAME = frozenset({"in", "on", "at", "is", "has", "was", "who", "please", "pls", "and", "yr", "year",
+_FOLLOWERS_OF_A_NAME = frozenset({"in", "on", "at", "is", "has", "was", "who", "please", "pls", "and", "yr", "year", "to",
                                   "y", "born", "dob", "aged", "age", "last", "this", "next", "yesterday", "today",
                                   "tomorrow", "now", "again", "still"})
 
