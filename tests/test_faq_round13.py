@@ -77,3 +77,26 @@ def test_a_young_person_asking_the_vs_to_talk_to_their_school_is_asking_it_to_sp
     answer = matcher.answer("can the vs speak to my school about my support and come with me to visit sixth forms")
     assert answer.verdict == "partly"
     assert answer.parts[0].verdict == "yes" and answer.parts[1].verdict == "no"
+
+
+@pytest.mark.parametrize(("question", "thing"), [
+    ("Can the VS tell the academy to put our CLA on a part-time timetable?", "reduced-timetable"),
+    ("could the virtual school instruct the school to cut his timetable down to mornings only, the head won't listen",
+     None),
+])
+def test_asking_the_vs_to_direct_a_school_about_a_thing_is_answered_by_it_not_directing_schools(matcher, question, thing):
+    """Seed 004: the VS does not tell schools what to do. The thing's own entry (whether the VS gets involved in it)
+    stays among the suggestions."""
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id) == ("no", "tell-schools-what-to-do"), (answer.verdict, answer.entry)
+    if thing:
+        assert thing in [e.id for e in answer.suggestions]
+
+
+@pytest.mark.parametrize(("question", "verdict", "entry_id"), [
+    ("can the vs get involved if a child is on a reduced timetable", "yes", "reduced-timetable"),
+    ("can you order lunch for the team meeting", "unknown", None),
+])
+def test_involvement_in_the_thing_and_orders_that_direct_no_school_are_unchanged(matcher, question, verdict, entry_id):
+    answer = matcher.answer(question)
+    assert (answer.verdict, answer.entry.id if answer.entry else None) == (verdict, entry_id)

@@ -162,6 +162,9 @@ _ACTIONS = DO | ADVISE | frozenset({"monitor", "change", "tell", "overrule", "ch
 # Besides doing things itself, what the Virtual School's pages say it does not do to schools and other
 # professionals (seed 004): telling schools what to do, undermining heads, changing policies, inspecting, ignoring.
 _NOT_DONE_ACTIONS = frozenset({"direct", "takeon", "schoolrun", "homevisit", "tell", "overrule", "inspect", "ignore"})
+_DIRECTING = frozenset({"tell", "overrule"})  # giving a school orders, or overriding its head
+_A_SCHOOL = Folded(r"\b(?:schools?|head|heads|headteachers?|head\s+teachers?|academy|academies|college|colleges|nursery|"
+                   r"setting|settings|senco|dt|dsl|them|us)\b")
 # Who acts (refers, asks, contacts): the subject of an ask, as opposed to the child it is about.
 _ACTORS = frozenset({"parent", "carer", "family", "school", "socialworker", "dsl", "dt", "headteacher", "iro"})
 _ACTOR_FIRST = re.compile(r"^\W*(?:can|could|would|will|should|may|might|do|does|did|is|are)\s+"
@@ -450,7 +453,8 @@ class Matcher:
             # reading's checks had been a fifth of a long two-ask message's time, for three buttons)
             result = self._combine(parts, self._closest(all_ask_tokens, context, text), corrections)
         else:
-            result = self._to_answer(self._resolve(all_ask_tokens, context, text), corrections)
+            resolved = self._resolve(all_ask_tokens, context, text)
+            result = self._to_answer(self._directed(resolved, all_ask_tokens, context, text), corrections)
             if result.entry is not None:
                 result = self._apply_condition(result, text)
 
@@ -865,6 +869,25 @@ class Matcher:
                 return []
             results.append((text, resolved))
         return results if len({r.entry.id for _, r in results}) == len(results) else []
+
+    def _directed(self, resolved: _Resolved, tokens: tuple[str, ...], context: tuple[str, ...], text: str) -> _Resolved:
+        """ "Can the VS tell the school to put her on a reduced timetable?": the Virtual School is asked to direct a school
+        (or overrule a head) about a thing that has an entry of its own. That entry says whether the Virtual School
+        gets involved in the thing, not whether it gives schools orders about it; the entry saying it does not direct
+        schools answers (seed 004), when the matched one never speaks of directing."""
+        if resolved.reason not in ("matched", "low_confidence", "mismatch") or not is_closed_question(text):
+            return resolved
+        directing = set(tokens) & _DIRECTING
+        if resolved.entry is not None and (resolved.entry.verdict == "no"
+                                           or directing & self._entry_vocab[self._index_of[resolved.entry.id]]):
+            return resolved
+        if not directing or not _A_SCHOOL.search(text):  # "can you order lunch for the team?" directs no school
+            return resolved
+        doing = self._not_done(tuple(t for t in tokens if t in directing or t not in _ACTIONS), context)
+        if doing is None or not directing & self._title_tokens[self._index_of[doing.entry.id]]:
+            return resolved
+        offered = tuple(e for e in (resolved.entry, *resolved.candidates) if e is not None and e.id != doing.entry.id)
+        return replace(doing, candidates=offered)  # the thing's own entry stays among the suggestions
 
     def _not_done(self, tokens: tuple[str, ...], context: tuple[str, ...]) -> _Resolved | None:
         """The "no" entry about the very action a part asks the Virtual School to do ("deliver", "visit", "attend

@@ -645,6 +645,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # telling a school what to do
     "require us to": ("tell",), "require the school to": ("tell",), "require schools to": ("tell",),
     "require a school to": ("tell",), "require them to": ("tell",), "make us": ("tell",),
+    "instruct the school": ("tell",), "instruct schools": ("tell",), "instruct a school": ("tell",),
+    "instruct them": ("tell",), "instruct us": ("tell",),
     "make schools": ("tell",), "mandate": ("tell",), "compel": ("tell",), "oblige": ("tell",), "obliged to": ("tell",),
     "do what the vs says": ("tell",), "do what the virtual school says": ("tell",), "do what you say": ("tell",),
     "do what they say": ("tell",), "do what it says": ("tell",), "do as you say": ("tell",), "do as they say": ("tell",),
