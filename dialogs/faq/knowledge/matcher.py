@@ -163,6 +163,48 @@ _ACTIONS = DO | ADVISE | frozenset({"monitor", "change", "tell", "overrule", "ch
 # professionals (seed 004): telling schools what to do, undermining heads, changing policies, inspecting, ignoring.
 _NOT_DONE_ACTIONS = frozenset({"direct", "takeon", "schoolrun", "homevisit", "tell", "overrule", "inspect", "ignore"})
 _DIRECTING = frozenset({"tell", "overrule"})  # giving a school orders, or overriding its head
+_PROFESSIONAL_ROLES = frozenset("""sw sws social_worker social_workers dsl dsls dt dts designated_teacher designated_teachers
+senco sencos ep eps educational_psychologist educational_psychologists iro iros governor governors head heads headteacher
+headteachers teacher teachers send_officer send_officers send_team send_teams youth_worker youth_workers""".split())
+_FAMILY_ROLES = frozenset("""carer carers parent parents adopter adopters foster_carer foster_carers kinship_carer
+kinship_carers adoptive_parent adoptive_parents special_guardian special_guardians""".split())
+_JOIN = re.compile(r" (?:and|&|or) ")
+
+
+def _role_pair(text: str) -> tuple[int, int, str, str] | None:
+    """Where two kinds of people are joined in `text` ("both social workers and foster carers"), at least one of them
+    professionals ("parents and carers" are families together, not two kinds): (start, end, first, second). Found from
+    each "and"/"or" by the words either side (one pattern of every role over a long message cost 13 µs)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    for join in _JOIN.finditer(low):
+        first = _role_at(low[max(0, join.start() - 30):join.start()].split()[-2:])
+        second = first and _role_at(low[join.end():join.end() + 30].split()[:2], after=True)
+        if second and (first in _PROFESSIONAL_ROLES or second in _PROFESSIONAL_ROLES):
+            first_text, second_text = first.replace("_", " "), second.replace("_", " ")
+            start, end = join.start() - len(first_text), join.end() + len(second_text)
+            if low[start:join.start()] != first_text or low[join.end():end] != second_text:
+                continue  # not single-spaced: left as it is
+            if low[max(0, start - 5):start] == "both ":
+                start -= 5
+            return start, end, text[join.start() - len(first_text):join.start()], text[join.end():end]
+    return None
+
+
+def _role_at(words: list[str], *, after: bool = False) -> str | None:
+    """The role the words next to a join name (two words before one: "foster carers" before "carers")."""
+    words = [w.strip(",.;:?!()") for w in words]
+    pairs = ["_".join(words)] if len(words) == 2 else []
+    single = words[:1] if after else words[-1:]
+    for candidate in (*pairs, *single):
+        if candidate in _PROFESSIONAL_ROLES or candidate in _FAMILY_ROLES:
+            return candidate
+    return None
+
+
+_FROM_ABROAD = Folded(r"\b(?:abroad|overseas|another\s+country|other\s+country|outside\s+(?:the\s+)?(?:uk|england|britain)|"
+                     r"inter-?country)\b")
 _A_SCHOOL = Folded(r"\b(?:schools?|head|heads|headteachers?|head\s+teachers?|academy|academies|college|colleges|nursery|"
                    r"setting|settings|senco|dt|dsl|them|us)\b")
 # Who acts (refers, asks, contacts): the subject of an ask, as opposed to the child it is about.
@@ -228,6 +270,7 @@ _OFF_TOPIC_PHRASES = (
     ("become", "adopters"), ("how", "to", "adopt"), ("parenting", "course"), ("parenting", "courses"),
     ("parenting", "class"), ("parenting", "classes"), ("parenting", "programme"),
     ("log", "in"), ("log", "into"), ("log", "on"), ("log", "onto"), ("logged", "out"),  # IT access, not ours
+    ("age", "assessment"), ("age", "assessments"), ("age", "assessed"),  # an asylum-seeking child's age: social care's
 )
 # Bank holidays are a calendar question, unless the question is about when this assistant's alerts are sent.
 _DAYS_OFF = (("bank", "holiday"), ("bank", "holidays"))
@@ -463,7 +506,34 @@ class Matcher:
                             "out_of_scope", corrections)
         if asker == PARENT:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
+        if not result.parts and result.verdict in ("yes", "no"):
+            result = self._for_each_role(result, text) or result
+        if result.entry is not None and "plac" in result.entry.cohorts and _FROM_ABROAD.search(text):
+            # "we adopted him from abroad, does he count as previously looked after?": the seeds say nothing of children
+            # adopted from another country, so the entry on previously looked-after children is offered, not given
+            result = Answer("unknown", None, result.score, result.suggestions, "mismatch", corrections,
+                            offered=result.entry, audience=result.audience)
         return result
+
+    def _for_each_role(self, answer: Answer, text: str) -> Answer | None:
+        """ "are the surgeries open to both social workers and foster carers?": two kinds of people asked about together.
+        Read once for each; when one is answered yes and the other no, the answer is partly, part by part (the
+        question as a whole had been answered by whichever of the two weighed more)."""
+        pair = _role_pair(text)
+        if pair is None:
+            return None
+        start, end, first, second = pair
+        readings = [text[:start] + role + text[end:] for role in (first, second)]
+        answers = [self._answer(reading) for reading in readings]
+        if any(a.entry is None or a.parts or a.verdict not in ("yes", "no") for a in answers):
+            return None
+        if answers[0].verdict == answers[1].verdict or answers[0].entry.id == answers[1].entry.id:
+            return None
+        parts = tuple(Part(reading, a.verdict, a.entry) for reading, a in zip(readings, answers, strict=True))
+        seen = {p.entry.id for p in parts}
+        suggestions = tuple(e for e in (answer.entry, *answer.suggestions) if e.id not in seen)[:MAX_SUGGESTIONS]
+        return Answer("partly", parts[0].entry, min(a.score for a in answers), suggestions, "matched", answer.corrections,
+                      parts=parts, audience=answer.audience)
 
     def _personal(self, tokens: tuple[str, ...], corrections) -> Answer:
         """About one child's case: not answered; the closest entries are offered."""

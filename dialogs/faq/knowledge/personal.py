@@ -130,6 +130,8 @@ _AFTER_PREPOSITION = re.compile(rf"(?=(?i:[aefrw]))(?:\b(?i:for|about|re|regardi
                                 rf"assigned)\s+to|excluded)\s+{_NAME}(?![\w'’])(?:\s+(\S+))?)")
 # Two capitalised words in a row: a full name when neither is a word the knowledge base knows.
 _FULL_NAME = re.compile(rf"\b{_NAME}\s+{_NAME}(?![\w'’])")
+# "the referral for the Hussain siblings": a family named by its surname
+_FAMILY_NAME = re.compile(rf"\b(?i:the)\s+{_NAME}\s+(?i:siblings|twins|brothers|sisters|family)\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 # Common words that are not names even though the knowledge base may not use them.
@@ -241,6 +243,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
                                   and following_word not in _FOLLOWERS_OF_A_NAME):
             return True
     if any(is_name(m.group(1)) and is_name(m.group(2)) for m in _FULL_NAME.finditer(text)):
+        return True
+    if any(is_name(m.group(1)) for m in _FAMILY_NAME.finditer(text)):
         return True
     if my_or_our and any(is_name(m.group(1)) for m in _MY_NAMED_CHILD.finditer(text)):
         return True  # "my daughter Amira is in foster care, how is she getting on?"
