@@ -172,8 +172,8 @@ _JOIN = re.compile(r" (?:and|&|or) ")
 
 
 def _role_pair(text: str) -> tuple[int, int, str, str] | None:
-    """Where two kinds of people are joined in `text` ("both social workers and foster carers"), at least one of them
-    professionals ("parents and carers" are families together, not two kinds): (start, end, first, second). Found from
+    """Where professionals and families are joined in `text` ("both social workers and foster carers"; "parents and
+    carers" are families together, and two kinds of professional are answered alike): (start, end, first, second). Found from
     each "and"/"or" by the words either side (one pattern of every role over a long message cost 13 µs)."""
     low = text.lower()
     if len(low) != len(text):
@@ -181,7 +181,7 @@ def _role_pair(text: str) -> tuple[int, int, str, str] | None:
     for join in _JOIN.finditer(low):
         first = _role_at(low[max(0, join.start() - 30):join.start()].split()[-2:])
         second = first and _role_at(low[join.end():join.end() + 30].split()[:2], after=True)
-        if second and (first in _PROFESSIONAL_ROLES or second in _PROFESSIONAL_ROLES):
+        if second and (first in _PROFESSIONAL_ROLES) != (second in _PROFESSIONAL_ROLES):
             first_text, second_text = first.replace("_", " "), second.replace("_", " ")
             start, end = join.start() - len(first_text), join.end() + len(second_text)
             if low[start:join.start()] != first_text or low[join.end():end] != second_text:
@@ -423,7 +423,7 @@ class Matcher:
             _ASKED_BY_FAMILY.reset(family)
             memo.end(scope)
 
-    def _answer(self, question: str) -> Answer:
+    def _answer(self, question: str, *, each_role: bool = True) -> Answer:
         typed = (question or "")[:MAX_QUESTION_CHARS]
         text = without_courtesies(typed)
         normalised = self.normaliser.normalise(text)
@@ -506,8 +506,8 @@ class Matcher:
                             "out_of_scope", corrections)
         if asker == PARENT:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
-        if not result.parts and result.verdict in ("yes", "no"):
-            result = self._for_each_role(result, text) or result
+        if each_role and not result.parts and result.verdict in ("yes", "no"):
+            result = self._for_each_role(result, text, [ask for ask, _ in asks]) or result
         if result.entry is not None and "plac" in result.entry.cohorts and _FROM_ABROAD.search(text):
             # "we adopted him from abroad, does he count as previously looked after?": the seeds say nothing of children
             # adopted from another country, so the entry on previously looked-after children is offered, not given
@@ -515,7 +515,7 @@ class Matcher:
                             offered=result.entry, audience=result.audience)
         return result
 
-    def _for_each_role(self, answer: Answer, text: str) -> Answer | None:
+    def _for_each_role(self, answer: Answer, text: str, asks: list[str]) -> Answer | None:
         """ "are the surgeries open to both social workers and foster carers?": two kinds of people asked about together.
         Read once for each; when one is answered yes and the other no, the answer is partly, part by part (the
         question as a whole had been answered by whichever of the two weighed more)."""
@@ -523,8 +523,10 @@ class Matcher:
         if pair is None:
             return None
         start, end, first, second = pair
+        if not any(0 <= (at := text.find(ask)) <= start and end <= at + len(ask) for ask in asks):
+            return None  # named together in the story ("carers and SW agree..."), not in what is asked
         readings = [text[:start] + role + text[end:] for role in (first, second)]
-        answers = [self._answer(reading) for reading in readings]
+        answers = [self._answer(reading, each_role=False) for reading in readings]
         if any(a.entry is None or a.parts or a.verdict not in ("yes", "no") for a in answers):
             return None
         if answers[0].verdict == answers[1].verdict or answers[0].entry.id == answers[1].entry.id:
