@@ -118,7 +118,7 @@ def _ask_start(clause: str) -> int | None:
 _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|make|give|pay|fund|"
           r"chair|attend|advise|monitor|arrange|sort|book|get|put|use|spend|meet|visit|apply|"
           r"organise|organize|deliver|teach|tutor|overrule|overturn|tell|inspect|refer|"
-          r"act|step|speak|talk|listen|join|pick|collect|drive|stop|prevent|block|"
+          r"act|step|speak|talk|listen|join|pick|collect|drive|stop|prevent|block|push|point|signpost|"
           # "work" only as working with someone: "school work" is a noun
           r"work(?=\s+(?:with|directly|alongside|one|1))|"
           # "help" only when helping someone do something ("... and help get him into education"): "advice and help"

@@ -203,6 +203,7 @@ def _role_at(words: list[str], *, after: bool = False) -> str | None:
     return None
 
 
+_OWN_CONDITION = Folded(r"(?:if|when|once|after)\s+(?:i|we)\s+(?!(?:am|are|was|were|have|had|think|thought|feel|felt)\b)")
 _FROM_ABROAD = Folded(r"\b(?:abroad|overseas|another\s+country|other\s+country|outside\s+(?:the\s+)?(?:uk|england|britain)|"
                      r"inter-?country)\b")
 _A_SCHOOL = Folded(r"\b(?:schools?|head|heads|headteachers?|head\s+teachers?|academy|academies|college|colleges|nursery|"
@@ -271,6 +272,9 @@ _OFF_TOPIC_PHRASES = (
     ("parenting", "class"), ("parenting", "classes"), ("parenting", "programme"),
     ("log", "in"), ("log", "into"), ("log", "on"), ("log", "onto"), ("logged", "out"),  # IT access, not ours
     ("age", "assessment"), ("age", "assessments"), ("age", "assessed"),  # an asylum-seeking child's age: social care's
+    # one person's own number: the knowledge base holds no names or numbers (how to reach the VS is an entry)
+    ("direct", "number"), ("direct", "line"), ("direct", "phone"), ("direct", "dial"), ("mobile", "number"),
+    ("extension", "number"),
 )
 # Bank holidays are a calendar question, unless the question is about when this assistant's alerts are sent.
 _DAYS_OFF = (("bank", "holiday"), ("bank", "holidays"))
@@ -455,6 +459,10 @@ class Matcher:
         asks = [(ask, normalised.tokens if ask == text else self._tokens(ask)) for ask in parsed.asks]
         asks = [(ask, tokens) for ask, tokens in asks if tokens]
         context = self._tokens(parsed.context) if parsed.context else ()
+        if context and len(asks) == 1 and _OWN_CONDITION.match(parsed.context) and len(parsed.context.split()) <= 12:
+            # "If I put a referral in through here, will I hear back when it's accepted?": what the asker would do is
+            # what the question is about, not a story around it
+            asks, context = [(f"{parsed.context}, {asks[0][0]}", context + asks[0][1])], ()
         if len(asks) > 1 and parsed.alternatives:
             # "can you advise the school, or do you just sit back?": the other side of a yes/no question that says nothing
             # of its own is not asked (its words had made the question unknown)
@@ -1329,10 +1337,12 @@ _POINTS_BACK = Folded(r"\b(?:it|them|that|this|those|these|one|ones|the\s+same)\
 _PRONOUN_BACK = Folded(r"\b(?:it|them|those|these|the\s+same)\b")
 # A pronoun that stands for a thing the story is about ("advise them on it"), not for people ("refer him to them").
 _THING_BACK = Folded(r"\b(?:it|that|this)\b")
-# "deliver the tutoring that gets agreed in it": a relative clause says which thing the part's own object is; a pronoun
-# in it ("it": the PEP) is not the object of the part's action, so it does not make the part borrow the other's subject
-_RELATIVE_CLAUSE = Folded(r"(?<=[a-z])\s+(?:that|which)\s+(?:gets?|got|is|are|was|were|has|have|had|will|would|we|they|"
-                          r"you|i|the|school|schools)\b")
+# "deliver the tutoring that gets agreed in it", "the interventions agreed in it": a relative clause says which thing the
+# part's own object is; a pronoun in it ("it": the PEP) is not the object of the part's action, so it does not make the
+# part borrow the other's subject
+_RELATIVE_CLAUSE = Folded(r"(?<=[a-z])\s+(?:(?:that|which)\s+(?:gets?|got|is|are|was|were|has|have|had|will|would|we|"
+                          r"they|you|i|the|school|schools)|(?:agreed|set\s+out|written|recorded|decided|planned|listed|"
+                          r"named)\s+(?:in|at|by|for))\b")
 
 
 def _before_relative_clause(ask: str) -> str:

@@ -1106,6 +1106,7 @@ def _lemma_group(canonical: str, *forms: str) -> None:
 
 for _group in (
     ("not", "no", "without", "never", "non", "nor", "none"),
+    ("education", "edu", "educ"),  # "edu advice": education typed short
     ("child", "children", "kid", "kids", "pupil", "pupils", "student", "students", "learner", "learners",
      "lad", "lads", "lass", "lasses", "bairn", "bairns", "kiddo", "kiddos", "yps", "kiddies", "stepson", "stepdaughter",
      "young", "yp", "cyp", "person", "people", "cld", "chld", "chn", "son", "daughter", "boy", "girl", "baby", "babies",
