@@ -40,6 +40,7 @@ class Pacer:
         self._blocked: dict[str, float] = {}  # conversation -> monotonic time Teams told us to wait until
         self._lock = asyncio.Lock()
         self._acquired = 0
+        self._halted = asyncio.Event()
 
     def block(self, conversation_id: str, seconds: float) -> None:
         """Teams answered 429 with Retry-After for this conversation: nothing more goes to it until then."""
@@ -60,8 +61,16 @@ class Pacer:
             return 0.0
         return left
 
-    async def acquire(self, conversation_id: str) -> None:
-        while True:
+    def halt(self) -> None:
+        """The sender is stopping: every wait ends now and nothing more is let through (until `resume`)."""
+        self._halted.set()
+
+    def resume(self) -> None:
+        self._halted.clear()
+
+    async def acquire(self, conversation_id: str) -> bool:
+        """Wait until a message may go to this conversation: True then, False if halted meanwhile."""
+        while not self._halted.is_set():
             async with self._lock:  # never held while sleeping: other conversations keep flowing
                 conv = self._conversations[conversation_id]
                 now = self._clock()
@@ -72,8 +81,19 @@ class Pacer:
                     self._acquired += 1
                     if self._acquired % 1000 == 0:
                         self._forget_idle(now)
-                    return
-            await self._sleep(wait)
+                    return True
+            await self._wait(wait)
+        return False
+
+    async def _wait(self, seconds: float) -> None:
+        """Sleep, unless halted first (a wait of up to 30 s for a busy chat must not hold up stopping)."""
+        sleeping = asyncio.ensure_future(self._sleep(seconds))
+        halted = asyncio.ensure_future(self._halted.wait())
+        try:
+            await asyncio.wait((sleeping, halted), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            halted.cancel()
 
     def _forget_idle(self, now: float) -> None:
         """Conversations with nothing sent in the longest window need no memory (bounded over months)."""

@@ -9,6 +9,8 @@ and records every outcome:
   * Teams refused it for good (400, 403, 404) → `failed`; nobody to send to (never opened a chat) →
     `no_reference`. Either way the people concerned are told once (Escalation) and `vsbot outbox` lists it.
   * A claim older than the lease (an instance died mid-send) is taken over by the next pass.
+  * Stopping: the send on the wire finishes, nothing new starts (a wait for the pacer ends at once), and what was
+    claimed but not sent goes back to the queue at once, not counted as an attempt.
 """
 from __future__ import annotations
 
@@ -111,13 +113,18 @@ class OutboxSender:
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._stopping = False
+        self.pacer.resume()
         self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
-        """Finish the pass in progress (a cancelled database call can strand its connection), then stop."""
+        """Let the sends on the wire finish and record their outcomes (a cancelled database call can strand its
+        connection), start no more, and put the rest of the pass's claims back in the queue (_send_batch). The
+        time limit is a backstop only: the pass ends as soon as its sends in flight do."""
         if self._task is None:
             return
         self._stopping = True
+        self.pacer.halt()
         self._wake.set()
         try:
             await asyncio.wait_for(asyncio.shield(self._task), timeout=self.send_timeout + 5)
@@ -213,7 +220,10 @@ class OutboxSender:
             try:
                 async with self._order[recipient], gate:
                     done = 0
-                    for delivery in deliveries:
+                    for n, delivery in enumerate(deliveries):
+                        if self._stopping:  # back in the queue now, for the next start or another instance
+                            await self._release(deliveries[n:])
+                            break
                         done += await self._deliver(delivery, known.get(recipient))
                     return done
             finally:
@@ -222,6 +232,10 @@ class OutboxSender:
                     del self._order_users[recipient], self._order[recipient]
 
         return sum(await asyncio.gather(*(run(r, d) for r, d in by_recipient.items())))
+
+    async def _release(self, deliveries: list[Delivery]) -> None:
+        async with self._writes() as session:
+            await outbox.release(session=session, delivery_ids=[d.id for d in deliveries], holder=self.holder)
 
     async def drain(self, *, rounds: int = 20) -> int:
         """Dispatch until nothing is due (tests, `vsbot jobs run outbox`), and until nothing is in flight."""
@@ -261,7 +275,9 @@ class OutboxSender:
             target = await self._update_target(delivery)
             if target is None:
                 return 0
-        await self.pacer.acquire(conversation_id)
+        if not await self.pacer.acquire(conversation_id):  # stopping
+            await self._release([delivery])
+            return 0
         try:
             if target is not None:
                 sent = await self.connector.update(service_url, conversation_id, target, activity, timeout=self.send_timeout)

@@ -100,6 +100,19 @@ async def claim_due(*, session: AsyncSession, holder: str, now: datetime | None 
     return rows
 
 
+async def release(*, session: AsyncSession, delivery_ids: list[int], holder: str) -> int:
+    """Claims `holder` will not send after all (it is stopping): pending again at once rather than at the lease's
+    end, and not counted as an attempt. Claims it no longer holds are left alone. Commits."""
+    if not delivery_ids:
+        return 0
+    result = await session.execute(
+        update(Delivery).where(Delivery.id.in_(delivery_ids), Delivery.claimed_by == holder,
+                               Delivery.status == DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.PENDING, attempts=Delivery.attempts - 1, claimed_by=None, claimed_at=None))
+    await session.commit()
+    return result.rowcount
+
+
 async def next_due_at(*, session: AsyncSession) -> datetime | None:
     """When the earliest pending message falls due (the dispatcher sleeps until then, or until woken)."""
     return (await session.execute(

@@ -3,19 +3,23 @@ silent when it cannot be delivered; and Action.Execute routed like Action.Submit
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
 
 import pytest
+from aiohttp import web
 from sqlalchemy import update
 
+from bot.connector import BotConnector
 from bot.pacing import Pacer
-from bot.sender import BACKOFF_CAP, backoff
+from bot.sender import BACKOFF_CAP, OutboxSender, backoff
 from cards.menu import notice_card
-from storage import outbox
+from storage import conversations, outbox
 from storage.clock import utcnow
 from storage.db import session_factory
 from storage.models import Delivery
-from tests.utils.teams import aad, installation_update, message
+from tests.conftest import serve
+from tests.utils.teams import TENANT, FakeConnector, aad, installation_update, message
 
 SAM, MINA = aad("0a1"), aad("0d1")
 
@@ -176,3 +180,99 @@ async def test_action_execute_is_routed_like_action_submit(bot):
     activity["value"] = {"action": {"type": "Action.Submit"}}
     async with bot.http.post(f"{bot.url}/api/messages", json=activity) as resp:
         assert resp.status == 400
+
+
+# --- two instances, and stopping: driven directly (no bot), each sender on its own engine like a process ---------
+class HeldOnTheWire(FakeConnector):
+    """Holds the first message to `chat` until `release` is set: a send on the wire."""
+
+    def __init__(self, chat: str):
+        super().__init__()
+        self.chat, self.arrived, self.release = chat, asyncio.Event(), asyncio.Event()
+
+    async def _send(self, request: web.Request) -> web.Response:
+        if request.match_info["cid"] == self.chat and not self.arrived.is_set():
+            self.arrived.set()
+            await self.release.wait()
+        return await super()._send(request)
+
+
+def _virtual_pacer(on_sleep=None) -> Pacer:
+    """Teams' limits on a clock of its own that a wait moves on at once; `on_sleep` runs at each wait."""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        if on_sleep is not None:
+            await on_sleep()
+
+    return Pacer(clock=lambda: now[0], sleep=sleep)
+
+
+async def _queue(engine, url: str, count: dict[str, int]) -> list[str]:
+    """`count[person]` messages to each person, who has a chat with the bot at `url`. Returns their keys in order."""
+    keys = []
+    async with session_factory(engine)() as session:
+        for person, n in count.items():
+            await conversations.save_reference(session=session, scope=conversations.USER_SCOPE, key=person,
+                                               tenant_id=TENANT, reference={
+                "serviceUrl": url, "channelId": "msteams", "bot": {"id": "28:bot"},
+                "conversation": {"id": f"a:personal-{person}", "conversationType": "personal", "tenantId": TENANT},
+                "user": {"id": f"29:{person}", "aadObjectId": person}})
+            for i in range(n):
+                key = f"{person[-3:]}-{i:03d}"
+                await outbox.enqueue(session=session, key=key, recipient_aad_id=person, summary="x",
+                                     card=notice_card("x", "y", card_id=key))
+                keys.append(key)
+        await session.commit()
+    return keys
+
+
+def _copies(connector: FakeConnector) -> Counter:
+    return Counter(card_id for sent in connector.sent for card_id in sent.card_ids)
+
+
+async def _statuses(engine, keys: list[str]) -> list[tuple[str, int, str | None]]:
+    rows = [await _row(engine, key) for key in keys]
+    return [(row.status, row.attempts, row.claimed_by) for row in rows]
+
+
+async def test_stopping_finishes_the_send_on_the_wire_and_puts_the_rest_back_at_once(engine):
+    """200 alerts for one person are paced over minutes: stopping must not wait for them (it waited its full 20 s
+    and left them claimed for the 45-s lease). The send in flight finishes; the rest are pending again, not counted
+    as attempts; the next instance sends them at once, and nothing arrives twice."""
+    connector = HeldOnTheWire(f"a:personal-{MINA}")
+    pacing = asyncio.Event()
+
+    async def a_long_wait(_seconds: float) -> None:  # Sam's 8th message waits for the pacer (7 a second)
+        pacing.set()
+        await asyncio.Event().wait()
+
+    async with serve(connector.app()) as url:
+        connector.url = url
+        keys = await _queue(engine, url, {SAM: 20, MINA: 1})
+        sam, mina = keys[:20], keys[20]
+        first = OutboxSender(session_factory(engine), BotConnector(None), holder="first", sleep=a_long_wait)
+        first.start()
+        stopping = None
+        try:
+            await asyncio.wait_for(asyncio.gather(pacing.wait(), connector.arrived.wait()), 10)
+            stopping = asyncio.create_task(first.stop())
+            # Sam's unsent messages are back in the queue while Mina's is still on the wire.
+            await _until(engine, sam[-1], "pending")
+            assert not stopping.done()
+        finally:
+            connector.release.set()
+            await (stopping or first.stop())
+            await first.connector.close()
+        assert (await _row(engine, mina)).status == "sent"  # the send on the wire finished and was recorded
+        assert await _statuses(engine, sam) == [("sent", 1, None)] * 7 + [("pending", 0, None)] * 13
+        assert sorted(_copies(connector)) == sorted(sam[:7] + [mina])
+
+        second = OutboxSender(session_factory(engine), BotConnector(None), holder="second")  # no lease to wait for
+        second.pacer = _virtual_pacer()
+        try:
+            assert await second.drain() == 13
+        finally:
+            await second.connector.close()
+    assert _copies(connector) == Counter({key: 1 for key in keys})
