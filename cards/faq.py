@@ -99,6 +99,8 @@ def parts_card(*, answer, query_id: int | str, question: str | None = None) -> d
     for part in answer.parts:
         part_label, part_color = VERDICT_STYLE[part.verdict]
         body.append(text(f"{part_label} — {part.entry.title}", weight="Bolder", color=part_color, spacing="Medium"))
+        if getattr(part, "note", ""):  # why this part's verdict is not the entry's ("These alerts go to ...")
+            body.append(text(part.note, weight="Bolder"))
         body.append(text(part.entry.answer))
         if part.entry.instead and part.verdict != "yes":
             body.append(text(f"**Instead:** {part.entry.instead}"))

@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from dialogs.faq.knowledge.matcher import Answer, Matcher
-from dialogs.faq.knowledge.model import ACTIONS, BUTTON_CHARS, COHORTS, KB_VERDICTS, PARENTS, Entry, KnowledgeBase
+from dialogs.faq.knowledge.model import (ACTIONS, BUTTON_CHARS, COHORTS, KB_VERDICTS, PARENTS, RECIPIENTS, Entry,
+                                         KnowledgeBase)
 from dialogs.faq.knowledge.quantities import QUANTITIES, parse_condition
 
 __all__ = [
@@ -33,7 +34,7 @@ DEFAULT_KB_PATH = Path(__file__).with_name("kb.yaml")
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("id", "title", "phrasings", "verdict", "answer", "source")
-_OPTIONAL = ("instead", "cohorts", "actions", "condition", "parents", "short_title")
+_OPTIONAL = ("instead", "cohorts", "actions", "condition", "parents", "short_title", "recipients")
 _KNOWN_KEYS = frozenset(_REQUIRED + _OPTIONAL)
 
 
@@ -128,12 +129,15 @@ def _parse_entry(raw: Any) -> tuple[Entry | None, list[str]]:
     parents = _text(raw.get("parents", ""), "parents", problems, required=False)
     if parents and parents not in PARENTS:
         problems.append(f"parents {parents!r} is not one of {', '.join(sorted(PARENTS))}")
+    recipients = _choices(raw.get("recipients", []), "recipients", "recipient", RECIPIENTS, problems)
+    if recipients and verdict != "yes":
+        problems.append("recipients can only be set on a 'yes' entry (someone else named turns the answer into 'no')")
     short_title = _text(raw.get("short_title", ""), "short_title", problems, required=False)
     if len(short_title) > BUTTON_CHARS:
         problems.append(f"short_title is {len(short_title)} characters; buttons show about {BUTTON_CHARS}")
     # Built even when invalid (if it has an id) so duplicate ids are still reported.
     entry = Entry(entry_id, title, phrasings, verdict, answer, instead, cohorts, source, actions,
-                  condition, parents, short_title) if entry_id else None
+                  condition, parents, short_title, recipients) if entry_id else None
     return entry, problems
 
 

@@ -60,6 +60,7 @@ from dialogs.faq.knowledge.folded import Folded
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, repaired_text, surface_tokens
 from dialogs.faq.knowledge.personal import looks_personal
+from dialogs.faq.knowledge.recipients import named_recipients, recipients_note
 from dialogs.faq.knowledge.quantities import explain_outside, measure, parse_condition
 
 # Why an answer is what it is. "matched": a verdict from `entry`. The others have no verdict (unknown):
@@ -165,30 +166,44 @@ _NOT_DONE_ACTIONS = frozenset({"direct", "takeon", "schoolrun", "homevisit", "te
 _DIRECTING = frozenset({"tell", "overrule"})  # giving a school orders, or overriding its head
 _PROFESSIONAL_ROLES = frozenset("""sw sws social_worker social_workers dsl dsls dt dts designated_teacher designated_teachers
 senco sencos ep eps educational_psychologist educational_psychologists iro iros governor governors head heads headteacher
-headteachers teacher teachers send_officer send_officers send_team send_teams youth_worker youth_workers""".split())
+headteachers teacher teachers send_officer send_officers send_team send_teams youth_worker youth_workers manager managers
+team_manager team_managers locality_manager locality_managers""".split())
 _FAMILY_ROLES = frozenset("""carer carers parent parents adopter adopters foster_carer foster_carers kinship_carer
 kinship_carers adoptive_parent adoptive_parents special_guardian special_guardians""".split())
+_DETERMINERS = frozenset("the a an their our my his her your".split())
 _JOIN = re.compile(r" (?:and|&|or) ")
 
 
 def _role_pair(text: str) -> tuple[int, int, str, str] | None:
-    """Where professionals and families are joined in `text` ("both social workers and foster carers"; "parents and
-    carers" are families together, and two kinds of professional are answered alike): (start, end, first, second). Found from
-    each "and"/"or" by the words either side (one pattern of every role over a long message cost 13 µs)."""
+    """Where two kinds of people are joined in `text`: a professional and a family ("both social workers and foster
+    carers"), or two professionals said to be "both" asked about ("do the sw and the DT both get pinged?"); "parents
+    and carers" are families together. (start, end, first, second), the span running from the first role to the
+    second. Found from each "and"/"or" by the words either side (one pattern of every role over a long message cost
+    13 µs)."""
     low = text.lower()
     if len(low) != len(text):
         return None
     for join in _JOIN.finditer(low):
         first = _role_at(low[max(0, join.start() - 30):join.start()].split()[-2:])
-        second = first and _role_at(low[join.end():join.end() + 30].split()[:2], after=True)
-        if second and (first in _PROFESSIONAL_ROLES) != (second in _PROFESSIONAL_ROLES):
-            first_text, second_text = first.replace("_", " "), second.replace("_", " ")
-            start, end = join.start() - len(first_text), join.end() + len(second_text)
-            if low[start:join.start()] != first_text or low[join.end():end] != second_text:
-                continue  # not single-spaced: left as it is
-            if low[max(0, start - 5):start] == "both ":
-                start -= 5
-            return start, end, text[join.start() - len(first_text):join.start()], text[join.end():end]
+        if not first:
+            continue
+        following = low[join.end():join.end() + 40].split()[:3]
+        skip = len(following[0]) + 1 if following and following[0] in _DETERMINERS else 0
+        second = _role_at(low[join.end() + skip:join.end() + skip + 30].split()[:2], after=True)
+        if not second:
+            continue
+        first_text, second_text = first.replace("_", " "), second.replace("_", " ")
+        start, second_start = join.start() - len(first_text), join.end() + skip
+        end = second_start + len(second_text)
+        if low[start:join.start()] != first_text or low[second_start:end] != second_text:
+            continue  # not single-spaced: left as it is
+        both_before = low[max(0, start - 5):start] == "both "
+        if (first in _PROFESSIONAL_ROLES) == (second in _PROFESSIONAL_ROLES) and not (
+                first in _PROFESSIONAL_ROLES and (both_before or low[end:end + 5] == " both")):
+            continue
+        if both_before:
+            start -= 5
+        return start, end, text[join.start() - len(first_text):join.start()], text[second_start:end]
     return None
 
 
@@ -206,6 +221,7 @@ def _role_at(words: list[str], *, after: bool = False) -> str | None:
 _OWN_CONDITION = Folded(r"(?:if|when|once|after)\s+(?:i|we)\s+(?!(?:am|are|was|were|have|had|think|thought|feel|felt)\b)")
 _FROM_ABROAD = Folded(r"\b(?:abroad|overseas|another\s+country|other\s+country|outside\s+(?:the\s+)?(?:uk|england|britain)|"
                      r"inter-?country)\b")
+_BEING_TOLD = Folded(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\S+\s+){0,3}?(?:told|informed|notified)\b")
 _A_SCHOOL = Folded(r"\b(?:schools?|head|heads|headteachers?|head\s+teachers?|academy|academies|college|colleges|nursery|"
                    r"setting|settings|senco|dt|dsl|them|us)\b")
 # Who acts (refers, asks, contacts): the subject of an ask, as opposed to the child it is about.
@@ -299,6 +315,7 @@ class Part:
     ask: str
     verdict: str  # yes | no | partly
     entry: Entry
+    note: str = ""  # why the verdict differs from the entry's (a figure outside its condition, someone else told)
 
 
 @dataclass(frozen=True)
@@ -427,7 +444,7 @@ class Matcher:
             _ASKED_BY_FAMILY.reset(family)
             memo.end(scope)
 
-    def _answer(self, question: str, *, each_role: bool = True) -> Answer:
+    def _answer(self, question: str) -> Answer:
         typed = (question or "")[:MAX_QUESTION_CHARS]
         text = without_courtesies(typed)
         normalised = self.normaliser.normalise(text)
@@ -514,8 +531,8 @@ class Matcher:
                             "out_of_scope", corrections)
         if asker == PARENT:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
-        if each_role and not result.parts and result.verdict in ("yes", "no"):
-            result = self._for_each_role(result, text, [ask for ask, _ in asks]) or result
+        if len(asks) == 1 and not result.parts and result.verdict in ("yes", "no"):
+            result = self._for_each_role(result, asks[0][0], context) or result
         if result.entry is not None and "plac" in result.entry.cohorts and _FROM_ABROAD.search(text):
             # "we adopted him from abroad, does he count as previously looked after?": the seeds say nothing of children
             # adopted from another country, so the entry on previously looked-after children is offered, not given
@@ -523,27 +540,29 @@ class Matcher:
                             offered=result.entry, audience=result.audience)
         return result
 
-    def _for_each_role(self, answer: Answer, text: str, asks: list[str]) -> Answer | None:
+    def _for_each_role(self, answer: Answer, ask: str, context: tuple[str, ...]) -> Answer | None:
         """ "are the surgeries open to both social workers and foster carers?": two kinds of people asked about together.
-        Read once for each; when one is answered yes and the other no, the answer is partly, part by part (the
-        question as a whole had been answered by whichever of the two weighed more)."""
-        pair = _role_pair(text)
+        The ask is read once for each (in the same story); when one is answered yes and the other no, the answer is
+        partly, part by part (the question as a whole had been answered by whichever of the two weighed more)."""
+        pair = _role_pair(ask)
         if pair is None:
             return None
         start, end, first, second = pair
-        if not any(0 <= (at := text.find(ask)) <= start and end <= at + len(ask) for ask in asks):
-            return None  # named together in the story ("carers and SW agree..."), not in what is asked
-        readings = [text[:start] + role + text[end:] for role in (first, second)]
-        answers = [self._answer(reading, each_role=False) for reading in readings]
-        if any(a.entry is None or a.parts or a.verdict not in ("yes", "no") for a in answers):
+        parts = []
+        for role in (first, second):
+            reading = ask[:start] + role + ask[end:]
+            tokens = self._tokens(reading)
+            resolved = self._directed(self._resolve(tokens, context, reading), tokens, context, reading)
+            if resolved.reason != "matched" or resolved.entry is None or resolved.entry.verdict not in ("yes", "no"):
+                return None
+            verdict, note = self._verdict_with_condition(resolved.entry, reading)
+            parts.append((Part(reading, verdict, resolved.entry, note), resolved.score))
+        if parts[0][0].verdict == parts[1][0].verdict:
             return None
-        if answers[0].verdict == answers[1].verdict or answers[0].entry.id == answers[1].entry.id:
-            return None
-        parts = tuple(Part(reading, a.verdict, a.entry) for reading, a in zip(readings, answers, strict=True))
-        seen = {p.entry.id for p in parts}
+        seen = {p.entry.id for p, _ in parts}
         suggestions = tuple(e for e in (answer.entry, *answer.suggestions) if e.id not in seen)[:MAX_SUGGESTIONS]
-        return Answer("partly", parts[0].entry, min(a.score for a in answers), suggestions, "matched", answer.corrections,
-                      parts=parts, audience=answer.audience)
+        return Answer("partly", parts[0][0].entry, min(score for _, score in parts), suggestions, "matched",
+                      answer.corrections, parts=tuple(p for p, _ in parts), audience=answer.audience)
 
     def _personal(self, tokens: tuple[str, ...], corrections) -> Answer:
         """About one child's case: not answered; the closest entries are offered."""
@@ -963,6 +982,8 @@ class Matcher:
             return resolved
         if not directing or not _A_SCHOOL.search(text):  # "can you order lunch for the team?" directs no school
             return resolved
+        if _BEING_TOLD.search(text):  # "is the school told when attendance falls?": being told, not given orders
+            return resolved
         doing = self._not_done(tuple(t for t in tokens if t in directing or t not in _ACTIONS), context)
         if doing is None or not directing & self._title_tokens[self._index_of[doing.entry.id]]:
             return resolved
@@ -1058,7 +1079,7 @@ class Matcher:
         answered = []
         for ask, resolved in parts:
             verdict, note = self._verdict_with_condition(resolved.entry, ask)
-            answered.append(Part(ask, verdict, resolved.entry))
+            answered.append(Part(ask, verdict, resolved.entry, note))
         verdicts = {p.verdict for p in answered}
         verdict = verdicts.pop() if len(verdicts) == 1 else "partly"
         first = answered[0].entry
@@ -1068,6 +1089,11 @@ class Matcher:
         return Answer(verdict, first, score, suggestions, "matched", corrections, parts=tuple(answered))
 
     def _verdict_with_condition(self, entry: Entry, text: str) -> tuple[str, str]:
+        if entry.recipients:
+            # "will the DT get an alert if attendance drops?": the alert's words fit whoever is named as told
+            outside = named_recipients(text) - set(entry.recipients)
+            if outside:
+                return "no", recipients_note(entry.recipients, outside)
         condition = self._conditions[self._index_of[entry.id]]
         if condition is None:
             return entry.verdict, ""

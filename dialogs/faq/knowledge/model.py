@@ -15,6 +15,8 @@ KB_VERDICTS: frozenset[str] = VERDICTS | {"unknown"}
 PARENTS: frozenset[str] = frozenset({"answer", "signpost"})
 COHORTS: frozenset[str] = frozenset({"cic", "plac", "cwsw"})
 ACTIONS: frozenset[str] = frozenset({"refer", "book_surgery", "ask_staff"})
+# Who an alert entry's alerts go to: a question naming someone else as the one told gets "no" (see recipients.py).
+RECIPIENTS: frozenset[str] = frozenset({"social worker", "designated teacher", "manager"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Entry:
     condition: str = ""  # e.g. "attendance <= 90": a figure in the question outside it turns "yes" into "no"
     parents: str = ""  # "answer" | "signpost" | "" (default by verdict: "no" answers, yes/partly signposts)
     short_title: str = ""  # a button-sized title (Teams cuts suggestion buttons); derived when empty
+    recipients: tuple[str, ...] = ()  # an alert's recipients, e.g. ("social worker", "manager")
 
     @property
     def button_title(self) -> str:

@@ -970,6 +970,10 @@ for _role, _concept in (("dt", "dt"), ("designated teacher", "dt"), ("social wor
                         ("sw", "socialworker"), ("dsl", "dsl"), ("iro", "iro"), ("senco", "send")):
     for _lead in ("cover the", "cover for the", "do the", "be the", "act as the", "replace the", "stand in for the"):
         _PHRASES_SOURCE[f"{_lead} {_role}"] = ("takeon", _concept)
+    # "do the sw and the DT both get pinged?": "do" asking a question of them, not doing their job (the longer phrase
+    # is read first)
+    for _next in ("get", "gets", "both", "also", "hear", "receive", "know", "see", "have", "need", "want"):
+        _PHRASES_SOURCE[f"do the {_role} {_next}"] = (_concept,)
 
 # "does the VS care about what the young person thinks?": what a child thinks or feels is their views (the child's voice)
 for _verb in ("thinks", "think", "feels", "feel"):

@@ -41,7 +41,8 @@ def answer_text(answer: Answer) -> str:
     """The plain-English answer: the entry's answer, each part's, or an honest "I don't know" with suggestions."""
     if answer.parts:
         lines = [f"{VERDICT_LABELS[answer.verdict]}: your question has {len(answer.parts)} parts."]
-        lines += [f"{VERDICT_LABELS[p.verdict]} — {p.entry.title} {p.entry.answer}" for p in answer.parts]
+        lines += [" ".join(x for x in (f"{VERDICT_LABELS[p.verdict]} — {p.entry.title}", p.note, p.entry.answer) if x)
+                  for p in answer.parts]
         return " ".join(lines)
     if answer.entry is not None:
         text = f"{answer.note} {answer.entry.answer}" if answer.note else answer.entry.answer
@@ -75,7 +76,8 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         "suggestions": [{"id": e.id, "title": e.title} for e in answer.suggestions],
         "reason": answer.reason,
         "offered": {"id": answer.offered.id, "title": answer.offered.title} if answer.offered else None,
-        "parts": [{"ask": p.ask, "verdict": p.verdict, "id": p.entry.id, "title": p.entry.title} for p in answer.parts],
+        "parts": [{"ask": p.ask, "verdict": p.verdict, "id": p.entry.id, "title": p.entry.title, "note": p.note}
+                  for p in answer.parts],
         "note": answer.note,
         "audience": answer.audience,
         "keep_text": answer.keep_text,
@@ -91,6 +93,8 @@ def format_answer(answer: Answer) -> str:
         lines = [f"[{VERDICT_LABELS[answer.verdict]}] your question has {len(answer.parts)} parts"]
         for part in answer.parts:
             lines.append(f"  [{VERDICT_LABELS[part.verdict]}] {part.entry.title} (you asked: {part.ask})")
+            if part.note:
+                lines.append(f"    {part.note}")
             lines.append(f"    {part.entry.answer}")
         return "\n".join(lines)
     lines = [f"[{VERDICT_LABELS[answer.verdict]}] {entry.title}"]
