@@ -8,7 +8,9 @@ and records every outcome:
     jitter; the conversation waits, the others go on; after MAX_ATTEMPTS the message is `failed`.
   * Teams refused it for good (400, 403, 404) → `failed`; nobody to send to (never opened a chat) →
     `no_reference`. Either way the people concerned are told once (Escalation) and `vsbot outbox` lists it.
-  * A claim older than the lease (an instance died mid-send) is taken over by the next pass.
+  * A claim older than the lease (an instance died mid-send) is taken over by the next pass. A live instance's
+    claim can get that old too (a long queue to one chat waits for the pacer), so an aging claim is renewed just
+    before its message is sent, and a message whose claim another instance took over is left to that instance.
   * Stopping: the send on the wire finishes, nothing new starts (a wait for the pacer ends at once), and what was
     claimed but not sent goes back to the queue at once, not counted as an attempt.
 """
@@ -42,6 +44,9 @@ POLL_SECONDS = 5.0  # the backstop: a pass at least this often even if nothing w
 CONCURRENT_CONVERSATIONS = 32
 CLAIM_BATCH = 100  # messages claimed at a time; a full batch means more may be waiting
 SEND_TIMEOUT = 15.0
+# A claim older than this is renewed just before its send, which then ends within RENEW_AFTER + SEND_TIMEOUT
+# (30 s) of the claim or its renewal: 15 s of the lease to spare for hosts' clocks differing and slow writes.
+RENEW_AFTER = outbox.CLAIM_LEASE - 2 * timedelta(seconds=SEND_TIMEOUT)
 
 
 def backoff(attempt: int, retry_after: float | None) -> float:
@@ -268,7 +273,8 @@ class OutboxSender:
         if blocked > 0:  # Teams asked us to wait for this chat: back in the queue, not an attempt
             async with self._writes() as session:
                 await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
-                                  next_attempt_at=self.clock() + timedelta(seconds=blocked), refund_attempt=True)
+                                  holder=self.holder, refund_attempt=True,
+                                  next_attempt_at=self.clock() + timedelta(seconds=blocked))
             return 0
         target = None
         if delivery.operation == DeliveryOperation.UPDATE:
@@ -278,6 +284,18 @@ class OutboxSender:
         if not await self.pacer.acquire(conversation_id):  # stopping
             await self._release([delivery])
             return 0
+        # A claim can outlive its lease waiting for the pacer or for an earlier batch to this chat (60 per 30 s),
+        # and another instance may then have taken it over: an old claim is sent only if renewed, so still ours.
+        # Only old ones (a long queue to one chat, which goes at most 2 a second): renewing every claim put a write
+        # and a database trip between the pacer and every send (measured: twice the 429s in the fan-out bench as
+        # sends bunched, and 290 rather than 490 messages/s unpaced on SQLite's one writer).
+        now = self.clock()
+        if now - delivery.claimed_at >= RENEW_AFTER:
+            async with self._writes() as session:
+                if not await outbox.renew(session=session, delivery_id=delivery.id, holder=self.holder, now=now):
+                    log.info("not sent delivery=%s: its claim was taken over by another instance", delivery.id)
+                    return 0
+            delivery.claimed_at = now
         try:
             if target is not None:
                 sent = await self.connector.update(service_url, conversation_id, target, activity, timeout=self.send_timeout)
@@ -286,7 +304,7 @@ class OutboxSender:
         except ConnectorError as exc:
             await self._failed_attempt(delivery, payload, conversation_id, exc)
             return 0
-        async with self._writes() as session:
+        async with self._writes() as session:  # whoever holds the claim now: it went out and must not go again
             await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SENT,
                               activity_id=sent.id if delivery.operation == DeliveryOperation.SEND else None,
                               conversation_id=conversation_id)
@@ -305,7 +323,8 @@ class OutboxSender:
             if exc.retryable and delivery.attempts < MAX_ATTEMPTS:
                 async with self._writes() as session:
                     await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
-                                      error=exc.reason[:200], next_attempt_at=self.clock() + timedelta(
+                                      holder=self.holder, error=exc.reason[:200],
+                                      next_attempt_at=self.clock() + timedelta(
                                           seconds=backoff(delivery.attempts - 1, exc.retry_after)))
                 return False
             return None
@@ -322,17 +341,18 @@ class OutboxSender:
         or a newer update of it is queued (only the newest state matters)."""
         async with self._writes() as session:
             if await outbox.newer_update_exists(session=session, delivery=delivery):
-                await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SKIPPED)
+                await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SKIPPED,
+                                  holder=self.holder)
                 return None
             original = await outbox.get(session=session, key=delivery.updates_key or "")
             if original is not None and original.status == DeliveryStatus.SENT and original.activity_id:
                 return original.activity_id
             if original is not None and original.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING):
                 await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
-                                  next_attempt_at=self.clock() + timedelta(seconds=2))
+                                  holder=self.holder, next_attempt_at=self.clock() + timedelta(seconds=2))
                 return None
             await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.SKIPPED,
-                              error="the message it updates was not delivered")
+                              holder=self.holder, error="the message it updates was not delivered")
             return None
 
     async def _failed_attempt(self, delivery: Delivery, payload, conversation_id: str, exc: ConnectorError) -> None:
@@ -344,14 +364,17 @@ class OutboxSender:
                 self.pacer.block(conversation_id, wait)  # the rest of this chat waits too; others do not
             async with self._writes() as session:
                 await outbox.mark(session=session, delivery_id=delivery.id, status=DeliveryStatus.PENDING,
-                                  error=exc.reason, next_attempt_at=self.clock() + timedelta(seconds=wait))
+                                  holder=self.holder, error=exc.reason,
+                                  next_attempt_at=self.clock() + timedelta(seconds=wait))
             return
         await self._finish(delivery, DeliveryStatus.FAILED, payload, error=exc.reason)
 
     async def _finish(self, delivery: Delivery, status: DeliveryStatus, payload, *, error: str) -> None:
         """A message that will not arrive: recorded, and the people concerned told once."""
         async with self._writes() as session:
-            await outbox.mark(session=session, delivery_id=delivery.id, status=status, error=error)
+            if not await outbox.mark(session=session, delivery_id=delivery.id, status=status, holder=self.holder,
+                                     error=error):
+                return  # another instance took the claim over: its outcome, and its telling, are its own
             escalation = payload.escalation
             if escalation and delivery.operation == DeliveryOperation.SEND:
                 card = undeliverable_card(subject=escalation.subject, recipient_name=escalation.recipient_name,

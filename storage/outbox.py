@@ -18,8 +18,9 @@ from storage.clock import utcnow
 from storage.models import Delivery, FaqQuery
 from storage.vocabulary import UNDELIVERED_STATUSES, DeliveryOperation, DeliveryStatus
 
-# A claim older than this belongs to an instance that died mid-send and is taken over. The dispatcher
-# claims only what it sends within a few seconds, so a live claim never gets this old.
+# A claim older than this belongs to an instance that died mid-send and is taken over. A live claim can get
+# this old (a long queue to one chat is paced at 60 per 30 s), so the dispatcher renews an aging claim just before
+# its send (`renew`) and sends only if that succeeds; the send then ends well within the lease (bot.sender).
 CLAIM_LEASE = timedelta(seconds=45)
 SESSION_FLAG = "outbox_enqueued"  # set on the session's info; storage.db wakes the dispatcher after commit
 
@@ -98,6 +99,16 @@ async def claim_due(*, session: AsyncSession, holder: str, now: datetime | None 
         row.attempts += 1
     await session.commit()
     return rows
+
+
+async def renew(*, session: AsyncSession, delivery_id: int, holder: str, now: datetime) -> bool:
+    """Just before sending: True if `holder` still holds the claim, which is fresh again for the send's duration.
+    False: it went stale and another instance took it over (or it was settled), so it must not be sent here."""
+    result = await session.execute(
+        update(Delivery).where(Delivery.id == delivery_id, Delivery.claimed_by == holder,
+                               Delivery.status == DeliveryStatus.SENDING).values(claimed_at=now))
+    await session.commit()
+    return result.rowcount == 1
 
 
 async def release(*, session: AsyncSession, delivery_ids: list[int], holder: str) -> int:

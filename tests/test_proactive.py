@@ -16,7 +16,7 @@ from bot.sender import BACKOFF_CAP, OutboxSender, backoff
 from cards.menu import notice_card
 from storage import conversations, outbox
 from storage.clock import utcnow
-from storage.db import session_factory
+from storage.db import create_engine, session_factory
 from storage.models import Delivery
 from tests.conftest import serve
 from tests.utils.teams import TENANT, FakeConnector, aad, installation_update, message
@@ -276,3 +276,35 @@ async def test_stopping_finishes_the_send_on_the_wire_and_puts_the_rest_back_at_
         finally:
             await second.connector.close()
     assert _copies(connector) == Counter({key: 1 for key in keys})
+
+
+@pytest.mark.parametrize("waited, sent_by_one, taken_over", [(46, 7, 3), (30, 10, 0)])
+async def test_a_claim_that_outlives_its_lease_is_sent_by_one_instance_only(engine, database_url, connector, waited,
+                                                                            sent_by_one, taken_over):
+    """Instance one claims Sam's 10 messages, sends 7 and waits for the pacer while `waited` seconds pass, and then
+    instance two runs a pass. Past the 45-s lease, two takes the last 3 over as a dead instance's claims, and one,
+    renewing each old claim just before its send, leaves them to it; within the lease, one renews and sends them.
+    Either way each message arrives once."""
+    keys = await _queue(engine, connector.url, {SAM: 10})
+    now = [utcnow()]
+    other_engine = create_engine(database_url)
+    two = OutboxSender(session_factory(other_engine), BotConnector(None), holder="two", clock=lambda: now[0])
+    two.pacer = _virtual_pacer()
+    sent_by_two: list[int] = []
+
+    async def meanwhile() -> None:  # at instance one's first wait for the pacer
+        if not sent_by_two:
+            now[0] += timedelta(seconds=waited)
+            sent_by_two.append(await two.drain())
+
+    one = OutboxSender(session_factory(engine), BotConnector(None), holder="one", clock=lambda: now[0])
+    one.pacer = _virtual_pacer(on_sleep=meanwhile)
+    try:
+        delivered = await one.drain()
+    finally:
+        await one.connector.close()
+        await two.connector.close()
+        await other_engine.dispose()
+    assert _copies(connector) == Counter({key: 1 for key in keys})
+    assert (delivered, sent_by_two) == (sent_by_one, [taken_over])
+    assert [status for status, _, _ in await _statuses(engine, keys)] == ["sent"] * 10
