@@ -126,7 +126,8 @@ _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|mak
 _SECOND_ASK = Folded(
     r"(?=[,\s])(?:"  # (every joint starts with a comma or a space: the rest is tried only there)
     rf",?\s+(?:and|&|but|plus|n)\s+(?:also|then|if|maybe|perhaps|possibly|what|the\s+rest|as\s+well)\b"
-    rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})\b)"  # ("n": "and" typed on a phone; "...and to come to...")
+    rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})(?:s|es)?\b)"  # ("n": "and" on a phone; "...and to come to...";
+    # "vs monitors and runs interventions?": a verb said of the VS)
     # "...advice about his learning and basically tell them what to do": a word of manner between "and" and the verb
     rf"|,?\s+(?:and|&|n)\s+(?=(?:basically|just|actually|simply|really|even|personally|directly)\s+(?:{_VERBS})\b)"
     # "can the VS advise them on it or make them change their policy": the other side of an "or" is asked too
@@ -361,6 +362,7 @@ _UNINVERTED = re.compile(r"^(?:the\s+)?(?:vs|vsh|virtual\s+school)(?:\s+(?:inclu
                          r"[a-z]+(?<!s)\b", re.IGNORECASE)
 # An ask that only asks to confirm what was said before it, and who said it.
 _CONFIRM = re.compile(r"^(?:is\s+(?:that|this|it)\s+(?:right|true|correct|so|the\s+case|still\s+the\s+case)|"
+                      r"(?:is|are)\s+(?:she|he|they)\s+(?:right|correct)|who(?:'s|\s+is)\s+right|"
                       r"am\s+i\s+right|"
                       r"have\s+i\s+got\s+that\s+right|is\s+that\s+how\s+it\s+works)\W*$", re.IGNORECASE)
 _HEARSAY = re.compile(r"^.*?\b(?:said|says|told\s+(?:me|us)|heard|read|reckons|thinks|mentioned)\s+(?:that\s+)?",

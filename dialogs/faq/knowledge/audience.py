@@ -26,6 +26,7 @@ _PARENT_MARKERS = Folded(
     rf"|\bour\s+(?:(?:adopted|adoptive|own)\s+{_CHILD}|(?:(?:eldest|youngest|oldest|middle)\s+)?{_FAMILY_CHILD})\b"
     r"|\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:mum|mom|mother|dad|father|parent|step\s*parent|"
     r"stepmum|stepdad|adoptive\s+parent|adopter|special\s+guardian)\b"
+    r"|\b(?:i\s*am|i'm|im|i’m)\s+(?:mum|mom|mam|mother|dad|father)\s+(?:to|of)\b"  # "I'm mum to a boy on a CiN plan"
     r"|\b(?:we|i)\s+(?:have\s+)?adopted\b|\bme\s+and\s+my\s+(?:husband|wife|partner)\b"
     r"|\bmy\s+(?:husband|wife|partner)\s+and\s+i\b"
     # kinship carers (relatives bringing up a child with a social worker) ask as parents do
@@ -94,7 +95,9 @@ _PROFESSIONAL_REFERRAL = Folded(
 _OWN_APPROACH = Folded(
     r"\b(?:can|could|may|cud|am|are)\s+(?:i|we)\s+(?:\w+\s+)?(?:refer|make\s+(?:a|the)\s+referral|request|apply|contact|"
     r"phone|ring|call|email|"
-    r"e-mail|message|get\s+in\s+touch)\b")
+    r"e-mail|message|get\s+in\s+touch)\b"
+    # "can I go to the virtual school myself and ask them...?"
+    r"|\b(?:can|could|may|cud)\s+(?:i|we)\s+(?:\w+\s+)?(?:go\s+to|ask)\s+(?:the\s+)?(?:virtual\s+school|vs|you|them)\b")
 
 
 def approaches_the_vs_themselves(ask: str) -> bool:

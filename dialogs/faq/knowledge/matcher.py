@@ -222,8 +222,11 @@ _OWN_CONDITION = Folded(r"(?:if|when|once|after)\s+(?:i|we)\s+(?!(?:am|are|was|w
 _FROM_ABROAD = Folded(r"\b(?:abroad|overseas|another\s+country|other\s+country|outside\s+(?:the\s+)?(?:uk|england|britain)|"
                      r"inter-?country)\b")
 _BEING_TOLD = Folded(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\S+\s+){0,3}?(?:told|informed|notified)\b")
-_A_SCHOOL = Folded(r"\b(?:schools?|head|heads|headteachers?|head\s+teachers?|academy|academies|college|colleges|nursery|"
-                   r"setting|settings|senco|dt|dsl|them|us)\b")
+# Directing a school: the verb, then the school, head or setting within a few words ("tell the academy to...")
+_DIRECTS_A_SCHOOL = Folded(r"\b(?:tell|tells|instruct|instructs|make|makes|force|forces|order|orders|require|requires|"
+                           r"get|gets|overrule|overrules|overturn|overturns|insist|insists)\s+(?:\S+\s+){0,2}?(?:schools?|"
+                           r"head|heads|headteachers?|academy|academies|college|colleges|nursery|setting|settings|senco|dt|"
+                           r"dsl|them|us)\b")
 # Who acts (refers, asks, contacts): the subject of an ask, as opposed to the child it is about.
 _ACTORS = frozenset({"parent", "carer", "family", "school", "socialworker", "dsl", "dt", "headteacher", "iro"})
 _ACTOR_FIRST = re.compile(r"^\W*(?:can|could|would|will|should|may|might|do|does|did|is|are)\s+"
@@ -291,6 +294,7 @@ _OFF_TOPIC_PHRASES = (
     # one person's own number: the knowledge base holds no names or numbers (how to reach the VS is an entry)
     ("direct", "number"), ("direct", "line"), ("direct", "phone"), ("direct", "dial"), ("mobile", "number"),
     ("extension", "number"),
+    ("holiday", "activities", "and", "food"), ("holiday", "activity", "and", "food"),  # the HAF programme
 )
 # Bank holidays are a calendar question, unless the question is about when this assistant's alerts are sent.
 _DAYS_OFF = (("bank", "holiday"), ("bank", "holidays"))
@@ -868,7 +872,18 @@ class Matcher:
         closed = is_closed_question(text)  # "could you do X and then update Y?": both parts ask yes or no
         results = []
         failed = []
+        family = None
         for index, (ask, tokens) in enumerate(substantive):
+            if approaches_the_vs_themselves(ask):
+                # "does the VS cover kinship kids, and can I ask them directly to step in?" from a relative: the part
+                # where a family would go to the VS themselves is the parents' entry (the other part lends it nothing)
+                if family is None:  # (a special guardian or adopter can ask the VS for advice: not this rule)
+                    said = set(outer_context).union(*(ts for _, ts in substantive))
+                    family = detect_asker(text) == PARENT and not said & PLAC_TOKENS
+                own = self._parents_entry(tokens) if family else None
+                if own is not None:
+                    results.append((ask, _Resolved("matched", own, PART_THRESHOLD, ())))
+                    continue
             # The other asks lend their subject ("the intervention"), not their action ("run" vs "monitor").
             others = tuple(t for j, (_, ts) in enumerate(substantive) if j != index for t in ts if t not in _ACTIONS)
             if (("fund" in _classes(frozenset(tokens)) and "fund" in _classes(frozenset(others)))
@@ -980,7 +995,7 @@ class Matcher:
         if resolved.entry is not None and (resolved.entry.verdict == "no"
                                            or directing & self._entry_vocab[self._index_of[resolved.entry.id]]):
             return resolved
-        if not directing or not _A_SCHOOL.search(text):  # "can you order lunch for the team?" directs no school
+        if not directing or not _DIRECTS_A_SCHOOL.search(text):  # "can you order lunch?", "can you tell me who...?"
             return resolved
         if _BEING_TOLD.search(text):  # "is the school told when attendance falls?": being told, not given orders
             return resolved
@@ -1125,7 +1140,9 @@ class Matcher:
         request = is_request(text)
         if answer.parts and "cic" not in about and not about & PLAC_TOKENS:
             own = self._parent_parts(answer)
-            if own is not answer:  # their own request answered by the parents' entry; the rest is what the VS does
+            if own is not answer or any(approaches_the_vs_themselves(p.ask) and "parent" in self._title_tokens[
+                    self._index_of[p.entry.id]] for p in answer.parts):
+                # their own request answered by the parents' entry (here or in _parts); the rest is what the VS does
                 return _replace(own, audience=PARENT)
         if open_question and entry is not None and not (answer.parts or "cic" in about or about & PLAC_TOKENS):
             # "how do I ...?" from a parent: no yes/no; signpost, offering what the question is closest to
@@ -1182,7 +1199,8 @@ class Matcher:
         if all(p is q for p, q in zip(parts, answer.parts, strict=True)):
             return answer
         verdicts = {p.verdict for p in parts}
-        return _replace(answer, verdict=verdicts.pop() if len(verdicts) == 1 else "partly", parts=tuple(parts))
+        return _replace(answer, verdict=verdicts.pop() if len(verdicts) == 1 else "partly", parts=tuple(parts),
+                        entry=parts[0].entry)  # the answer's entry is its first part's, as _combine makes it
 
     def _parents_entry(self, tokens: tuple[str, ...]) -> Entry | None:
         """The entry about parents closest to the question ("can I refer my son?" -> parents can't refer)."""
@@ -1373,7 +1391,12 @@ _RELATIVE_CLAUSE = Folded(r"(?<=[a-z])\s+(?:(?:that|which)\s+(?:gets?|got|is|are
 
 def _before_relative_clause(ask: str) -> str:
     match = _RELATIVE_CLAUSE.search(ask)
-    return ask[:match.start()] if match else ask
+    return _THEM_AS_PEOPLE.sub(" ", ask[:match.start()] if match else ask)
+
+
+# "can I ask them directly to step in?": "them" is whom the asker would go to (the VS), not the other part's subject
+_THEM_AS_PEOPLE = re.compile(r"\b(?:ask|asking|contact|contacting|ring|call|phone|email|message|speak\s+to|talk\s+to|"
+                             r"get\s+hold\s+of|reach)\s+them\b", re.IGNORECASE)
 
 
 _ORDERS = frozenset({"sgo", "cao"})  # special guardianship and child arrangements orders

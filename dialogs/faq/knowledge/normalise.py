@@ -501,6 +501,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # "tell us about schools", "tell me what's available": being informed, not telling a school what to do
     "tell us about": ("advice",), "tell me about": ("advice",), "tell us what": ("advice",), "tell me what": ("advice",),
     "tell us which": ("advice",), "tell me which": ("advice",), "let us know about": ("advice",),
+    # "can you tell me who the officer is?": asking to be told, which says nothing of what is asked
+    "tell me who": (), "tell me whether": (), "tell me if": (), "tell me how": (), "tell me when": (),
+    "tell me where": (),
     # "will the VS back that?": endorse what the story proposes
     "back that": ("support",), "back this": ("support",), "back it": ("support",), "back us": ("support",),
     "back the idea": ("support",), "back the plan": ("support",), "go along with": ("support",),
@@ -570,6 +573,9 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     # having no social worker is its own concept, so "a disability and a social worker" is not read as its opposite
     "no social worker": ("nosocialworker",), "no sw": ("nosocialworker",), "no social workers": ("nosocialworker",),
     "no social care involvement": ("nosocialworker",), "without social care involvement": ("nosocialworker",),
+    "never been any social care": ("nosocialworker",), "never any social care": ("nosocialworker",),
+    "not been any social care": ("nosocialworker",), "never had any social care": ("nosocialworker",),
+    "never been a social worker": ("nosocialworker",), "never been any social worker": ("nosocialworker",),
     "without social care": ("nosocialworker",), "no social care": ("nosocialworker",), "no sw involvement": ("nosocialworker",),
     "no social worker involvement": ("nosocialworker",), "without a social worker": ("nosocialworker",),
     "without a sw": ("nosocialworker",), "without any social care history": ("nosocialworker",),

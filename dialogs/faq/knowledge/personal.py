@@ -172,6 +172,7 @@ _NAME_INITIAL_YEAR = re.compile(r"\b([a-z]+(?:-[a-z]+)?)\s+[a-z]\.?\s*[(,]?\s*(?
 # The same in lower case ("i referred amara on monday", "who is allocated to mohammed"): after "referred" a word that is
 # no English word and not the knowledge base's is a name; after "allocated to" only a first name we know is (places are
 # allocated to as well).
+_NAMED_AS = re.compile(r"\b(?:his|her|their)\s+name(?:'s|’s|\s+is)\s+[a-z]|\b(?:he|she)(?:'s|’s|\s+is)\s+called\s+[a-z]")
 _REFERRED_LOWER = re.compile(r"\breferred\s+([a-z]+(?:-[a-z]+)?)\b")
 _ALLOCATED_TO_LOWER = re.compile(r"\b(?:allocated|allocate|assigned)\s+to\s+([a-z]+)\b")
 
@@ -198,6 +199,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
     lower = low if low is not None else text.lower()
     if may_match(low, "referred") and any(_a_first_name(m.group(1), known_words) for m in _REFERRED_LOWER.finditer(lower)):
         return True
+    if may_match(low, "name", "called") and _NAMED_AS.search(lower):
+        return True  # "his name is Reuben", "she's called amira": one child, named
     if may_match(low, "to") and any(m.group(1) in FIRST_NAMES for m in _ALLOCATED_TO_LOWER.finditer(lower)):
         return True
     my_or_our = may_match(low, "my", "our")
