@@ -989,13 +989,13 @@ class Matcher:
         (or overrule a head) about a thing that has an entry of its own. That entry says whether the Virtual School
         gets involved in the thing, not whether it gives schools orders about it; the entry saying it does not direct
         schools answers (seed 004), when the matched one never speaks of directing."""
-        if resolved.reason not in ("matched", "low_confidence", "mismatch") or not is_closed_question(text):
+        directing = _DIRECTING.intersection(tokens)  # (most questions direct no one: settled first, by a set)
+        if not directing or resolved.reason not in ("matched", "low_confidence", "mismatch"):
             return resolved
-        directing = set(tokens) & _DIRECTING
         if resolved.entry is not None and (resolved.entry.verdict == "no"
                                            or directing & self._entry_vocab[self._index_of[resolved.entry.id]]):
             return resolved
-        if not directing or not _DIRECTS_A_SCHOOL.search(text):  # "can you order lunch?", "can you tell me who...?"
+        if not _DIRECTS_A_SCHOOL.search(text) or not is_closed_question(text):  # "can you order lunch?", "tell me who"
             return resolved
         if _BEING_TOLD.search(text):  # "is the school told when attendance falls?": being told, not given orders
             return resolved

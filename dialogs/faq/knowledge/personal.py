@@ -201,7 +201,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True
     if may_match(low, "name", "called") and _NAMED_AS.search(lower):
         return True  # "his name is Reuben", "she's called amira": one child, named
-    if may_match(low, "to") and any(m.group(1) in FIRST_NAMES for m in _ALLOCATED_TO_LOWER.finditer(lower)):
+    if may_match(low, "allocate", "assigned") and any(m.group(1) in FIRST_NAMES
+                                                     for m in _ALLOCATED_TO_LOWER.finditer(lower)):
         return True
     my_or_our = may_match(low, "my", "our")
     if my_or_our and any(not _IF_BEFORE.search(text, 0, m.start()) and not _WATCHED_BEFORE.search(text, 0, m.start())
@@ -247,7 +248,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
             return True
     if any(is_name(m.group(1)) and is_name(m.group(2)) for m in _FULL_NAME.finditer(text)):
         return True
-    if any(is_name(m.group(1)) for m in _FAMILY_NAME.finditer(text)):
+    if may_match(low, "sibling", "twins", "brothers", "sisters", "family") and any(
+            is_name(m.group(1)) for m in _FAMILY_NAME.finditer(text)):
         return True
     if my_or_our and any(is_name(m.group(1)) for m in _MY_NAMED_CHILD.finditer(text)):
         return True  # "my daughter Amira is in foster care, how is she getting on?"
