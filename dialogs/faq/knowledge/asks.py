@@ -132,6 +132,11 @@ _SECOND_ASK = Folded(
     rf"|,?\s+(?:and|&|n)\s+(?=(?:basically|just|actually|simply|really|even|personally|directly)\s+(?:{_VERBS})\b)"
     # "can the VS advise them on it or make them change their policy": the other side of an "or" is asked too
     rf"|,?\s+or\s+(?!do\b)(?=(?:{_VERBS})\b)"  # ("or do I have to?" is the other side said as a question)
+    # "help us find alternatives and, if the head excludes anyway, get it overturned?": a condition, then the second ask
+    rf"|,?\s+(?:and|but)\s*,\s*(?=if\b[^,?]{{1,60}},\s*(?:{_VERBS})\b)"
+    # "monitor the interventions and carry them out too?": carrying out what the first part named ("step in and carry
+    # out the DT's duties" is one ask)
+    rf"|,?\s+(?:and|&)\s+(?=carry\s+(?:them|it|those|these|that)\s+out\b)"
     rf"|,?\s+(?:and|&|n|plus|but)\s+(?=(?:can|could|would|will|should|is|are|does|do)\s+(?:{_SUBJECTS})\b)"
     # "..., and ok to use it for trips?": whether something is allowed, asked without "is it"
     rf"|,?\s+(?:and|&|n|plus|but)\s+(?=(?:is\s+it\s+|would\s+it\s+be\s+)?(?:ok|okay|alright|all\s+right|fine|allowed)\s+to\b)"

@@ -169,8 +169,9 @@ senco sencos ep eps educational_psychologist educational_psychologists iro iros 
 headteachers teacher teachers send_officer send_officers send_team send_teams youth_worker youth_workers manager managers
 team_manager team_managers locality_manager locality_managers""".split())
 _FAMILY_ROLES = frozenset("""carer carers parent parents adopter adopters foster_carer foster_carers kinship_carer
-kinship_carers adoptive_parent adoptive_parents special_guardian special_guardians""".split())
-_DETERMINERS = frozenset("the a an their our my his her your".split())
+kinship_carers adoptive_parent adoptive_parents special_guardian special_guardians mum mums dad dads mother mothers
+father fathers""".split())
+_DETERMINERS = frozenset("the a an their our my his her your child's childs".split())
 _JOIN = re.compile(r" (?:and|&|or) ")
 
 
@@ -187,8 +188,12 @@ def _role_pair(text: str) -> tuple[int, int, str, str] | None:
         first = _role_at(low[max(0, join.start() - 30):join.start()].split()[-2:])
         if not first:
             continue
-        following = low[join.end():join.end() + 40].split()[:3]
-        skip = len(following[0]) + 1 if following and following[0] in _DETERMINERS else 0
+        following = low[join.end():join.end() + 50].split()[:4]
+        skip = 0
+        for word in following[:2]:  # "the child's dad"
+            if word not in _DETERMINERS:
+                break
+            skip += len(word) + 1
         second = _role_at(low[join.end() + skip:join.end() + skip + 30].split()[:2], after=True)
         if not second:
             continue
@@ -197,12 +202,12 @@ def _role_pair(text: str) -> tuple[int, int, str, str] | None:
         end = second_start + len(second_text)
         if low[start:join.start()] != first_text or low[second_start:end] != second_text:
             continue  # not single-spaced: left as it is
-        both_before = low[max(0, start - 5):start] == "both "
+        both_before = low[max(0, start - 5):start] == "both " or low[max(0, start - 9):start] == "both the "
         if (first in _PROFESSIONAL_ROLES) == (second in _PROFESSIONAL_ROLES) and not (
                 first in _PROFESSIONAL_ROLES and (both_before or low[end:end + 5] == " both")):
             continue
         if both_before:
-            start -= 5
+            start -= 5 if low[start - 5:start] == "both " else 9
         return start, end, text[join.start() - len(first_text):join.start()], text[second_start:end]
     return None
 
@@ -218,7 +223,29 @@ def _role_at(words: list[str], *, after: bool = False) -> str | None:
     return None
 
 
+_A_CONDITION = Folded(r"(?:if|when|once|unless)\s")
 _OWN_CONDITION = Folded(r"(?:if|when|once|after)\s+(?:i|we)\s+(?!(?:am|are|was|were|have|had|think|thought|feel|felt)\b)")
+# "is it only children in care...?", "just social workers who...": whether it is them alone (the words after "only")
+# asked at the start of the question ("is it only...", "can only DSLs...", "does the VS only...")
+_ONLY_SOME = Folded(r"\W*(?:(?:is|are)\s+(?:it|they|that|this|(?:the|your)\s+[\w+]+(?:\s+[\w+]+)?)\s+|(?:can|do|does|will|"
+                    r"would|should)\s+(?:(?:the|your)\s+[\w+]+\s+)?)(?:only|just|solely|exclusively)\s+(?:for\s+)?(?:the\s+)?"
+                    r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+_OR_ELSE = Folded(r"\bor\b|\bnot\s+(?:just|only)\b|\balso\b|\btoo\b|\bas\s+well\b")
+_COHORT_WORDS = frozenset({"cic", "plac", "cwsw", "cin", "cp"})
+_AS_COHORT = {"cin": "cwsw", "cp": "cwsw"}
+_COHORT_NAMES = (("cic", "children in care"), ("plac", "children previously in care"),
+                 ("cwsw", "children with a social worker"))
+_COHORT_NAMES_OF = dict(_COHORT_NAMES)
+_PEOPLE_ROLES = frozenset({"socialworker", "dsl", "dt", "ep", "iro", "parent", "carer", "governor", "headteacher"})
+
+
+def may_match_only(text: str) -> bool:
+    low = text.lower()
+    return "only" in low or "just" in low or "solely" in low or "exclusively" in low
+
+
+_ANY_TIME_AGO = Folded(r"\b(?:however|no\s+matter\s+how)\s+(?:long|many\s+years)\s+ago\b|\bany\s+time\s+in\s+the\s+past\b|"
+                      r"\bat\s+any\s+(?:time|point)\b|\bever\s+(?:had|been)\b")
 _FROM_ABROAD = Folded(r"\b(?:abroad|overseas|another\s+country|other\s+country|outside\s+(?:the\s+)?(?:uk|england|britain)|"
                      r"inter-?country)\b")
 _BEING_TOLD = Folded(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\S+\s+){0,3}?(?:told|informed|notified)\b")
@@ -480,9 +507,12 @@ class Matcher:
         asks = [(ask, normalised.tokens if ask == text else self._tokens(ask)) for ask in parsed.asks]
         asks = [(ask, tokens) for ask, tokens in asks if tokens]
         context = self._tokens(parsed.context) if parsed.context else ()
-        if context and len(asks) == 1 and _OWN_CONDITION.match(parsed.context) and len(parsed.context.split()) <= 12:
+        if context and len(asks) == 1 and len(parsed.context.split()) <= 16 and (
+                (_OWN_CONDITION.match(parsed.context) and len(parsed.context.split()) <= 12)
+                or (_A_CONDITION.match(parsed.context) and not self._stands_alone(asks[0][1]))):
             # "If I put a referral in through here, will I hear back when it's accepted?": what the asker would do is
-            # what the question is about, not a story around it
+            # what the question is about, not a story around it; so is the condition of a thin ask ("if the officer
+            # doesn't pick it up in 2 days, does the manager get chased?")
             asks, context = [(f"{parsed.context}, {asks[0][0]}", context + asks[0][1])], ()
         if len(asks) > 1 and parsed.alternatives:
             # "can you advise the school, or do you just sit back?": the other side of a yes/no question that says nothing
@@ -515,7 +545,8 @@ class Matcher:
 
         as_in_care = self._as_for_children_in_care(text, all_ask_tokens, context, corrections)
         parts = [] if as_in_care is not None else (
-            self._parts(asks, context, text, parsed.alternatives) or self._per_child(asks, parsed.context))
+            self._parts(asks, context, text, parsed.alternatives) or self._per_child(asks, parsed.context)
+            or self._per_group(asks, context))
         if as_in_care is not None:
             result = as_in_care
         elif len(parts) == 1:  # "will you talk to his CAMHS worker, or do they just work on their own?": the first side
@@ -537,6 +568,8 @@ class Matcher:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
         if len(asks) == 1 and not result.parts and result.verdict in ("yes", "no"):
             result = self._for_each_role(result, asks[0][0], context) or result
+        if result.verdict == "yes" and not result.parts and len(asks) == 1 and may_match_only(asks[0][0]):
+            result = self._only_some(result, asks[0][0]) or result
         if result.entry is not None and "plac" in result.entry.cohorts and _FROM_ABROAD.search(text):
             # "we adopted him from abroad, does he count as previously looked after?": the seeds say nothing of children
             # adopted from another country, so the entry on previously looked-after children is offered, not given
@@ -567,6 +600,28 @@ class Matcher:
         suggestions = tuple(e for e in (answer.entry, *answer.suggestions) if e.id not in seen)[:MAX_SUGGESTIONS]
         return Answer("partly", parts[0][0].entry, min(score for _, score in parts), suggestions, "matched",
                       answer.corrections, parts=tuple(p for p, _ in parts), audience=answer.audience)
+
+    def _only_some(self, answer: Answer, text: str) -> Answer | None:
+        """ "is it only children in care the VS helps?", "is it just social workers who can come to the surgeries?": the
+        entry says yes for them, and the question asks whether it is them alone. No, when the Virtual School (for
+        children) or the entry (for people) names others too; the note says so."""
+        only = _ONLY_SOME.match(text)
+        if only is None or _OR_ELSE.search(text):  # "DSLs too, or is it just social workers?": asked about the DSLs
+            return None
+        asked = set(self._tokens(only.group(1)))
+        children = {_AS_COHORT.get(t, t) for t in asked & _COHORT_WORDS}
+        people = asked & _PEOPLE_ROLES
+        if children:
+            others = [name for cohort, name in _COHORT_NAMES if cohort not in children]
+            note = f"Not only {_COHORT_NAMES_OF[next(iter(children))]}: the Virtual School is also for {' and '.join(others)}."
+        elif people:
+            others = sorted(self._entry_vocab[self._index_of[answer.entry.id]] & _PEOPLE_ROLES - people)
+            if not others:
+                return None
+            note = f"Not only {only.group(1).strip()}: see who else below."
+        else:
+            return None
+        return _replace(answer, verdict="no", note=note)
 
     def _personal(self, tokens: tuple[str, ...], corrections) -> Answer:
         """About one child's case: not answered; the closest entries are offered."""
@@ -1075,6 +1130,19 @@ class Matcher:
             return []
         return self._each_answered([(description, asks[0][1], tokens) for description, tokens in children])
 
+    def _per_group(self, asks, context: tuple[str, ...]) -> list[tuple[str, _Resolved]]:
+        """ "is the VS there for kids on CiN plans and also for SEND kids who don't have a social worker?": two groups of
+        children, the second said without the verb; each is read with what the other says of them (who it is for)."""
+        if len(asks) != 2 or any(not COHORT_TOKENS.intersection(tokens) for _, tokens in asks):
+            return []
+        if all(self._stands_alone(tokens) for _, tokens in asks):
+            return []  # each says what it asks: _parts read them
+        readings = []
+        for index, (ask, tokens) in enumerate(asks):
+            lent = tuple(t for t in asks[1 - index][1] if t not in COHORT_TOKENS and t not in tokens)
+            readings.append((ask, tokens + lent, context))
+        return self._each_answered(readings)
+
     def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
         """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
         "could one of your team come in" are not asks of their own)."""
@@ -1106,13 +1174,17 @@ class Matcher:
     def _verdict_with_condition(self, entry: Entry, text: str) -> tuple[str, str]:
         if entry.recipients:
             # "will the DT get an alert if attendance drops?": the alert's words fit whoever is named as told
-            outside = named_recipients(text) - set(entry.recipients)
-            if outside:
-                return "no", recipients_note(entry.recipients, outside)
+            named = named_recipients(text)
+            outside = named - set(entry.recipients)
+            if outside:  # partly when someone named does get them ("the SW and the DT")
+                return ("partly" if named & set(entry.recipients) else "no"), recipients_note(entry.recipients, outside)
         condition = self._conditions[self._index_of[entry.id]]
         if condition is None:
             return entry.verdict, ""
         measured = measure(text, self.today).get(condition.quantity)
+        if measured is None and condition.quantity == "years_ago" and _ANY_TIME_AGO.search(text):
+            # "whose CP plan ended, however long ago that was?": some of them are inside the limit and some are not
+            return "partly", f"Only if it was in the last {condition.value:g} years."
         if measured is None or condition.holds(measured):
             return entry.verdict, ""
         return "no", explain_outside(condition, measured)

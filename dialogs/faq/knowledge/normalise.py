@@ -198,6 +198,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "keeping track of": ("monitor",), "keep an eye out": ("monitor",), "keep an eye": ("monitor",),
     "check on": ("monitor",), "look at": ("monitor",), "watch": ("monitor",),
     "carry out": ("deliver",), "carries out": ("deliver",), "carrying out": ("deliver",),
+    "carry them out": ("deliver",), "carry it out": ("deliver",), "carrying them out": ("deliver",),
+    "carries them out": ("deliver",),
     "part of": (), "parts of": (),  # "is it part of your work?": says nothing itself ("part of your role" is a role)
     "snowed under": ("busy",), "up to my eyes": ("busy",), "capacity": ("busy",), "no capacity": ("busy",),
     "have not got capacity": ("busy",), "have not got the capacity": ("busy",), "do not have capacity": ("busy",),

@@ -6,7 +6,7 @@ matcher cannot tell "will the social worker be told?" (yes) from "will the desig
 words alone; this reads who is named as receiving, in a few explainable shapes:
   * "will / does the DT get / be told / hear ...", "do managers get ...", "is the manager sent / alerted ...";
   * "the school is told", "DTs get an alert";
-  * "alert / tell / ping / notify the carers", "sent to the head".
+  * "alert / tell / ping / notify the carers", "sent to the head", "go to the SW and the DT".
 Someone named only as the one the question is from ("I'm a DT, will I get...") is the asker, not named here.
 """
 from __future__ import annotations
@@ -41,10 +41,19 @@ _SHAPES = (
 )
 
 
+# "do the alerts go to the SW and the DT?": two named as the ones told
+_TWO = re.compile(rf"\b(?:go|goes|sent|send|alert|alerts|tell|told|notify|notified)\s+(?:to\s+)?(?:{_OWNER})?"
+                  + _ROLE.replace("?P<role>", "?P<first>") + rf"\s+(?:and|or|&)\s+(?:{_OWNER})?"
+                  + _ROLE.replace("?P<role>", "?P<second>") + r"\b")
+
+
 def named_recipients(text: str) -> frozenset[str]:
     """The roles the question names as the ones told (normalised: "DT" -> "designated teacher")."""
     low = text.lower()
-    return frozenset(_ROLES[" ".join(m.group("role").split())] for shape in _SHAPES for m in shape.finditer(low))
+    named = {_ROLES[" ".join(m.group("role").split())] for shape in _SHAPES for m in shape.finditer(low)}
+    for m in _TWO.finditer(low):
+        named.update(_ROLES[" ".join(m.group(g).split())] for g in ("first", "second"))
+    return frozenset(named)
 
 
 def recipients_note(recipients: tuple[str, ...], outside: frozenset[str]) -> str:
