@@ -246,6 +246,15 @@ def may_match_only(text: str) -> bool:
 
 _ANY_TIME_AGO = Folded(r"\b(?:however|no\s+matter\s+how)\s+(?:long|many\s+years)\s+ago\b|\bany\s+time\s+in\s+the\s+past\b|"
                       r"\bat\s+any\s+(?:time|point)\b|\bever\s+(?:had|been)\b")
+_HOW_MUCH = Folded(r"\bhow\s+(?:much|many)\b")
+# an entry whose question or answer gives an amount ("25 hours", "two education liaison officers")
+_AN_AMOUNT = re.compile(r"\d|\bhow\s+(?:much|many)\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve)\b",
+                        re.IGNORECASE)
+_GROUP_JOIN = re.compile(r"\s+(?:and|&)\s+(?:also\s+)?(?:for\s+)?", re.IGNORECASE)
+# after the "and": a second ask ("... and can I refer him?"), or more about the same child ("autism and no social worker")
+_STARTS_A_CLAUSE = re.compile(r"(?:can|could|would|will|should|do|does|did|is|are|was|were|i|we|you|they|he|she|it|"
+                              r"what|how|who|when|where|why|no|not|without|never|with|has|have|had|a|an|on|in)\b",
+                              re.IGNORECASE)
 _FROM_ABROAD = Folded(r"\b(?:abroad|overseas|another\s+country|other\s+country|outside\s+(?:the\s+)?(?:uk|england|britain)|"
                      r"inter-?country)\b")
 _BEING_TOLD = Folded(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\S+\s+){0,3}?(?:told|informed|notified)\b")
@@ -303,7 +312,7 @@ weather rain raining snow sunny forecast temperature football footballer cricket
 bin bins recycling rubbish litter pothole potholes parking tax vaccine vaccination housing landlord rent
 library libraries leisure swimming gym recipe film movie song poem joke jokes lottery password passwords wifi
 printer expenses mileage payslip payroll salary passport election evicted eviction lado mash dbs inset
-allowance allowances hr haf grant grants benefits universal
+allowance allowances hr haf grant grants benefits universal bursary bursaries
 login logins logon username usernames
 """.split())
 _OFF_TOPIC_PHRASES = (
@@ -568,6 +577,12 @@ class Matcher:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
         if len(asks) == 1 and not result.parts and result.verdict in ("yes", "no"):
             result = self._for_each_role(result, asks[0][0], context) or result
+        if (result.entry is not None and not result.parts and "how" in text.lower() and _HOW_MUCH.search(text)
+                and not _AN_AMOUNT.search(f"{result.entry.title} {result.entry.answer}")):
+            # "how much PP+ does a child get a year?": an amount the knowledge base does not give; the entry about the
+            # thing is offered, not its yes or no
+            result = Answer("unknown", None, result.score, result.suggestions, "mismatch", corrections,
+                            offered=result.entry, audience=result.audience)
         if result.verdict == "yes" and not result.parts and len(asks) == 1 and may_match_only(asks[0][0]):
             result = self._only_some(result, asks[0][0]) or result
         if result.entry is not None and "plac" in result.entry.cohorts and _FROM_ABROAD.search(text):
@@ -1028,16 +1043,21 @@ class Matcher:
         return self._each_answered([(ask, tokens, context if _THING_BACK.search(ask) else cohort)
                                     for ask, tokens in substantive])
 
-    def _each_answered(self, readings) -> list[tuple[str, _Resolved]]:
+    def _each_answered(self, readings, *, by_condition: bool = False) -> list[tuple[str, _Resolved]]:
         """Each (text, ask tokens, context) read on its own; [] unless every one is matched confidently and no two by
-        the same entry (then the readings did not tell the asks, or the children, apart)."""
+        the same entry (then the readings did not tell the asks, or the children, apart). With `by_condition`, one entry
+        may answer two children whom its condition tells apart ("one plan ended 8 years ago, the other last year")."""
         results = []
         for text, tokens, context in readings:
             resolved = self._resolve(tokens, context, text)
             if resolved.reason != "matched" or resolved.score < PART_THRESHOLD:
                 return []
             results.append((text, resolved))
-        return results if len({r.entry.id for _, r in results}) == len(results) else []
+        if len({r.entry.id for _, r in results}) == len(results):
+            return results
+        if by_condition and len({self._verdict_with_condition(r.entry, text) for text, r in results}) == len(results):
+            return results
+        return []
 
     def _directed(self, resolved: _Resolved, tokens: tuple[str, ...], context: tuple[str, ...], text: str) -> _Resolved:
         """ "Can the VS tell the school to put her on a reduced timetable?": the Virtual School is asked to direct a school
@@ -1121,18 +1141,22 @@ class Matcher:
         if len(asks) != 1:
             return []
         children = [(c, self._tokens(c)) for c in about_two_children(asks[0][0], context)]
-        children = [(c, tokens) for c, tokens in children if set(tokens) & COHORT_TOKENS]
+        # each said to be in or out of a cohort, or of an age ("one 17 at college and one just turned 19")
+        children = [(c, tokens) for c, tokens in children if set(tokens) & COHORT_TOKENS or any(map(str.isdigit, tokens))]
         if len(children) == 3 and names_them_together(children[0][0]):
             # "two pupils with EHCPs, one on a CP plan and one with no SW ever": what is said of both is said of each
             (together, shared), *children = children
             children = [(f"{together} {c}", shared + tokens) for c, tokens in children]
         if len(children) != 2:
             return []
-        return self._each_answered([(description, asks[0][1], tokens) for description, tokens in children])
+        return self._each_answered([(description, asks[0][1], tokens) for description, tokens in children],
+                                   by_condition=True)
 
     def _per_group(self, asks, context: tuple[str, ...]) -> list[tuple[str, _Resolved]]:
         """ "is the VS there for kids on CiN plans and also for SEND kids who don't have a social worker?": two groups of
         children, the second said without the verb; each is read with what the other says of them (who it is for)."""
+        if len(asks) == 1:
+            asks = self._two_groups(asks[0][0])
         if len(asks) != 2 or any(not COHORT_TOKENS.intersection(tokens) for _, tokens in asks):
             return []
         if all(self._stands_alone(tokens) for _, tokens in asks):
@@ -1142,6 +1166,20 @@ class Matcher:
             lent = tuple(t for t in asks[1 - index][1] if t not in COHORT_TOKENS and t not in tokens)
             readings.append((ask, tokens + lent, context))
         return self._each_answered(readings)
+
+    def _two_groups(self, ask: str) -> list[tuple[str, tuple[str, ...]]]:
+        """ "do you cover kinship kids AND children with SEND who don't have a social worker?": one short ask naming two
+        groups of children, cut at the "and" between them ([] when it does not)."""
+        if len(ask.split()) > 20:
+            return []  # (a long message's asks are found by the splitter; this is for one short question)
+        for join in _GROUP_JOIN.finditer(ask):
+            left, right = ask[:join.start()], ask[join.end():]
+            if _STARTS_A_CLAUSE.match(right):
+                continue  # a second ask or the same child again, not a second group
+            sides = [(left, self._tokens(left)), (right, self._tokens(right))]
+            if all(COHORT_TOKENS.intersection(tokens) - {NEGATION} for _, tokens in sides):
+                return sides
+        return []
 
     def _stands_alone(self, tokens: tuple[str, ...]) -> bool:
         """An ask with its own subject: a word we model that is not only who it is about ("or is that the DT?",
@@ -1458,7 +1496,8 @@ _THING_BACK = Folded(r"\b(?:it|that|this)\b")
 # part borrow the other's subject
 _RELATIVE_CLAUSE = Folded(r"(?<=[a-z])\s+(?:(?:that|which)\s+(?:gets?|got|is|are|was|were|has|have|had|will|would|we|"
                           r"they|you|i|the|school|schools)|(?:agreed|set\s+out|written|recorded|decided|planned|listed|"
-                          r"named)\s+(?:in|at|by|for))\b")
+                          r"named)\s+(?:in|at|by|for)|(?:we|they|you|i)\s+(?:agree|set|put|decide|write|plan|record)\s+"
+                          r"(?:out\s+)?(?:in|at|on))\b")
 
 
 def _before_relative_clause(ask: str) -> str:

@@ -1060,7 +1060,8 @@ _YEAR_GROUP = frozenset({"year", "yr", "y", "ks"})
 _AGE_AFTER = frozenset({"year", "years", "yr", "yrs", "yo", "month", "months"})
 _AGE_BEFORE = frozenset({"aged", "age", "ages", "over", "under", "above", "below"})
 # "lad is 19 now", "turned 18": an age when the number is a plausible age for these words.
-_AGE_BEFORE_LOOSE = frozenset({"is", "turn", "turned", "turns", "turning", "now", "im", "am"})
+_AGE_BEFORE_LOOSE = frozenset({"is", "turn", "turned", "turns", "turning", "now", "im", "am",
+                               "one"})  # "two brothers, one 17 at college and one 19"
 
 
 def age_concept(tokens: list[tuple[str, bool]], i: int) -> str | None:
@@ -1071,7 +1072,8 @@ def age_concept(tokens: list[tuple[str, bool]], i: int) -> str | None:
     after = tokens[i + 1][0] if i + 1 < len(tokens) else ""
     before = tokens[i - 1][0] if i > 0 else ""
     loose = before in _AGE_BEFORE_LOOSE and 16 <= int(token) <= 25 and after not in {"percent", "hours", "hour", "hrs",
-                                                                                     "hr", "days", "weeks", "sessions"}
+                                                                                     "hr", "days", "weeks", "sessions",
+                                                                                     "minute", "minutes", "mins", "min"}
     if after not in _AGE_AFTER and before not in _AGE_BEFORE and not loose:
         return None
     if i + 2 < len(tokens) and tokens[i + 2][0] == "ago":  # "3 years ago" is a time, not an age
