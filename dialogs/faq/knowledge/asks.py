@@ -118,7 +118,7 @@ def _ask_start(clause: str) -> int | None:
 _VERBS = (r"do|run|take|fill|complete|update|rewrite|write|send|find|go|come|make|give|pay|fund|"
           r"chair|attend|advise|monitor|arrange|sort|book|get|put|use|spend|meet|visit|apply|"
           r"organise|organize|deliver|teach|tutor|overrule|overturn|tell|inspect|refer|"
-          r"act|step|speak|talk|listen|join|pick|collect|drive|stop|prevent|block|push|point|signpost|"
+          r"act|step|speak|talk|listen|join|pick|collect|drive|stop|prevent|block|push|point|signpost|track|"
           # "work" only as working with someone: "school work" is a noun
           r"work(?=\s+(?:with|directly|alongside|one|1))|"
           # "help" only when helping someone do something ("... and help get him into education"): "advice and help"
@@ -129,7 +129,8 @@ _SECOND_ASK = Folded(
     rf"|,?\s+(?:and|&|n)\s+(?:to\s+)?(?=(?:{_VERBS})(?:s|es)?\b)"  # ("n": "and" on a phone; "...and to come to...";
     # "vs monitors and runs interventions?": a verb said of the VS)
     # "...advice about his learning and basically tell them what to do": a word of manner between "and" and the verb
-    rf"|,?\s+(?:and|&|n)\s+(?=(?:basically|just|actually|simply|really|even|personally|directly)\s+(?:{_VERBS})\b)"
+    rf"|,?\s+(?:and|&|n)\s+(?=(?:basically|just|actually|simply|really|even|personally|directly|individually|"
+    rf"separately|closely)\s+(?:{_VERBS})\b)"
     # "can the VS advise them on it or make them change their policy": the other side of an "or" is asked too
     rf"|,?\s+or\s+(?!do\b)(?=(?:{_VERBS})\b)"  # ("or do I have to?" is the other side said as a question)
     # "help us find alternatives and, if the head excludes anyway, get it overturned?": a condition, then the second ask

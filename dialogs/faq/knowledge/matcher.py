@@ -171,7 +171,7 @@ team_manager team_managers locality_manager locality_managers""".split())
 _FAMILY_ROLES = frozenset("""carer carers parent parents adopter adopters foster_carer foster_carers kinship_carer
 kinship_carers adoptive_parent adoptive_parents special_guardian special_guardians mum mums dad dads mother mothers
 father fathers""".split())
-_DETERMINERS = frozenset("the a an their our my his her your child's childs".split())
+_DETERMINERS = frozenset("the a an their our my his her your child's childs to for".split())  # (and "to parents")
 _JOIN = re.compile(r" (?:and|&|or) ")
 
 
@@ -312,7 +312,7 @@ weather rain raining snow sunny forecast temperature football footballer cricket
 bin bins recycling rubbish litter pothole potholes parking tax vaccine vaccination housing landlord rent
 library libraries leisure swimming gym recipe film movie song poem joke jokes lottery password passwords wifi
 printer expenses mileage payslip payroll salary passport election evicted eviction lado mash dbs inset
-allowance allowances hr haf grant grants benefits universal bursary bursaries
+allowance allowances hr haf grant grants benefits universal bursary bursaries clerk clerking
 login logins logon username usernames
 """.split())
 _OFF_TOPIC_PHRASES = (
@@ -331,6 +331,8 @@ _OFF_TOPIC_PHRASES = (
     ("direct", "number"), ("direct", "line"), ("direct", "phone"), ("direct", "dial"), ("mobile", "number"),
     ("extension", "number"),
     ("holiday", "activities", "and", "food"), ("holiday", "activity", "and", "food"),  # the HAF programme
+    # a school's Ofsted grade (read as "year": "grade" is American for a year group), not the seeds'
+    ("ofsted", "year"), ("ofsted", "rating"), ("ofsted", "ratings"), ("ofsted", "judgement"),
 )
 # Bank holidays are a calendar question, unless the question is about when this assistant's alerts are sent.
 _DAYS_OFF = (("bank", "holiday"), ("bank", "holidays"))

@@ -628,6 +628,8 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "in the vs group": ("include",), "in your group": ("include",), "part of the cohort": ("include",),
     "part of your cohort": ("include",), "in the cohort": ("include",), "in scope": ("include",),
     "in vs scope": ("include",), "count for": ("include",), "counts for": ("include",),
+    "stretch to": ("include",), "stretch down to": ("include",), "stretches to": ("include",),
+    "extend down to": ("include",), "go down to": ("include",), "reach down to": ("include",),
     "one of the virtual school children": ("include",), "one of the vs s children": ("include",),
     "and a social worker": ("cwsw",), "and a sw": ("cwsw",), "and social worker": ("cwsw",),
     "have got a social worker": ("cwsw",), "has got a social worker": ("cwsw",), "have got a sw": ("cwsw",),
@@ -940,6 +942,9 @@ for _until in ("till", "until", "til", "while", "whilst"):
         for _verb in ("recruit", "recruits", "appoint", "appoints", "hire", "replace them", "replace him",
                       "replace her", "find a replacement", "get a replacement"):
             _PHRASES_SOURCE.setdefault(f"{_until} {_who} {_verb}", ("absentstaff",))
+# "children in year 6": a year group, not an in-year admission ("in year" alone is; the longer phrase is read first)
+for _group in range(1, 14):
+    _PHRASES_SOURCE.setdefault(f"in year {_group}", ())
 # "the PEP review is die next week": "die" typed for "due" (u and i are neighbours on a keyboard), only after a verb
 # where "die" cannot be meant ("is die", "are die"); "due" stays an everyday word (GENERIC below), as when typed
 for _lead in ("is", "are", "was", "were", "be", "being", "its", "it s"):

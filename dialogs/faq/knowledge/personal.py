@@ -174,6 +174,8 @@ _NAME_INITIAL_YEAR = re.compile(r"\b([a-z]+(?:-[a-z]+)?)\s+[a-z]\.?\s*[(,]?\s*(?
 # allocated to as well).
 _NAMED_AS = re.compile(r"\b(?:his|her|their)\s+name(?:'s|’s|\s+is)\s+[a-z]|\b(?:he|she)(?:'s|’s|\s+is)\s+called\s+[a-z]")
 _REFERRED_LOWER = re.compile(r"\breferred\s+([a-z]+(?:-[a-z]+)?)\b")
+# "leila in year 5 got suspended": a word that is no English word, then the year group that makes it a pupil
+_NAME_IN_YEAR_LOWER = re.compile(r"\b([a-z]+)\s+(?:in|from)\s+(?:year|yr|y)\s*\d{1,2}\b")
 # "can you tell me if zainab is on a CP plan": a word that is no English word, as the subject of "is ... on"
 _IS_NAME_ON_LOWER = re.compile(r"\b(?:is|was|has|does|did|if)\s+([a-z]+)\s+(?:is\s+)?(?:on|in|at|still|got|been|had|"
                                r"attending|open)\b")
@@ -204,6 +206,8 @@ def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
         return True
     if may_match(low, "name", "called") and _NAMED_AS.search(lower):
         return True  # "his name is Reuben", "she's called amira": one child, named
+    if digits and any(_a_first_name(m.group(1), known_words) for m in _NAME_IN_YEAR_LOWER.finditer(lower)):
+        return True
     if any(_a_first_name(m.group(1), known_words) for m in _IS_NAME_ON_LOWER.finditer(lower)) and _CASE_WORDS.search(
             lower):
         return True  # "if zainab is on a CP plan": one child's plan
