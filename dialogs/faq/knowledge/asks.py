@@ -97,6 +97,8 @@ def _ask_start(clause: str) -> int | None:
         previous = before[-1].lower().strip(",'’") if before else ""
         if match.group("opener"):
             opener, subject = match.group("opener").lower(), match.group("subject").lower()
+            if _TAG_AFTER.match(clause, match.end()):
+                continue  # "you don't do X do you, it's just Y?": a tag on the statement before it, not an ask
             if opener in _MID_OPENERS or (opener in {"is", "isnt", "isn't"} and subject in _MID_IS_SUBJECTS):
                 return match.start()
         elif match.group("indirect"):  # "I wanted to check whether you offer...": the ask, said indirectly
@@ -110,6 +112,9 @@ def _ask_start(clause: str) -> int | None:
                     _EMBEDDED.match(clause, match.end()) and not clause.rstrip().endswith("?")):
                 return match.start()
     return subordinate[0] if subordinate is not None else None
+
+
+_TAG_AFTER = re.compile(r"\s*(?:,|\?|$)")
 
 
 # Where a second action starts inside an ask.
@@ -381,7 +386,8 @@ _REASON_AFTER = re.compile(
     r",\s*(?:(?:as|because|cos|coz|since)\s+)?(?:(?:the|his|her|my|our|their)\s+)?(?:foster\s+)?"
     r"(?:carers?|school|parents?|mum|dad|he|she|they|we|i|sw|social\s+worker|dt|dsl|head)\s+"
     r"(?:cant|can't|can’t|cannot|won't|wont|won’t|isn't|isnt|isn’t|aren't|arent|doesn't|doesnt|doesn’t|"
-    r"don't|dont|don’t|is\s+off|are\s+off|keeps?|refuses?)\b[^?]*$",
+    r"don't|dont|don’t|is\s+off|are\s+off|keeps?|refuses?|work|works|am\s+working|'m\s+working|’m\s+working)"
+    r"\b[^?]*$",  # ("..., i work shifts and can't get the time off")
     re.IGNORECASE)
 
 

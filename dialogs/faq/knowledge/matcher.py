@@ -255,6 +255,9 @@ _GROUP_JOIN = re.compile(r"\s+(?:and|&)\s+(?:also\s+)?(?:for\s+)?", re.IGNORECAS
 _STARTS_A_CLAUSE = re.compile(r"(?:can|could|would|will|should|do|does|did|is|are|was|were|i|we|you|they|he|she|it|"
                               r"what|how|who|when|where|why|no|not|without|never|with|has|have|had|a|an|on|in)\b",
                               re.IGNORECASE)
+_THE_SAME_HELP = Folded(r"\bthe\s+same\s+(?:help|support|things?)\b")
+_WHEN_IN_CARE = Folded(r"\bwhen\s+(?:he|she|they)\s+(?:was|were)\s+(?:in\s+care|looked\s+after)\b")
+_OR_SIDES = re.compile(r"\bor\b", re.IGNORECASE)
 _FROM_ABROAD = Folded(r"\b(?:abroad|overseas|another\s+country|other\s+country|outside\s+(?:the\s+)?(?:uk|england|britain)|"
                      r"inter-?country)\b")
 _BEING_TOLD = Folded(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\S+\s+){0,3}?(?:told|informed|notified)\b")
@@ -309,7 +312,7 @@ _OPEN_QUESTION_WORDS = frozenset({"what", "whats", "how", "who", "where", "why",
 # own subjects (PP+, PEPs, children in care...): "PP+ for his after-school football club".
 _OFF_TOPIC_WORDS = frozenset("""
 weather rain raining snow sunny forecast temperature football footballer cricket rugby tennis
-bin bins recycling rubbish litter pothole potholes parking tax vaccine vaccination housing landlord rent
+bin bins recycling litter pothole potholes parking tax vaccine vaccination housing landlord rent
 library libraries leisure swimming gym recipe film movie song poem joke jokes lottery password passwords wifi
 printer expenses mileage payslip payroll salary passport election evicted eviction lado mash dbs inset
 allowance allowances hr haf grant grants benefits universal bursary bursaries clerk clerking
@@ -331,6 +334,10 @@ _OFF_TOPIC_PHRASES = (
     ("direct", "number"), ("direct", "line"), ("direct", "phone"), ("direct", "dial"), ("mobile", "number"),
     ("extension", "number"),
     ("holiday", "activities", "and", "food"), ("holiday", "activity", "and", "food"),  # the HAF programme
+    # family time with a child in care is the social worker's and the court's ("contact" alone is getting in touch)
+    ("contact", "with", "my", "kids"), ("contact", "with", "my", "children"), ("contact", "with", "my", "son"),
+    ("contact", "with", "my", "daughter"), ("contact", "with", "the", "kids"), ("contact", "arrangements"),
+    ("family", "time", "with"),
     # a school's Ofsted grade (read as "year": "grade" is American for a year group), not the seeds'
     ("ofsted", "year"), ("ofsted", "rating"), ("ofsted", "ratings"), ("ofsted", "judgement"),
 )
@@ -1105,8 +1112,8 @@ class Matcher:
         children in care get. Partly: for children previously in care, advice and information (seed 004); for children
         with a social worker, a strategic role (seed 002). The entry saying so answers, not the one about a thing named
         among the rest ("PEPs and everything"); a question about one thing ("the same PEP as...") is that thing's."""
-        if not _AS_IN_CARE.search(text):
-            return None
+        if not _AS_IN_CARE.search(text) and not (_THE_SAME_HELP.search(text) and _WHEN_IN_CARE.search(text)):
+            return None  # ("...when he was in care. Now we've adopted him, does he get the same help?" is the same)
         about = set(ask) | set(context)
         if not (_WHOLE_OFFER.search(text) or (_THE_SAME_AS.search(text) and not about & _ONE_THING)):
             return None  # ("does he still get a PEP like when he was in care?" asks about PEPs: no)
@@ -1227,6 +1234,10 @@ class Matcher:
             return "partly", f"Only if it was in the last {condition.value:g} years."
         if measured is None or condition.holds(measured):
             return entry.verdict, ""
+        if " or " in text.lower() and any(
+                (side := measure(piece, self.today).get(condition.quantity)) is not None and condition.holds(side)
+                for piece in _OR_SIDES.split(text)):
+            return entry.verdict, ""  # "is it every term or just once a year?": the right figure is one of those offered
         return "no", explain_outside(condition, measured)
 
     def _apply_condition(self, answer: Answer, text: str) -> Answer:

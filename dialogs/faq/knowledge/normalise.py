@@ -190,6 +190,10 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "virtual school heads": (VS_MARK,), "virtual school head": (VS_MARK,), "virtual schools": (VS_MARK,),
     "virtual school": (VS_MARK,), "virtual head": (VS_MARK,), "virtual heads": (VS_MARK,), "vs": (VS_MARK,),
     "vsh": (VS_MARK,), "the vs": (VS_MARK,),
+    "high school": ("school",), "high schools": ("school",),
+    # "the virtual school lady": a family's name for whoever they deal with there
+    "virtual school lady": (VS_MARK,), "virtual school woman": (VS_MARK,), "virtual school man": (VS_MARK,),
+    "virtual school person": (VS_MARK,), "virtual school people": (VS_MARK,), "vs lady": (VS_MARK,),
     "can you help with": ("support",), "can you help me with": ("support",), "help with": ("support",),
     "is it your job": ("role",), "part of your role": ("role",), "your role": ("role",),
     "keep an eye on": ("monitor",), "keep tabs on": ("monitor",), "keep track of": ("monitor",),
@@ -628,7 +632,14 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "in the vs group": ("include",), "in your group": ("include",), "part of the cohort": ("include",),
     "part of your cohort": ("include",), "in the cohort": ("include",), "in scope": ("include",),
     "in vs scope": ("include",), "count for": ("include",), "counts for": ("include",),
+    # "help the school try something else first", "other ways of dealing with it than kicking him out": alternatives
+    # "did that stop when the order was made?": a court order (an SGO, an adoption), not an instruction to a school
+    "the order was made": ("order",), "order was granted": ("order",), "the order was granted": ("order",),
+    "when the order": ("order",),
+    "try something else": ("alternative",), "other ways of dealing": ("alternative",),
+    "other ways to deal": ("alternative",), "kicking him out": ("exclusion",), "kicking her out": ("exclusion",),
     "stretch to": ("include",), "stretch down to": ("include",), "stretches to": ("include",),
+    "looking out for": ("include",), "look out for": ("include",), "looks out for": ("include",),
     "extend down to": ("include",), "go down to": ("include",), "reach down to": ("include",),
     "one of the virtual school children": ("include",), "one of the vs s children": ("include",),
     "and a social worker": ("cwsw",), "and a sw": ("cwsw",), "and social worker": ("cwsw",),
