@@ -50,3 +50,18 @@ def test_a_tag_question_after_a_statement_is_not_the_ask(matcher):
     from dialogs.faq.knowledge.asks import parse
     parsed = parse("you dont have anything to do with cin kids do you, its only the ones in care?")
     assert parsed.asks == ("you dont have anything to do with cin kids do you, its only the ones in care",)
+
+
+def test_help_with_mental_health_is_monitoring_and_not_counselling(matcher):
+    """(Narrow: with "our foster son's" or without the question mark between the asks it is still the counselling
+    entry's no.)"""
+    answer = matcher.answer("can the vs help with his mental health? would they do counselling with him?")
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("yes", "monitor-progress-attendance-mental-health"),
+                                                                ("no", "mental-health-support-direct")]
+
+
+def test_that_meeting_is_the_meeting_the_story_named(matcher):
+    answer = matcher.answer("his social worker keeps talking about a PEP meeting next month. does the virtual school "
+                            "run that meeting or is it the school?")
+    assert (answer.verdict, answer.entry.id) == ("yes", "chair-pep-meetings"), (answer.verdict, answer.entry)

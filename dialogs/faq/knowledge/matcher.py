@@ -258,6 +258,9 @@ _STARTS_A_CLAUSE = re.compile(r"(?:can|could|would|will|should|do|does|did|is|ar
 _THE_SAME_HELP = Folded(r"\bthe\s+same\s+(?:help|support|things?)\b")
 _WHEN_IN_CARE = Folded(r"\bwhen\s+(?:he|she|they)\s+(?:was|were)\s+(?:in\s+care|looked\s+after)\b")
 _OR_SIDES = re.compile(r"\bor\b", re.IGNORECASE)
+_THAT_THING = Folded(r"\b(?:that|this)\s+(meeting|review|plan)\b")
+_NOT_A_NAME_FOR = frozenset({"a", "an", "the", "that", "this", "his", "her", "their", "our", "my", "next", "last", "first",
+                             "same"})
 _FROM_ABROAD = Folded(r"\b(?:abroad|overseas|another\s+country|other\s+country|outside\s+(?:the\s+)?(?:uk|england|britain)|"
                      r"inter-?country)\b")
 _BEING_TOLD = Folded(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\S+\s+){0,3}?(?:told|informed|notified)\b")
@@ -532,6 +535,14 @@ class Matcher:
             # what the question is about, not a story around it; so is the condition of a thin ask ("if the officer
             # doesn't pick it up in 2 days, does the manager get chased?")
             asks, context = [(f"{parsed.context}, {asks[0][0]}", context + asks[0][1])], ()
+        if len(asks) == 1 and parsed.context and (back := _THAT_THING.search(asks[0][0])):
+            # "his sw keeps mentioning a PEP meeting... the VS doesn't run that meeting, does it?": "that meeting" is
+            # the story's PEP meeting
+            named = re.search(rf"\b([\w+]+)\s+{back.group(1)}s?\b", parsed.context, re.IGNORECASE)
+            if named and named.group(1).lower() not in _NOT_A_NAME_FOR:
+                # with its subject found, the story says only who it is about
+                asks = [(asks[0][0], asks[0][1] + self._tokens(named.group(1)))]
+                context = tuple(t for t in context if t in COHORT_TOKENS)
         if len(asks) > 1 and parsed.alternatives:
             # "can you advise the school, or do you just sit back?": the other side of a yes/no question that says nothing
             # of its own is not asked (its words had made the question unknown)
