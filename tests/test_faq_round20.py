@@ -65,3 +65,16 @@ def test_that_meeting_is_the_meeting_the_story_named(matcher):
     answer = matcher.answer("his social worker keeps talking about a PEP meeting next month. does the virtual school "
                             "run that meeting or is it the school?")
     assert (answer.verdict, answer.entry.id) == ("yes", "chair-pep-meetings"), (answer.verdict, answer.entry)
+
+
+def test_a_child_just_in_care_is_not_answered_by_the_pep_entry_for_children_with_a_social_worker(matcher):
+    answer = matcher.answer("my grandson came into care on monday (his dad cant cope). should his education plan be "
+                            "started in the next couple of weeks?")
+    assert (answer.verdict, answer.entry.id) == ("yes", "pep-timescales-new-to-care"), (answer.verdict, answer.entry)
+
+
+def test_me_and_our_supervising_social_worker_are_a_carer_and_a_professional(matcher):
+    answer = matcher.answer("could me and my supervising social worker both come to a VS surgery?")
+    assert answer.verdict == "partly"
+    assert [(p.verdict, p.entry.id) for p in answer.parts] == [("no", "surgery-parents"),
+                                                                ("yes", "surgery-who-can-attend")]

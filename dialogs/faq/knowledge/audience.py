@@ -43,7 +43,9 @@ _PARENT_MARKERS = Folded(
 _CARER_MARKERS = Folded(
     r"\b(?:i\s*am|i'm|im|i’m|as)\s+(?:a|the|his|her|their)\s+(?:foster\s+(?:carer|parent|mum|dad)|carer)\b"
     r"|\bmy\s+foster\s+(?:son|daughter|child|children|kid|kids|placement)\b|\b(?:we|i)\s+foster\b"
-    r"|\bthe\s+(?:child|children|young\s+person|kids?)\s+(?:i|we)\s+(?:look\s+after|care\s+for|foster)\b",
+    r"|\bthe\s+(?:child|children|young\s+person|kids?)\s+(?:i|we)\s+(?:look\s+after|care\s+for|foster)\b"
+    # a foster carer's own social worker: "me and our supervising social worker"
+    r"|\b(?:our|my)\s+(?:supervising|fostering)\s+(?:social\s+worker|sw)\b|\b(?:our|my)\s+link\s+worker\b",
 )
 _ROLES = (r"(?:social\s+worker|sw|dsl|deputy\s+dsl|dt|designated\s+(?:teacher|safeguarding\s+lead)|senco|teacher|"
           r"head(?:teacher)?|head\s+of\s+year|iro|ep|ed\s+psych|educational\s+psychologist|send\s+(?:caseworker|officer)|"

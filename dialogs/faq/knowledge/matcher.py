@@ -54,7 +54,7 @@ from rapidfuzz import fuzz, process
 from dialogs.faq.knowledge import memo
 from dialogs.faq.knowledge.asks import (about_two_children, added_items, is_closed_question, listed_asks,
                                         names_them_together, parse, story_asks, without_courtesies)
-from dialogs.faq.knowledge.audience import (PARENT, PROFESSIONAL, approaches_the_vs_themselves, detect_asker,
+from dialogs.faq.knowledge.audience import (CARER, PARENT, PROFESSIONAL, approaches_the_vs_themselves, detect_asker,
                                            is_request, professional_referral)
 from dialogs.faq.knowledge.folded import Folded
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
@@ -167,7 +167,8 @@ _DIRECTING = frozenset({"tell", "overrule"})  # giving a school orders, or overr
 _PROFESSIONAL_ROLES = frozenset("""sw sws social_worker social_workers dsl dsls dt dts designated_teacher designated_teachers
 senco sencos ep eps educational_psychologist educational_psychologists iro iros governor governors head heads headteacher
 headteachers teacher teachers send_officer send_officers send_team send_teams youth_worker youth_workers manager managers
-team_manager team_managers locality_manager locality_managers""".split())
+team_manager team_managers locality_manager locality_managers supervising_social_worker supervising_social_workers
+fostering_social_worker link_worker""".split())
 _FAMILY_ROLES = frozenset("""carer carers parent parents adopter adopters foster_carer foster_carers kinship_carer
 kinship_carers adoptive_parent adoptive_parents special_guardian special_guardians mum mums dad dads mother mothers
 father fathers""".split())
@@ -175,49 +176,58 @@ _DETERMINERS = frozenset("the a an their our my his her your child's childs to f
 _JOIN = re.compile(r" (?:and|&|or) ")
 
 
-def _role_pair(text: str) -> tuple[int, int, str, str] | None:
+def _role_pair(text: str, me: str | None = None) -> tuple[int, int, str, str] | None:
     """Where two kinds of people are joined in `text`: a professional and a family ("both social workers and foster
     carers"), or two professionals said to be "both" asked about ("do the sw and the DT both get pinged?"); "parents
     and carers" are families together. (start, end, first, second), the span running from the first role to the
     second. Found from each "and"/"or" by the words either side (one pattern of every role over a long message cost
-    13 µs)."""
+    13 µs). `me`: who the asker is ("foster carer"), for "can me and our supervising social worker both...?"."""
     low = text.lower()
     if len(low) != len(text):
         return None
     for join in _JOIN.finditer(low):
-        first = _role_at(low[max(0, join.start() - 30):join.start()].split()[-2:])
-        if not first:
-            continue
+        before = low[max(0, join.start() - 30):join.start()].split()[-2:]
+        if me and before and before[-1] == "me":
+            first, first_text, start = "me", "me", join.start() - 2
+        else:
+            first = _role_at(before)
+            if not first:
+                continue
+            first_text = first.replace("_", " ")
+            start = join.start() - len(first_text)
         following = low[join.end():join.end() + 50].split()[:4]
         skip = 0
         for word in following[:2]:  # "the child's dad"
             if word not in _DETERMINERS:
                 break
             skip += len(word) + 1
-        second = _role_at(low[join.end() + skip:join.end() + skip + 30].split()[:2], after=True)
+        second = _role_at(low[join.end() + skip:join.end() + skip + 40].split()[:3], after=True)
         if not second:
             continue
-        first_text, second_text = first.replace("_", " "), second.replace("_", " ")
-        start, second_start = join.start() - len(first_text), join.end() + skip
+        second_text = second.replace("_", " ")
+        second_start = join.start() + len(join.group(0)) + skip
         end = second_start + len(second_text)
         if low[start:join.start()] != first_text or low[second_start:end] != second_text:
             continue  # not single-spaced: left as it is
         both_before = low[max(0, start - 5):start] == "both " or low[max(0, start - 9):start] == "both the "
-        if (first in _PROFESSIONAL_ROLES) == (second in _PROFESSIONAL_ROLES) and not (
-                first in _PROFESSIONAL_ROLES and (both_before or low[end:end + 5] == " both")):
+        family_first = first == "me" or first in _FAMILY_ROLES
+        if family_first == (second in _FAMILY_ROLES) and not (
+                not family_first and (both_before or low[end:end + 5] == " both")):
             continue
         if both_before:
             start -= 5 if low[start - 5:start] == "both " else 9
-        return start, end, text[join.start() - len(first_text):join.start()], text[second_start:end]
+        said_first = me if first == "me" else text[join.start() - len(first_text):join.start()]
+        return start, end, said_first, text[second_start:end]
     return None
 
 
 def _role_at(words: list[str], *, after: bool = False) -> str | None:
     """The role the words next to a join name (two words before one: "foster carers" before "carers")."""
     words = [w.strip(",.;:?!()") for w in words]
-    pairs = ["_".join(words)] if len(words) == 2 else []
+    longer = ["_".join(words[:n]) for n in range(len(words), 1, -1)] if after else (
+        ["_".join(words)] if len(words) == 2 else [])
     single = words[:1] if after else words[-1:]
-    for candidate in (*pairs, *single):
+    for candidate in (*longer, *single):
         if candidate in _PROFESSIONAL_ROLES or candidate in _FAMILY_ROLES:
             return candidate
     return None
@@ -616,7 +626,8 @@ class Matcher:
         """ "are the surgeries open to both social workers and foster carers?": two kinds of people asked about together.
         The ask is read once for each (in the same story); when one is answered yes and the other no, the answer is
         partly, part by part (the question as a whole had been answered by whichever of the two weighed more)."""
-        pair = _role_pair(ask)
+        asker = detect_asker(ask) if " me " in f" {ask.lower()} " else None
+        pair = _role_pair(ask, {CARER: "a foster carer", PARENT: "a parent"}.get(asker))
         if pair is None:
             return None
         start, end, first, second = pair
@@ -905,6 +916,8 @@ class Matcher:
             if candidate.score < chosen.score - AMBIGUITY_MARGIN:
                 return False
             entry = self.kb.entries[candidate.entry_index]
+            if entry.cohorts == ("cwsw",) and "cic" in about and not about & _WITH_A_SOCIAL_WORKER:
+                continue  # ("went into care last week... is the PEP started in the first weeks?": not the CiN PEP entry)
             if (entry.verdict != verdict and entry.verdict != "unknown"
                     and self._trustworthy(multipliers, candidate, closed) and self._agrees(ask, candidate.entry_index, about)):
                 return True
