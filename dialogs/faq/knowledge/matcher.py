@@ -249,7 +249,8 @@ _COHORT_NAMES_OF = dict(_COHORT_NAMES)
 _PEOPLE_ROLES = frozenset({"socialworker", "dsl", "dt", "ep", "iro", "parent", "carer", "governor", "headteacher"})
 
 
-def may_match_only(text: str) -> bool:
+def _may_say_only(text: str) -> bool:
+    """Whether `_ONLY_SOME` can match (a substring test first: most questions say none of these words)."""
     low = text.lower()
     return "only" in low or "just" in low or "solely" in low or "exclusively" in low
 
@@ -613,7 +614,7 @@ class Matcher:
             # thing is offered, not its yes or no
             result = Answer("unknown", None, result.score, result.suggestions, "mismatch", corrections,
                             offered=result.entry, audience=result.audience)
-        if result.verdict == "yes" and not result.parts and len(asks) == 1 and may_match_only(asks[0][0]):
+        if result.verdict == "yes" and not result.parts and len(asks) == 1 and _may_say_only(asks[0][0]):
             result = self._only_some(result, asks[0][0]) or result
         if result.entry is not None and "plac" in result.entry.cohorts and _FROM_ABROAD.search(text):
             # "we adopted him from abroad, does he count as previously looked after?": the seeds say nothing of children
