@@ -169,17 +169,18 @@ _NAME_AND_INITIAL = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+[A-Z]\.?(?=[
 # The same typed in lower case, with the year group that makes it a pupil ("is kacper w (y10) still open to you"):
 # a single letter after a word is not otherwise how anyone writes.
 _NAME_INITIAL_YEAR = re.compile(r"\b([a-z]+(?:-[a-z]+)?)\s+[a-z]\.?\s*[(,]?\s*(?:y|yr|year)\s*\d{1,2}\b")
-# The same in lower case ("i referred amara on monday", "who is allocated to mohammed"): after "referred" a word that is
+# "his name is Reuben", "she's called amira": one child, named
+_NAMED_AS = re.compile(r"\b(?:his|her|their)\s+name(?:'s|’s|\s+is)\s+[a-z]|\b(?:he|she)(?:'s|’s|\s+is)\s+called\s+[a-z]")
+# A name a case is done to, in lower case ("i referred amara", "who is allocated to mohammed"): after "referred" a word that is
 # no English word and not the knowledge base's is a name; after "allocated to" only a first name we know is (places are
 # allocated to as well).
-_NAMED_AS = re.compile(r"\b(?:his|her|their)\s+name(?:'s|’s|\s+is)\s+[a-z]|\b(?:he|she)(?:'s|’s|\s+is)\s+called\s+[a-z]")
 _REFERRED_LOWER = re.compile(r"\breferred\s+([a-z]+(?:-[a-z]+)?)\b")
+_ALLOCATED_TO_LOWER = re.compile(r"\b(?:allocated|allocate|assigned)\s+to\s+([a-z]+)\b")
 # "leila in year 5 got suspended": a word that is no English word, then the year group that makes it a pupil
 _NAME_IN_YEAR_LOWER = re.compile(r"\b([a-z]+)\s+(?:in|from)\s+(?:year|yr|y)\s*\d{1,2}\b")
 # "can you tell me if zainab is on a CP plan": a word that is no English word, as the subject of "is ... on"
 _IS_NAME_ON_LOWER = re.compile(r"\b(?:is|was|has|does|did|if)\s+([a-z]+)\s+(?:is\s+)?(?:on|in|at|still|got|been|had|"
                                r"attending|open)\b")
-_ALLOCATED_TO_LOWER = re.compile(r"\b(?:allocated|allocate|assigned)\s+to\s+([a-z]+)\b")
 
 
 def looks_personal(text: str, known_words: AbstractSet[str]) -> bool:
