@@ -60,7 +60,7 @@ from dialogs.faq.knowledge.folded import Folded
 from dialogs.faq.knowledge.model import Entry, KnowledgeBase
 from dialogs.faq.knowledge.normalise import DOMAIN, GENERIC, Normaliser, british, repaired_text, surface_tokens
 from dialogs.faq.knowledge.personal import looks_personal
-from dialogs.faq.knowledge.recipients import named_recipients, recipients_note
+from dialogs.faq.knowledge.recipients import ASKER, named_recipients, recipients_note
 from dialogs.faq.knowledge.quantities import explain_outside, measure, parse_condition
 
 # Why an answer is what it is. "matched": a verdict from `entry`. The others have no verdict (unknown):
@@ -268,7 +268,8 @@ _STARTS_A_CLAUSE = re.compile(r"(?:can|could|would|will|should|do|does|did|is|ar
                               re.IGNORECASE)
 _THE_SAME_HELP = Folded(r"\bthe\s+same\s+(?:help|support|things?)\b")
 _WHEN_IN_CARE = Folded(r"\bwhen\s+(?:he|she|they)\s+(?:was|were)\s+(?:in\s+care|looked\s+after)\b")
-_OR_SIDES = re.compile(r"\bor\b", re.IGNORECASE)
+_OR_SIDES = re.compile(r"\bor\b|\bnot\s+(?:just|only)\b", re.IGNORECASE)
+_THE_ONES_WE = Folded(r"\b(?:the\s+ones|those)\s+(?:we|they|the\s+school)\s+(?:run|do|deliver|put\s+in|have)\b")
 _THAT_THING = Folded(r"\b(?:that|this)\s+(meeting|review|plan)\b")
 _NOT_A_NAME_FOR = frozenset({"a", "an", "the", "that", "this", "his", "her", "their", "our", "my", "next", "last", "first",
                              "same"})
@@ -1009,6 +1010,8 @@ class Matcher:
                 others = tuple(t for t in others if t not in _ACTORS or t in tokens)
                 context = tuple(t for t in context if t not in _ACTORS or t in tokens)
             own_clause = _before_relative_clause(ask)
+            if _THE_ONES_WE.search(ask):  # "check the ones we run": what the school runs is not the part's own action
+                tokens = self._tokens(own_clause) or tokens
             points_back = _POINTS_BACK.search(own_clause)
             resolved = None
             if others and _ACTIONS.intersection(tokens) and _PRONOUN_BACK.search(own_clause):
@@ -1247,9 +1250,10 @@ class Matcher:
         if entry.recipients:
             # "will the DT get an alert if attendance drops?": the alert's words fit whoever is named as told
             named = named_recipients(text)
-            outside = named - set(entry.recipients)
-            if outside:  # partly when someone named does get them ("the SW and the DT")
-                return ("partly" if named & set(entry.recipients) else "no"), recipients_note(entry.recipients, outside)
+            outside = named - set(entry.recipients) - {ASKER}
+            if outside:  # partly when someone named does or may get them ("the SW and the DT", "me and the DT")
+                return ("partly" if named & {*entry.recipients, ASKER} else "no"), recipients_note(entry.recipients,
+                                                                                                  outside)
         condition = self._conditions[self._index_of[entry.id]]
         if condition is None:
             return entry.verdict, ""
@@ -1259,10 +1263,11 @@ class Matcher:
             return "partly", f"Only if it was in the last {condition.value:g} years."
         if measured is None or condition.holds(measured):
             return entry.verdict, ""
-        if " or " in text.lower() and any(
+        if _OR_SIDES.search(text) and any(
                 (side := measure(piece, self.today).get(condition.quantity)) is not None and condition.holds(side)
                 for piece in _OR_SIDES.split(text)):
-            return entry.verdict, ""  # "is it every term or just once a year?": the right figure is one of those offered
+            return entry.verdict, ""  # "every term or just once a year?", "every term, not just once a year?": the right
+            # figure is one of those said
         return "no", explain_outside(condition, measured)
 
     def _apply_condition(self, answer: Answer, text: str) -> Answer:
@@ -1535,7 +1540,8 @@ _THING_BACK = Folded(r"\b(?:it|that|this)\b")
 _RELATIVE_CLAUSE = Folded(r"(?<=[a-z])\s+(?:(?:that|which)\s+(?:gets?|got|is|are|was|were|has|have|had|will|would|we|"
                           r"they|you|i|the|school|schools)|(?:agreed|set\s+out|written|recorded|decided|planned|listed|"
                           r"named)\s+(?:in|at|by|for)|(?:we|they|you|i)\s+(?:agree|set|put|decide|write|plan|record)\s+"
-                          r"(?:out\s+)?(?:in|at|on))\b")
+                          r"(?:out\s+)?(?:in|at|on)|(?:(?<=ones\s)|(?<=those\s))(?:we|they|the\s+school)\s+(?:run|do|deliver|put\s+in|"
+                          r"have))\b")
 
 
 def _before_relative_clause(ask: str) -> str:

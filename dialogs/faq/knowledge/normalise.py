@@ -640,6 +640,7 @@ _PHRASES_SOURCE: dict[str, tuple[str, ...]] = {
     "other ways to deal": ("alternative",), "kicking him out": ("exclusion",), "kicking her out": ("exclusion",),
     "stretch to": ("include",), "stretch down to": ("include",), "stretches to": ("include",),
     "looking out for": ("include",), "look out for": ("include",), "looks out for": ("include",),
+    "ski trip": ("trip",), "ski trips": ("trip",), "skiing trip": ("trip",),  # a trip, whatever kind
     "extend down to": ("include",), "go down to": ("include",), "reach down to": ("include",),
     "one of the virtual school children": ("include",), "one of the vs s children": ("include",),
     "and a social worker": ("cwsw",), "and a sw": ("cwsw",), "and social worker": ("cwsw",),

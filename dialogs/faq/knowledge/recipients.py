@@ -47,12 +47,21 @@ _TWO = re.compile(rf"\b(?:go|goes|sent|send|alert|alerts|tell|told|notify|notifi
                   + _ROLE.replace("?P<role>", "?P<second>") + r"\b")
 
 
+ASKER = "you"  # named as one of the ones told, role unknown: maybe a recipient, maybe not
+_ME_AND = re.compile(rf"\b(?:go|goes|sent|send|alert|alerts|tell|told|notify|notified)\s+(?:to\s+)?me\s+(?:and|&)\s+"
+                     rf"(?:{_OWNER})?{_ROLE}\b")
+
+
 def named_recipients(text: str) -> frozenset[str]:
     """The roles the question names as the ones told (normalised: "DT" -> "designated teacher")."""
     low = text.lower()
     named = {_ROLES[" ".join(m.group("role").split())] for shape in _SHAPES for m in shape.finditer(low)}
     for m in _TWO.finditer(low):
         named.update(_ROLES[" ".join(m.group(g).split())] for g in ("first", "second"))
+    if not named:  # "do the alerts go to me and the DT both?": the asker (whose role is not said) and someone else
+        named.update(_ROLES[" ".join(m.group("role").split())] for m in _ME_AND.finditer(low))
+        if named:
+            named.add(ASKER)
     return frozenset(named)
 
 
