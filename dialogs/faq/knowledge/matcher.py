@@ -586,7 +586,7 @@ class Matcher:
 
         as_in_care = self._as_for_children_in_care(text, all_ask_tokens, context, corrections)
         parts = [] if as_in_care is not None else (
-            self._parts(asks, context, text, parsed.alternatives) or self._per_child(asks, parsed.context)
+            self._parts(asks, context, text, parsed.alternatives, asker) or self._per_child(asks, parsed.context)
             or self._per_group(asks, context))
         if as_in_care is not None:
             result = as_in_care
@@ -608,28 +608,25 @@ class Matcher:
         if asker == PARENT:
             result = self._for_parent(result, all_ask_tokens + context, [ask for ask, _ in asks], text)
         if len(asks) == 1 and not result.parts and result.verdict in ("yes", "no"):
-            result = self._for_each_role(result, asks[0][0], context) or result
+            result = self._for_each_role(result, asks[0][0], context, asker) or result
         if (result.entry is not None and not result.parts and "how" in text.lower() and _HOW_MUCH.search(text)
                 and not _AN_AMOUNT.search(f"{result.entry.title} {result.entry.answer}")):
             # "how much PP+ does a child get a year?": an amount the knowledge base does not give; the entry about the
             # thing is offered, not its yes or no
-            result = Answer("unknown", None, result.score, result.suggestions, "mismatch", corrections,
-                            offered=result.entry, audience=result.audience)
+            result = _offered_instead(result)
         if result.verdict == "yes" and not result.parts and len(asks) == 1 and _may_say_only(asks[0][0]):
             result = self._only_some(result, asks[0][0]) or result
         if result.entry is not None and "plac" in result.entry.cohorts and _FROM_ABROAD.search(text):
             # "we adopted him from abroad, does he count as previously looked after?": the seeds say nothing of children
             # adopted from another country, so the entry on previously looked-after children is offered, not given
-            result = Answer("unknown", None, result.score, result.suggestions, "mismatch", corrections,
-                            offered=result.entry, audience=result.audience)
+            result = _offered_instead(result)
         return result
 
-    def _for_each_role(self, answer: Answer, ask: str, context: tuple[str, ...]) -> Answer | None:
+    def _for_each_role(self, answer: Answer, ask: str, context: tuple[str, ...], asker: str) -> Answer | None:
         """ "are the surgeries open to both social workers and foster carers?": two kinds of people asked about together.
         The ask is read once for each (in the same story); when one is answered yes and the other no, the answer is
         partly, part by part (the question as a whole had been answered by whichever of the two weighed more)."""
-        asker = detect_asker(ask) if " me " in f" {ask.lower()} " else None
-        pair = _role_pair(ask, {CARER: "a foster carer", PARENT: "a parent"}.get(asker))
+        pair = _role_pair(ask, {CARER: "a foster carer", PARENT: "a parent"}.get(asker))  # (who "me" is, if said)
         if pair is None:
             return None
         start, end, first, second = pair
@@ -967,8 +964,8 @@ class Matcher:
 
     # --- several asks, conditions, parents --------------------------------------------------------
 
-    def _parts(self, asks, outer_context: tuple[str, ...], text: str,
-               alternatives: frozenset[str] = frozenset()) -> list[tuple[str, _Resolved]]:
+    def _parts(self, asks, outer_context: tuple[str, ...], text: str, alternatives: frozenset[str] = frozenset(),
+               asker: str = PROFESSIONAL) -> list[tuple[str, _Resolved]]:
         """Each ask answered on its own, or [] when the question is really one ask; or the one ask understood, when the
         other was offered as its alternative ("..., or do they just ...?") and is not understood."""
         substantive = [(ask, tokens) for ask, tokens in asks if self._stands_alone(tokens)]
@@ -984,7 +981,7 @@ class Matcher:
                 # where a family would go to the VS themselves is the parents' entry (the other part lends it nothing)
                 if family is None:  # (a special guardian or adopter can ask the VS for advice: not this rule)
                     said = set(outer_context).union(*(ts for _, ts in substantive))
-                    family = detect_asker(text) == PARENT and not said & PLAC_TOKENS
+                    family = asker == PARENT and not said & PLAC_TOKENS
                 own = self._parents_entry(tokens) if family else None
                 if own is not None:
                     results.append((ask, _Resolved("matched", own, PART_THRESHOLD, ())))
@@ -1608,6 +1605,12 @@ _OPEN_QUESTION = Folded(r"^\W*(?:what|whats|how|who|where|why|which)\b|\b(?:what
 def _is_open_question(text: str) -> bool:
     """"what can I do?", "who do I speak to?": no yes/no answer is asked for."""
     return bool(_OPEN_QUESTION.search(text.replace("'", "").replace("’", "")))
+
+
+def _offered_instead(answer: Answer) -> Answer:
+    """No verdict: the matched entry is close but does not answer what was asked, so it is offered ("mismatch")."""
+    return Answer("unknown", None, answer.score, answer.suggestions, "mismatch", answer.corrections, offered=answer.entry,
+                  audience=answer.audience)
 
 
 def _answers_parents(entry: Entry) -> bool:
